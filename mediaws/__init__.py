@@ -1,0 +1,1 @@
+"""mediaws: an AI media creation workspace."""

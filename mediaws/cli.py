@@ -1,0 +1,122 @@
+"""The ``mediaws`` command for operators and headless set-ups."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+
+from mediaws import migrations
+from mediaws.config import get_settings
+from mediaws.db import session_scope
+from mediaws.errors import MediawsError
+from mediaws.security.crypto import generate_key, keyring_source
+from mediaws.services import accounts, master_keys
+from mediaws.services.keys import keys_by_master_key
+
+app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="Master encryption keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(keys_app, name="keys")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(func: F) -> F:
+    """Print mediaws errors as one line and exit 2 instead of a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MediawsError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade(revision: str = typer.Option("head", help="Target revision.")) -> None:
+    """Apply migrations up to a revision (default: the newest)."""
+    migrations.upgrade(revision=revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+@friendly
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
+    """Revert migrations down to a revision."""
+    migrations.downgrade(revision=revision)
+    typer.echo(f"database at {revision}")
+
+
+@user_app.command("create")
+@friendly
+def user_create(
+    email: str = typer.Option(..., help="Email address of the new account."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+) -> None:
+    """Create an account; the password comes from stdin or a hidden prompt."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with session_scope() as session:
+        user = accounts.sign_up(session=session, email=email, password=password)
+    typer.echo(f"created user {user.email} ({user.id})")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random master key for MEDIAWS_MASTER_KEY."""
+    typer.echo(generate_key())
+
+
+@keys_app.command("status")
+@friendly
+def keys_status() -> None:
+    """Show the master keys held and how many stored keys each one seals."""
+    source = keyring_source()
+    keyring = source.get()
+    where = "environment" if source.from_environment else str(get_settings().keyring_path)
+    with session_scope() as session:
+        counts = keys_by_master_key(session=session)
+    typer.echo(f"master keys from {where}")
+    for key_id in keyring.ids:
+        role = "active" if key_id == keyring.active_id else "old"
+        typer.echo(f"  {key_id}  {role:6}  seals {counts.pop(key_id, 0)} key(s)")
+    for key_id, total in counts.items():
+        typer.echo(f"  {key_id}  MISSING seals {total} key(s) that cannot be opened")
+
+
+@keys_app.command("rotate")
+@friendly
+def keys_rotate() -> None:
+    """Seal every stored key under a new master key; the app may keep running."""
+    with session_scope() as session:
+        report = master_keys.rotate(session=session, source=keyring_source())
+    typer.echo(f"active master key {report.active_id}; re-sealed {report.resealed} key(s)")
+    for key_id, total in report.remaining_by_key.items():
+        typer.echo(f"  {key_id}: {total} key(s)")
+
+
+@keys_app.command("retire")
+@friendly
+def keys_retire(key_id: str = typer.Argument(..., help="Id of the old master key.")) -> None:
+    """Remove an old master key once no stored key depends on it."""
+    with session_scope() as session:
+        master_keys.retire(session=session, source=keyring_source(), key_id=key_id)
+    typer.echo(f"retired master key {key_id}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,97 @@
+"""Settings read from the environment (prefix ``MEDIAWS_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mediaws.errors import ConfigError
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "changethis", "secret", "placeholder", "xxx", "todo", "none"}
+)
+
+
+class Environment(StrEnum):
+    """Where the app runs; everything but development demands real secrets."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting mediaws reads; README.md lists them with their defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEDIAWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("data")
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("MEDIAWS_DATABASE_URL", "DATABASE_URL")
+    )
+    master_key: SecretStr | None = None
+    previous_master_keys: SecretStr | None = None
+    session_lifetime_hours: int = Field(default=24 * 14, ge=1, le=24 * 365)
+    cookie_secure: bool = False
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _defaults_and_refusals(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'mediaws.db'}"
+        self.database_url = normalize_database_url(self.database_url)
+        if self.env is Environment.PRODUCTION:
+            self._refuse_placeholders()
+        return self
+
+    def _refuse_placeholders(self) -> None:
+        key = self.master_key.get_secret_value().strip() if self.master_key else ""
+        if key.lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError(
+                "MEDIAWS_MASTER_KEY is missing or a placeholder. In production set it to a fresh "
+                "key: run `mediaws keys generate` and put the printed value in MEDIAWS_MASTER_KEY."
+            )
+        for word in PLACEHOLDER_SECRETS - {""}:
+            if f":{word}@" in self.database_url:
+                raise ConfigError(
+                    f"DATABASE_URL uses the placeholder password '{word}'. "
+                    "Set a real password before running in production."
+                )
+
+    @property
+    def keyring_path(self) -> Path:
+        """File holding generated master keys when none come from the environment."""
+        return self.data_dir / "master-keys.json"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def normalize_database_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,74 @@
+"""The one exception tree of mediaws.
+
+MediawsError
+ ├── ConfigError                 a setting is missing or unsafe
+ ├── ValidationError             input a person can fix; names the field
+ ├── NotFoundError               no such thing, or not yours (never tells which)
+ ├── ConflictError               the change clashes with existing data
+ ├── AuthError                   who you are could not be established
+ │    ├── InvalidCredentials     wrong email or password
+ │    ├── SessionExpired         the session ended, was revoked or never existed
+ │    └── TooManyAttempts        login throttled; carries retry_after seconds
+ └── CryptoError                 sealing or opening a secret failed
+      ├── UnknownMasterKey       ciphertext sealed by a master key we do not hold
+      └── TamperedCiphertext     authentication failed: altered, moved or wrong owner
+"""
+
+from __future__ import annotations
+
+
+class MediawsError(Exception):
+    """Base of every error mediaws raises on purpose."""
+
+
+class ConfigError(MediawsError):
+    """A setting is missing, malformed or unsafe for this environment."""
+
+
+class ValidationError(MediawsError):
+    """Input that a person can correct."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(MediawsError):
+    """The thing does not exist or belongs to someone else."""
+
+
+class ConflictError(ValidationError):
+    """The change clashes with data that already exists."""
+
+
+class AuthError(MediawsError):
+    """Identity could not be established."""
+
+
+class InvalidCredentials(AuthError):
+    """Email or password is wrong."""
+
+
+class SessionExpired(AuthError):
+    """The session is unknown, expired or revoked."""
+
+
+class TooManyAttempts(AuthError):
+    """Too many failed logins recently."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CryptoError(MediawsError):
+    """A secret could not be sealed or opened."""
+
+
+class UnknownMasterKey(CryptoError):
+    """The ciphertext names a master key that is not in the keyring."""
+
+
+class TamperedCiphertext(CryptoError):
+    """The ciphertext failed authentication."""

@@ -1,0 +1,50 @@
+"""People, their login sessions, and the record of login attempts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from mediaws.models.base import UTCDateTime, created_field, id_field, time_field, utcnow
+
+
+class User(SQLModel, table=True):
+    """A person with an account."""
+
+    __tablename__ = "users"
+
+    id: uuid.UUID = id_field()
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    auth_backend: str = Field(default="local", max_length=32)
+    created_at: datetime = created_field()
+    password_changed_at: datetime | None = time_field()
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session; the browser holds only the random token."""
+
+    __tablename__ = "sessions"
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = created_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_seen_at: datetime | None = time_field()
+    revoked_at: datetime | None = time_field()
+    client: str = Field(default="", max_length=255)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login try, kept for throttling repeated failures."""
+
+    __tablename__ = "login_attempts"
+
+    id: uuid.UUID = id_field()
+    email: str = Field(max_length=254, index=True)
+    client: str = Field(default="", max_length=255, index=True)
+    succeeded: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

@@ -1,0 +1,1 @@
+"""Secrets: master-key encryption, password hashing and session tokens."""

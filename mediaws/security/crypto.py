@@ -1,0 +1,183 @@
+"""AES-256-GCM sealing of secrets under master keys that can be rotated."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from mediaws.config import Settings, get_settings
+from mediaws.errors import ConfigError, TamperedCiphertext, UnknownMasterKey
+
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A sealed secret: which master key, the nonce and ciphertext with its tag."""
+
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+
+
+def generate_key() -> str:
+    """Return a new random 256-bit master key, base64url-encoded."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def decode_key(text: str) -> bytes:
+    """Decode a base64 master key and check it is 256 bits."""
+    try:
+        raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigError("A master key is not valid base64; use `mediaws keys generate`.") from exc
+    if len(raw) != KEY_BYTES:
+        raise ConfigError(
+            f"A master key must be {KEY_BYTES} bytes (base64 of 256 bits); use `mediaws keys generate`."
+        )
+    return raw
+
+
+def key_id_for(raw: bytes) -> str:
+    """Derive a short public id for a master key (a hash; reveals nothing of the key)."""
+    return hashlib.sha256(b"mediaws/master-key-id/" + raw).hexdigest()[:16]
+
+
+class Keyring:
+    """Master keys by id; the first one seals, all of them open."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise ConfigError("The keyring is empty.")
+        self._keys = {key_id_for(raw): raw for raw in keys}
+        self.active_id = key_id_for(keys[0])
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids of every key held, the active one first."""
+        return list(self._keys)
+
+    def seal(self, plaintext: str, associated_data: bytes) -> Sealed:
+        """Encrypt under the active key with a fresh 96-bit nonce bound to ``associated_data``."""
+        nonce = os.urandom(NONCE_BYTES)
+        ciphertext = AESGCM(self._keys[self.active_id]).encrypt(
+            nonce, plaintext.encode(), associated_data
+        )
+        return Sealed(self.active_id, nonce, ciphertext)
+
+    def open(self, sealed: Sealed, associated_data: bytes) -> str:
+        """Decrypt and authenticate; raise instead of returning anything doubtful."""
+        raw = self._keys.get(sealed.key_id)
+        if raw is None:
+            raise UnknownMasterKey(
+                f"This secret was sealed by master key {sealed.key_id}, which is not configured."
+            )
+        try:
+            plaintext = AESGCM(raw).decrypt(sealed.nonce, sealed.ciphertext, associated_data)
+        except (InvalidTag, ValueError) as exc:
+            raise TamperedCiphertext(
+                "A stored secret failed its integrity check (altered, moved or not yours); "
+                "it was not used. Delete it and add the key again."
+            ) from exc
+        return plaintext.decode()
+
+
+class KeyringFile:
+    """Generated master keys kept in the data dir (mode 0600), newest first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> list[bytes]:
+        """Return the keys in the file, or none if it does not exist."""
+        if not self.path.exists():
+            return []
+        entries = json.loads(self.path.read_text())["keys"]
+        return [decode_key(entry["key"]) for entry in entries]
+
+    def write(self, keys: list[bytes]) -> None:
+        """Replace the file atomically, readable by the owner only."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        entries = [
+            {
+                "id": key_id_for(raw),
+                "key": base64.urlsafe_b64encode(raw).decode(),
+                "written_at": datetime.now(UTC).isoformat(),
+            }
+            for raw in keys
+        ]
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"keys": entries}, handle, indent=2)
+        os.replace(tmp, self.path)
+        os.chmod(self.path, 0o600)
+
+    def ensure(self) -> None:
+        """Create the file with one new key if it is missing."""
+        if not self.path.exists():
+            self.write([decode_key(generate_key())])
+
+    def mtime(self) -> int:
+        """Modification time in ns, to notice rotations by another process."""
+        return self.path.stat().st_mtime_ns
+
+
+class KeyringSource:
+    """Loads the keyring from the environment, or from the generated key file, and reloads it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._cached: tuple[int, Keyring] | None = None
+
+    @property
+    def from_environment(self) -> bool:
+        """Whether master keys come from MEDIAWS_MASTER_KEY rather than the key file."""
+        return self._settings.master_key is not None
+
+    @property
+    def file(self) -> KeyringFile:
+        """The generated key file in the data dir."""
+        return KeyringFile(self._settings.keyring_path)
+
+    def get(self) -> Keyring:
+        """Return the current keyring, re-reading the key file if it changed."""
+        if self.from_environment:
+            if self._cached is None:
+                self._cached = (0, self._from_env())
+            return self._cached[1]
+        with self._lock:
+            keyfile = self.file
+            keyfile.ensure()
+            mtime = keyfile.mtime()
+            if self._cached is None or self._cached[0] != mtime:
+                self._cached = (mtime, Keyring(keyfile.read()))
+            return self._cached[1]
+
+    def _from_env(self) -> Keyring:
+        assert self._settings.master_key is not None
+        keys = [decode_key(self._settings.master_key.get_secret_value())]
+        previous = self._settings.previous_master_keys
+        if previous is not None:
+            keys += [decode_key(part) for part in previous.get_secret_value().split(",") if part]
+        return Keyring(keys)
+
+
+@lru_cache(maxsize=1)
+def keyring_source() -> KeyringSource:
+    """Return the process-wide keyring source for the configured settings."""
+    return KeyringSource(get_settings())

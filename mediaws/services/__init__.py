@@ -1,0 +1,1 @@
+"""Use cases: the one place rules live, called by the UI state, the CLI and the API."""

@@ -1,0 +1,217 @@
+"""The key vault: provider keys sealed per user, shown only masked, rotated online."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from mediaws.errors import ConflictError, NotFoundError, ValidationError
+from mediaws.models import ApiKey
+from mediaws.models.base import utcnow
+from mediaws.providers import OPENAI_COMPATIBLE, key_provider
+from mediaws.security.crypto import Keyring, Sealed
+from mediaws.services.validation import clean_name
+
+SECRET_MAX = 1000
+LAST4_MIN_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class KeyView:
+    """What may be shown of a stored key: never the key itself."""
+
+    id: uuid.UUID
+    provider: str
+    provider_label: str
+    name: str
+    base_url: str | None
+    last4: str | None
+    has_secret: bool
+    created_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+
+
+def _view(row: ApiKey) -> KeyView:
+    label = "OpenAI-compatible" if row.provider == OPENAI_COMPATIBLE else key_provider(row.provider).label
+    return KeyView(
+        id=row.id, provider=row.provider, provider_label=label, name=row.name, base_url=row.base_url,
+        last4=row.last4, has_secret=row.ciphertext is not None, created_at=row.created_at,
+        updated_at=row.updated_at, last_used_at=row.last_used_at,
+    )
+
+
+def associated_data(row: ApiKey) -> bytes:
+    """Bind a ciphertext to its owner, provider and row so it cannot be moved."""
+    return f"mediaws/api-key/v1|{row.user_id}|{row.provider}|{row.id}".encode()
+
+
+def _clean_secret(secret: str | None, *, required: bool) -> str | None:
+    value = (secret or "").strip()
+    if not value:
+        if required:
+            raise ValidationError("The key is empty. Paste the key from the provider's dashboard.", field="secret")
+        return None
+    if len(value) > SECRET_MAX:
+        raise ValidationError(f"That key is too long (over {SECRET_MAX} characters).", field="secret")
+    if any(ch.isspace() for ch in value) or not value.isprintable():
+        raise ValidationError("A key cannot contain spaces or line breaks.", field="secret")
+    return value
+
+
+def _clean_base_url(url: str) -> str:
+    value = (url or "").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValidationError(
+            "Base URL must start with http:// or https://, like http://localhost:11434/v1.", field="base_url"
+        )
+    if len(value) > 500:
+        raise ValidationError("Base URL is too long (over 500 characters).", field="base_url")
+    if parts.username or parts.password:
+        raise ValidationError("Put the key in the key field, not in the URL.", field="base_url")
+    return value
+
+
+def _seal_into(row: ApiKey, secret: str | None, keyring: Keyring) -> None:
+    if secret is None:
+        row.master_key_id = row.nonce = row.ciphertext = row.last4 = None
+        return
+    sealed = keyring.seal(secret, associated_data(row))
+    row.master_key_id, row.nonce, row.ciphertext = sealed.key_id, sealed.nonce, sealed.ciphertext
+    row.last4 = secret[-4:] if len(secret) >= LAST4_MIN_LENGTH else None
+
+
+def list_keys(*, session: Session, user_id: uuid.UUID) -> list[KeyView]:
+    """List a user's keys and endpoints, built-in providers first."""
+    rows = session.exec(
+        select(ApiKey).where(ApiKey.user_id == user_id).order_by(col(ApiKey.provider), col(ApiKey.name))
+    ).all()
+    return [_view(row) for row in rows]
+
+
+def save_key(
+    *, session: Session, keyring: Keyring, user_id: uuid.UUID, provider: str, secret: str
+) -> KeyView:
+    """Add the key for a built-in provider, or replace the one stored."""
+    if provider == OPENAI_COMPATIBLE:
+        raise ValidationError("Add OpenAI-compatible endpoints with a name and base URL.", field="provider")
+    key_provider(provider)
+    value = _clean_secret(secret, required=True)
+    row = session.exec(
+        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.provider == provider, ApiKey.name == provider)
+    ).first()
+    now = utcnow()
+    if row is None:
+        row = ApiKey(user_id=user_id, provider=provider, name=provider)
+    else:
+        row.updated_at = now
+        row.last_used_at = None
+    _seal_into(row, value, keyring)
+    session.add(row)
+    session.commit()
+    return _view(row)
+
+
+def save_endpoint(
+    *,
+    session: Session,
+    keyring: Keyring,
+    user_id: uuid.UUID,
+    name: str,
+    base_url: str,
+    secret: str | None,
+    endpoint_id: str | uuid.UUID | None = None,
+) -> KeyView:
+    """Add or edit an OpenAI-compatible endpoint (name, base URL, optional key)."""
+    clean = clean_name(name, what="Endpoint name", field="name", max_length=100)
+    url = _clean_base_url(base_url)
+    value = _clean_secret(secret, required=False)
+    if endpoint_id is None:
+        row = ApiKey(user_id=user_id, provider=OPENAI_COMPATIBLE, name=clean)
+        _seal_into(row, value, keyring)
+    else:
+        row = _owned(session, user_id, endpoint_id)
+        if row.provider != OPENAI_COMPATIBLE:
+            raise NotFoundError("Endpoint not found.")
+        row.name, row.updated_at = clean, utcnow()
+        if value is not None:
+            _seal_into(row, value, keyring)
+    row.base_url = url
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(f"You already have an endpoint named “{clean}”.", field="name") from None
+    return _view(row)
+
+
+def _owned(session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> ApiKey:
+    try:
+        wanted = key_id if isinstance(key_id, uuid.UUID) else uuid.UUID(str(key_id))
+    except ValueError:
+        raise NotFoundError("Key not found.") from None
+    row = session.exec(select(ApiKey).where(ApiKey.id == wanted, ApiKey.user_id == user_id)).first()
+    if row is None:
+        raise NotFoundError("Key not found.")
+    return row
+
+
+def delete_key(*, session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> None:
+    """Delete one of the user's keys or endpoints."""
+    session.delete(_owned(session, user_id, key_id))
+    session.commit()
+
+
+def reveal_secret(*, session: Session, keyring: Keyring, user_id: uuid.UUID, key_id: str | uuid.UUID) -> str | None:
+    """Open a stored key for a provider call and note when it was used; never for display."""
+    row = _owned(session, user_id, key_id)
+    if row.ciphertext is None or row.nonce is None or row.master_key_id is None:
+        return None
+    secret = keyring.open(Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row))
+    row.last_used_at = utcnow()
+    session.commit()
+    return secret
+
+
+def keys_by_master_key(*, session: Session) -> dict[str, int]:
+    """Count sealed keys per master key id, to know when an old master key can retire."""
+    rows = session.exec(
+        select(ApiKey.master_key_id, func.count())
+        .where(col(ApiKey.master_key_id).is_not(None))
+        .group_by(col(ApiKey.master_key_id))
+    ).all()
+    return {str(key_id): int(total) for key_id, total in rows}
+
+
+def reseal_all(*, session: Session, keyring: Keyring, batch: int = 200) -> int:
+    """Re-encrypt every key not sealed by the active master key; safe while the app runs."""
+    done = 0
+    while True:
+        rows = session.exec(
+            select(ApiKey)
+            .where(col(ApiKey.master_key_id).is_not(None), ApiKey.master_key_id != keyring.active_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return done
+        for row in rows:
+            assert row.nonce is not None and row.ciphertext is not None and row.master_key_id is not None
+            old = Sealed(row.master_key_id, row.nonce, row.ciphertext)
+            secret = keyring.open(old, associated_data(row))
+            fresh = keyring.seal(secret, associated_data(row))
+            moved = session.exec(
+                update(ApiKey)
+                .where(col(ApiKey.id) == row.id, col(ApiKey.nonce) == old.nonce)
+                .values(master_key_id=fresh.key_id, nonce=fresh.nonce, ciphertext=fresh.ciphertext)
+            )
+            done += int(moved.rowcount or 0)
+        session.commit()
+        session.expire_all()
