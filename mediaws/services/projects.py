@@ -116,15 +116,10 @@ def get_project(*, session: Session, owner_id: uuid.UUID, project_id: str | uuid
     return project
 
 
-def list_projects(
-    *, session: Session, owner_id: uuid.UUID, archived: bool = False, search: str = ""
-) -> list[Project]:
+def list_projects(*, session: Session, owner_id: uuid.UUID, archived: bool = False) -> list[Project]:
     """List active (or archived) projects, most recently active first."""
     query = select(Project).where(Project.owner_id == owner_id)
     query = query.where(col(Project.archived_at).is_not(None) if archived else col(Project.archived_at).is_(None))
-    term = search.strip().casefold()
-    if term:
-        query = query.where(col(Project.name_key).contains(term, autoescape=True))
     query = query.order_by(col(Project.last_activity_at).desc(), col(Project.name_key))
     return list(session.exec(query).all())
 

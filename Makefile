@@ -1,0 +1,54 @@
+# mediaws: `make run` serves the app on http://localhost:3000, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.5
+BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
+APT_PACKAGES := chromium chromium-driver
+
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
+export REFLEX_BUN_PATH := $(BUN)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install test-deps migrate lint bench clean
+
+run: install migrate
+	$(BIN)/reflex run --env prod
+
+test: install test-deps
+	$(BIN)/ruff check mediaws tests bench alembic/env.py rxconfig.py
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed $(BUN)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BUN):
+	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+	test -x $(BUN)
+
+test-deps: $(VENV)/.test-installed /usr/bin/chromium
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
+
+migrate: install
+	$(BIN)/mediaws db upgrade
+
+bench: install test-deps
+	$(BIN)/python bench/startup_and_events.py
+
+clean:
+	rm -rf .web .states .tools $(VENV)

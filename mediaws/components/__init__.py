@@ -1,0 +1,1 @@
+"""Reusable UI pieces bound to state vars and handlers."""

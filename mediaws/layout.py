@@ -1,0 +1,134 @@
+"""Page frame: navigation, account menu and the guard for pages that need a login."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.state.auth import AuthState
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon(icon, size=18, aria_hidden="true"),
+            rx.text(label, size="2", weight="medium"),
+            spacing="2",
+            align="center",
+        ),
+        href=href,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        class_name="nav-link",
+        aria_label=label,
+        padding_x="2",
+        padding_y="1",
+    )
+
+
+def _account_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("circle-user-round"), variant="soft", size="2", aria_label="Account menu"),
+        ),
+        rx.menu.content(
+            rx.box(rx.text(AuthState.user_email, size="2", color_scheme="gray", class_name="break-all"), padding_x="3", padding_y="2"),
+            rx.menu.separator(),
+            rx.menu.item("Account", on_click=rx.redirect(routes.ACCOUNT)),
+            rx.menu.item("API keys", on_click=rx.redirect(routes.API_KEYS)),
+            rx.menu.separator(),
+            rx.menu.item("Log out", color="red", on_click=AuthState.log_out),
+            align="end",
+        ),
+    )
+
+
+def navbar() -> rx.Component:
+    """The top bar shown on every page behind the login."""
+    return rx.el.header(
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.icon("sparkles", size=20, aria_hidden="true"),
+                    rx.text("mediaws", size="4", weight="bold"),
+                    spacing="2",
+                    align="center",
+                ),
+                href=routes.PROJECTS,
+                underline="none",
+                high_contrast=True,
+                aria_label="mediaws home",
+            ),
+            rx.el.nav(
+                rx.hstack(
+                    _nav_link("Projects", routes.PROJECTS, "folder-open"),
+                    _nav_link("API keys", routes.API_KEYS, "key-round"),
+                    spacing="1",
+                ),
+                aria_label="Main",
+            ),
+            rx.spacer(),
+            rx.color_mode.button(size="2", variant="ghost", aria_label="Switch light or dark theme"),
+            _account_menu(),
+            align="center",
+            spacing="3",
+            padding_x="4",
+            padding_y="2",
+            max_width="1100px",
+            margin_x="auto",
+            width="100%",
+        ),
+        class_name="topbar",
+    )
+
+
+def loading(label: str = "Loading…") -> rx.Component:
+    """A centred spinner with a text for screen readers."""
+    return rx.center(
+        rx.hstack(rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="2", align="center"),
+        padding_y="9",
+        width="100%",
+        role="status",
+    )
+
+
+def app_page(*children: rx.Component) -> rx.Component:
+    """A page behind the login: navigation above, content once the session is checked."""
+    return rx.box(
+        navbar(),
+        rx.el.main(
+            rx.cond(
+                AuthState.user_email != "",
+                rx.vstack(*children, spacing="5", width="100%"),
+                loading("Checking your session…"),
+            ),
+            id="main",
+            max_width="1100px",
+            margin_x="auto",
+            padding="1.25rem 1rem 3rem",
+        ),
+        min_height="100vh",
+    )
+
+
+def public_page(*children: rx.Component) -> rx.Component:
+    """A page without navigation, for logging in and signing up."""
+    return rx.center(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("sparkles", size=28, aria_hidden="true"),
+                rx.heading("mediaws", size="7"),
+                spacing="2",
+                align="center",
+            ),
+            rx.text("Your AI media workspace.", color_scheme="gray"),
+            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            align="center",
+            spacing="4",
+            width="100%",
+            max_width="420px",
+        ),
+        min_height="100vh",
+        padding="4",
+    )

@@ -1,0 +1,32 @@
+"""The Reflex app: theme, stylesheet and page registration."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.pages import auth, projects, settings
+from mediaws.state.auth import AuthState
+from mediaws.state.projects import ProjectsState, ProjectState
+from mediaws.state.settings import AccountState, KeysState
+
+
+def index() -> rx.Component:
+    """The root URL only forwards to the projects."""
+    return rx.center(rx.spinner(), min_height="100vh")
+
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[
+        rx.el.meta(name="theme-color", content="#2563eb"),
+        rx.el.meta(name="description", content="mediaws: generate text, images, video and speech with your own keys."),
+    ],
+)
+app.add_page(index, route="/", title="mediaws", on_load=rx.redirect(routes.PROJECTS))
+app.add_page(auth.login, route=routes.LOGIN, title="Log in · mediaws", on_load=AuthState.skip_if_logged_in)
+app.add_page(auth.signup, route=routes.SIGNUP, title="Sign up · mediaws", on_load=AuthState.skip_if_logged_in)
+app.add_page(projects.projects_page, route=routes.PROJECTS, title="Projects · mediaws", on_load=ProjectsState.load)
+app.add_page(projects.project_page, route=routes.PROJECT, title="Project · mediaws", on_load=ProjectState.load)
+app.add_page(settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load)
+app.add_page(settings.account_page, route=routes.ACCOUNT, title="Account · mediaws", on_load=AccountState.load)

@@ -1,0 +1,287 @@
+"""The projects list and one project's page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.components.forms import error_message, field, submit
+from mediaws.layout import app_page, loading
+from mediaws.state.projects import ProjectsState, ProjectState
+
+
+def _create_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), "New project", size="3")),
+        rx.dialog.content(
+            rx.dialog.title("New project"),
+            rx.dialog.description("Group generations and assets that belong together.", size="2"),
+            rx.form(
+                rx.vstack(
+                    field("Name", "name", form="create"),
+                    field("Description", "description", form="create", multiline=True),
+                    field(
+                        "Monthly budget (USD, optional)",
+                        "budget",
+                        form="create",
+                        placeholder="e.g. 25.00",
+                        hint="Generation stops before a job would pass it.",
+                    ),
+                    error_message(ProjectsState.create_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        submit("Create project"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ProjectsState.create,
+                reset_on_submit=False,
+            ),
+            max_width="480px",
+        ),
+        open=ProjectsState.create_open,
+        on_open_change=ProjectsState.open_create,
+    )
+
+
+def _card(row: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("folder", size=18, aria_hidden="true"),
+                    rx.heading(row["name"], size="4", as_="h2", class_name="clamp-1"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.cond(
+                    row["description"] != "",
+                    rx.text(row["description"], size="2", color_scheme="gray", class_name="clamp-2"),
+                ),
+                rx.hstack(
+                    rx.cond(row["budget"] != "", rx.badge("Budget " + row["budget"] + "/mo", variant="soft")),
+                    rx.cond(row["archived"] != "", rx.badge("Archived", color_scheme="gray")),
+                    rx.text("Active " + row["activity"], size="1", color_scheme="gray"),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="2",
+                align="start",
+            ),
+            size="2",
+            width="100%",
+            class_name="project-card",
+        ),
+        href=row["url"],
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+
+
+def projects_page() -> rx.Component:
+    """Every project of the user, active or archived."""
+    return app_page(
+        rx.hstack(
+            rx.vstack(
+                rx.heading("Projects", size="7", as_="h1"),
+                rx.text(
+                    ProjectsState.active_count.to_string() + " active · "
+                    + ProjectsState.archived_count.to_string() + " archived",
+                    color_scheme="gray",
+                    size="2",
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            _create_dialog(),
+            align="end",
+            width="100%",
+        ),
+        rx.segmented_control.root(
+            rx.segmented_control.item("Active", value="active"),
+            rx.segmented_control.item("Archived", value="archived"),
+            value=rx.cond(ProjectsState.show_archived, "archived", "active"),
+            on_change=ProjectsState.set_view,
+            aria_label="Show active or archived projects",
+        ),
+        rx.cond(
+            ProjectsState.loaded,
+            rx.cond(
+                ProjectsState.rows.length() > 0,
+                rx.grid(
+                    rx.foreach(ProjectsState.rows, _card),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.card(
+                    rx.vstack(
+                        rx.icon("folder-plus", size=32, aria_hidden="true"),
+                        rx.text(
+                            rx.cond(
+                                ProjectsState.show_archived,
+                                "No archived projects.",
+                                "No projects yet. Create one to start generating.",
+                            ),
+                            color_scheme="gray",
+                        ),
+                        align="center",
+                        padding_y="6",
+                    ),
+                    width="100%",
+                ),
+            ),
+            loading(),
+        ),
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("search-x", size=32, aria_hidden="true"),
+            rx.heading("Project not found", size="5", as_="h1"),
+            rx.text("It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"),
+            rx.link("Back to your projects", href=routes.PROJECTS),
+            align="center",
+            padding_y="6",
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _stat(label: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(value, size="3", weight="medium"),
+        spacing="0",
+    )
+
+
+def _details_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Details", size="4", as_="h2"),
+                field("Name", "name", form="edit", default_value=ProjectState.project["name"]),
+                field("Description", "description", form="edit", multiline=True,
+                      default_value=ProjectState.project["description"]),
+                field("Monthly budget (USD, optional)", "budget", form="edit",
+                      default_value=ProjectState.budget_input, placeholder="No budget",
+                      hint="Leave empty for no budget."),
+                error_message(ProjectState.edit_error),
+                rx.hstack(submit("Save changes"), justify="end", width="100%"),
+                spacing="3",
+            ),
+            on_submit=ProjectState.save,
+            reset_on_submit=False,
+            key=ProjectState.project["id"],
+        ),
+        width="100%",
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Delete project…", color_scheme="red", variant="soft", size="3")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this project?"),
+            rx.alert_dialog.description(
+                "This deletes the project and everything it owns. It cannot be undone. "
+                "Type the project name to confirm.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.text(ProjectState.project["name"], weight="bold", class_name="break-all"),
+                    field("Project name", "confirm", form="delete"),
+                    error_message(ProjectState.delete_error),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        submit("Delete forever", color_scheme="red"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ProjectState.delete,
+                reset_on_submit=False,
+            ),
+            max_width="480px",
+        ),
+        open=ProjectState.delete_open,
+        on_open_change=ProjectState.open_delete,
+    )
+
+
+def _detail() -> rx.Component:
+    project = ProjectState.project
+    return rx.vstack(
+        rx.link(rx.hstack(rx.icon("arrow-left", size=16), "Projects", align="center", spacing="1"), href=routes.PROJECTS, size="2"),
+        rx.hstack(
+            rx.heading(project["name"], size="7", as_="h1", class_name="break-all"),
+            rx.cond(project["archived"] != "", rx.badge("Archived", color_scheme="gray", size="2")),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.cond(project["description"] != "", rx.text(project["description"], color_scheme="gray", class_name="pre-wrap")),
+        rx.hstack(
+            _stat("Monthly budget", rx.cond(project["budget"] != "", project["budget"], "None")),
+            _stat("Created", project["created"]),
+            _stat("Last activity", project["activity"]),
+            spacing="6",
+            wrap="wrap",
+        ),
+        _details_form(),
+        rx.card(
+            rx.vstack(
+                rx.heading("Archive", size="4", as_="h2"),
+                rx.text(
+                    rx.cond(
+                        project["archived"] != "",
+                        "This project is archived. Restore it to work in it again.",
+                        "Archived projects leave the main list but keep everything.",
+                    ),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.button(
+                    rx.cond(project["archived"] != "", "Restore project", "Archive project"),
+                    variant="soft",
+                    size="3",
+                    on_click=ProjectState.toggle_archived,
+                ),
+                spacing="3",
+                align="start",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Danger zone", size="4", as_="h2", color_scheme="red"),
+                _delete_dialog(),
+                spacing="3",
+                align="start",
+            ),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def project_page() -> rx.Component:
+    """One project, or a plain 'not found' for anything that is not the user's."""
+    return app_page(
+        rx.cond(
+            ProjectState.loaded,
+            rx.cond(ProjectState.not_found, _not_found(), _detail()),
+            loading(),
+        )
+    )

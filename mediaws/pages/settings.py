@@ -1,0 +1,237 @@
+"""Settings: provider keys and endpoints, and the account password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws.components.forms import error_message, field, submit
+from mediaws.layout import app_page, loading
+from mediaws.state.auth import AuthState
+from mediaws.state.settings import AccountState, KeysState
+
+SEALED_NOTE = (
+    "Keys are encrypted with AES-256-GCM before they are stored and are never shown again; "
+    "only the last four characters are."
+)
+
+
+def _delete_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Delete", variant="soft", color_scheme="red", size="2", aria_label="Delete " + what)
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete " + what + "?"),
+            rx.alert_dialog.description("Generations with this provider stop working until you add a key again.", size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=KeysState.delete_key(key_id))),
+                justify="end",
+                spacing="3",
+                margin_top="3",
+            ),
+            max_width="420px",
+        ),
+    )
+
+
+def _provider_row(row: rx.Var) -> rx.Component:
+    has_key = row["key_id"] != ""
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.heading(row["label"], size="4", as_="h3"),
+                rx.text(row["media"], size="2", color_scheme="gray"),
+                rx.hstack(
+                    rx.code(row["masked"], variant="ghost", class_name="masked-key"),
+                    rx.cond(
+                        has_key,
+                        rx.text("added " + row["added"] + " · last used " + row["last_used"], size="1", color_scheme="gray"),
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.hstack(
+                rx.button(
+                    rx.cond(has_key, "Replace", "Add key"),
+                    size="2",
+                    variant=rx.cond(has_key, "soft", "solid"),
+                    on_click=KeysState.open_key_dialog(row["id"]),
+                    aria_label=rx.cond(has_key, "Replace ", "Add ") + row["label"] + " key",
+                ),
+                rx.cond(has_key, _delete_button(row["key_id"], row["label"] + " key")),
+                spacing="2",
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            align=rx.breakpoints(initial="start", sm="center"),
+        ),
+        width="100%",
+        class_name="provider-row",
+        data_provider=row["id"],
+    )
+
+
+def _key_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Key for " + KeysState.dialog_label),
+            rx.dialog.description(SEALED_NOTE, size="2"),
+            rx.form(
+                rx.vstack(
+                    field("API key", "secret", form="key", type="password", placeholder=KeysState.dialog_hint),
+                    error_message(KeysState.dialog_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        submit("Save key"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=KeysState.save_key,
+                reset_on_submit=True,
+            ),
+            max_width="480px",
+        ),
+        open=KeysState.dialog_provider != "",
+        on_open_change=KeysState.close_key_dialog,
+    )
+
+
+def _endpoint_row(row: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.heading(row["name"], size="4", as_="h3", class_name="break-all"),
+                rx.text(row["base_url"], size="2", color_scheme="gray", class_name="break-all"),
+                rx.hstack(
+                    rx.code(row["masked"], variant="ghost", class_name="masked-key"),
+                    rx.text("added " + row["added"] + " · last used " + row["last_used"], size="1", color_scheme="gray"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.hstack(
+                rx.button("Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])),
+                _delete_button(row["id"], "endpoint " + row["name"]),
+                spacing="2",
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            align=rx.breakpoints(initial="start", sm="center"),
+        ),
+        width="100%",
+    )
+
+
+def _endpoint_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(KeysState.endpoint_edit_id != "", "Edit endpoint", "Add an OpenAI-compatible endpoint")),
+            rx.dialog.description("Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… anything that speaks the OpenAI API.", size="2"),
+            rx.form(
+                rx.vstack(
+                    field("Name", "name", form="endpoint", default_value=KeysState.endpoint_name, placeholder="Ollama on my laptop"),
+                    field("Base URL", "base_url", form="endpoint", type="url", default_value=KeysState.endpoint_url,
+                          placeholder="http://localhost:11434/v1"),
+                    field(
+                        "API key (optional)",
+                        "secret",
+                        form="endpoint",
+                        type="password",
+                        hint=rx.cond(KeysState.endpoint_edit_id != "", "Leave empty to keep the stored key.", "Leave empty if the endpoint needs none."),
+                    ),
+                    error_message(KeysState.endpoint_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        submit("Save endpoint"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=KeysState.save_endpoint,
+                reset_on_submit=False,
+                key=KeysState.endpoint_edit_id,
+            ),
+            max_width="480px",
+        ),
+        open=KeysState.endpoint_open,
+        on_open_change=KeysState.close_endpoint,
+    )
+
+
+def keys_page() -> rx.Component:
+    """Provider keys and OpenAI-compatible endpoints."""
+    return app_page(
+        rx.vstack(
+            rx.heading("API keys", size="7", as_="h1"),
+            rx.text("Bring your own keys: mediaws calls each provider with your key and shows what it cost.", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.cond(
+            KeysState.loaded,
+            rx.vstack(
+                rx.heading("Providers", size="5", as_="h2"),
+                rx.foreach(KeysState.providers, _provider_row),
+                rx.hstack(
+                    rx.heading("OpenAI-compatible endpoints", size="5", as_="h2"),
+                    rx.spacer(),
+                    rx.button(rx.icon("plus", size=16), "Add endpoint", size="2", on_click=KeysState.open_endpoint("")),
+                    width="100%",
+                    align="center",
+                    margin_top="4",
+                ),
+                rx.cond(
+                    KeysState.endpoints.length() > 0,
+                    rx.foreach(KeysState.endpoints, _endpoint_row),
+                    rx.text("None yet. Add a local server such as Ollama to generate text offline.", color_scheme="gray", size="2"),
+                ),
+                _key_dialog(),
+                _endpoint_dialog(),
+                spacing="3",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )
+
+
+def account_page() -> rx.Component:
+    """The signed-in account and its password."""
+    return app_page(
+        rx.vstack(
+            rx.heading("Account", size="7", as_="h1"),
+            rx.text("Signed in as ", rx.text.strong(AuthState.user_email), color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Change password", size="4", as_="h2"),
+                    rx.text("Changing it signs you out everywhere else.", size="2", color_scheme="gray"),
+                    field("Current password", "current_password", form="pw", type="password", auto_complete="current-password"),
+                    field("New password", "new_password", form="pw", type="password", auto_complete="new-password",
+                          hint="At least 10 characters."),
+                    field("Repeat new password", "new_password_confirm", form="pw", type="password", auto_complete="new-password"),
+                    error_message(AccountState.password_error),
+                    rx.hstack(submit("Change password"), justify="end", width="100%"),
+                    spacing="3",
+                ),
+                on_submit=AccountState.change_password,
+                reset_on_submit=True,
+            ),
+            width="100%",
+            max_width="560px",
+        ),
+        rx.button("Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out),
+    )

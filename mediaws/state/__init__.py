@@ -1,0 +1,1 @@
+"""Reflex state classes, one module per page area; thin layers over services."""

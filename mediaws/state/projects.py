@@ -1,0 +1,212 @@
+"""The projects list and one project's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.errors import NotFoundError, SessionExpired, ValidationError
+from mediaws.models import Project
+from mediaws.services import projects
+from mediaws.state import display
+from mediaws.state.auth import AuthState
+
+
+def _row(project: Project) -> dict[str, str]:
+    return {
+        "id": str(project.id),
+        "url": routes.project_url(str(project.id)),
+        "name": project.name,
+        "description": project.description,
+        "budget": projects.format_usd(project.monthly_budget_micros),
+        "activity": display.when(project.last_activity_at),
+        "created": display.date(project.created_at),
+        "archived": "yes" if project.archived_at else "",
+    }
+
+
+class ProjectsState(AuthState):
+    """The list of the user's projects and the new-project dialog."""
+
+    rows: list[dict[str, str]] = []
+    active_count: int = 0
+    archived_count: int = 0
+    show_archived: bool = False
+    loaded: bool = False
+    create_open: bool = False
+    create_error: str = ""
+
+    def _reload(self) -> Any:
+        try:
+            with self._signed_in() as (session, user):
+                self.user_email = user.email
+                found = projects.list_projects(
+                    session=session, owner_id=user.id, archived=self.show_archived
+                )
+                counts = projects.count_projects(session=session, owner_id=user.id)
+        except SessionExpired:
+            return self._login_redirect()
+        self.rows = [_row(project) for project in found]
+        self.active_count, self.archived_count = counts.active, counts.archived
+        self.loaded = True
+        return None
+
+    @rx.event
+    def load(self) -> Any:
+        """Page load: check the session and list projects."""
+        self.create_open = False
+        return self._reload()
+
+    @rx.event
+    def set_view(self, value: str | list[str]) -> Any:
+        """Switch between active and archived projects."""
+        self.show_archived = value == "archived"
+        return self._reload()
+
+    @rx.event
+    def open_create(self, open_: bool = True) -> None:
+        """Show or hide the new-project dialog."""
+        self.create_open = open_
+        self.create_error = ""
+
+    @rx.event
+    def create(self, form: dict[str, Any]) -> Any:
+        """Create a project from the dialog's form."""
+        self.create_error = ""
+        try:
+            with self._signed_in() as (session, user):
+                project = projects.create_project(
+                    session=session,
+                    owner_id=user.id,
+                    name=str(form.get("name", "")),
+                    description=str(form.get("description", "")),
+                    monthly_budget=str(form.get("budget", "")),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except ValidationError as exc:
+            self.create_error = exc.message
+            return None
+        self.create_open = False
+        self.show_archived = False
+        self._reload()
+        return rx.toast.success(f"Created project “{project.name}”.")
+
+
+class ProjectState(AuthState):
+    """One project: details, edits, archive and delete."""
+
+    project: dict[str, str] = {}
+    budget_input: str = ""
+    not_found: bool = False
+    loaded: bool = False
+    edit_error: str = ""
+    delete_open: bool = False
+    delete_error: str = ""
+
+    def _project_id(self) -> str:
+        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def _show(self, project: Project) -> None:
+        self.project = _row(project)
+        self.budget_input = (
+            projects.format_usd(project.monthly_budget_micros).lstrip("$").replace(",", "")
+            if project.monthly_budget_micros is not None
+            else ""
+        )
+        self.not_found = False
+        self.loaded = True
+
+    @rx.event
+    def load(self) -> Any:
+        """Page load: check the session and fetch the project if it is the user's."""
+        self.edit_error = self.delete_error = ""
+        self.delete_open = False
+        self.loaded = False
+        try:
+            with self._signed_in() as (session, user):
+                self.user_email = user.email
+                project = projects.get_project(
+                    session=session, owner_id=user.id, project_id=self._project_id()
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.project, self.not_found, self.loaded = {}, True, True
+            return None
+        self._show(project)
+        return None
+
+    @rx.event
+    def save(self, form: dict[str, Any]) -> Any:
+        """Save name, description and budget."""
+        self.edit_error = ""
+        try:
+            with self._signed_in() as (session, user):
+                project = projects.update_project(
+                    session=session,
+                    owner_id=user.id,
+                    project_id=self._project_id(),
+                    name=str(form.get("name", "")),
+                    description=str(form.get("description", "")),
+                    monthly_budget=str(form.get("budget", "")),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.not_found = True
+            return None
+        except ValidationError as exc:
+            self.edit_error = exc.message
+            return rx.toast.error(exc.message)
+        self._show(project)
+        return rx.toast.success("Project saved.")
+
+    @rx.event
+    def toggle_archived(self) -> Any:
+        """Archive the project, or bring it back."""
+        archive = not self.project.get("archived")
+        try:
+            with self._signed_in() as (session, user):
+                project = projects.set_archived(
+                    session=session, owner_id=user.id, project_id=self._project_id(), archived=archive
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.not_found = True
+            return None
+        self._show(project)
+        return rx.toast.success("Project archived." if archive else "Project restored.")
+
+    @rx.event
+    def open_delete(self, open_: bool = True) -> None:
+        """Show or hide the delete confirmation."""
+        self.delete_open = open_
+        self.delete_error = ""
+
+    @rx.event
+    def delete(self, form: dict[str, Any]) -> Any:
+        """Delete the project once its name was typed."""
+        self.delete_error = ""
+        name = self.project.get("name", "")
+        try:
+            with self._signed_in() as (session, user):
+                projects.delete_project(
+                    session=session,
+                    owner_id=user.id,
+                    project_id=self._project_id(),
+                    confirm_name=str(form.get("confirm", "")),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.not_found = True
+            return None
+        except ValidationError as exc:
+            self.delete_error = exc.message
+            return None
+        self.delete_open = False
+        return [rx.redirect(routes.PROJECTS), rx.toast.success(f"Deleted project “{name}”.")]

@@ -1,0 +1,222 @@
+"""Settings pages: provider keys, OpenAI-compatible endpoints and the password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from mediaws.config import get_settings
+from mediaws.errors import CryptoError, NotFoundError, SessionExpired, ValidationError
+from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE, KeyProvider
+from mediaws.security.crypto import keyring_source
+from mediaws.services import accounts, keys
+from mediaws.state import display
+from mediaws.state.auth import AuthState
+
+
+def _masked(view: keys.KeyView) -> str:
+    if not view.has_secret:
+        return "no key"
+    return f"•••• {view.last4}" if view.last4 else "•••• (short key)"
+
+
+def _key_row(view: keys.KeyView) -> dict[str, str]:
+    return {
+        "id": str(view.id),
+        "provider": view.provider,
+        "name": view.name,
+        "base_url": view.base_url or "",
+        "masked": _masked(view),
+        "added": display.date(view.created_at),
+        "updated": display.when(view.updated_at),
+        "last_used": display.when(view.last_used_at),
+    }
+
+
+def _provider_row(provider: KeyProvider, view: keys.KeyView | None) -> dict[str, str]:
+    row = {
+        "id": provider.id,
+        "label": provider.label,
+        "media": provider.media,
+        "key_id": "",
+        "masked": "Not set",
+        "added": "",
+        "last_used": "",
+    }
+    if view is not None:
+        row |= {
+            "key_id": str(view.id),
+            "masked": _masked(view),
+            "added": display.date(view.created_at),
+            "last_used": display.when(view.last_used_at),
+        }
+    return row
+
+
+class KeysState(AuthState):
+    """Provider keys and endpoints, shown masked; secrets only ever travel inward."""
+
+    providers: list[dict[str, str]] = []
+    endpoints: list[dict[str, str]] = []
+    loaded: bool = False
+    dialog_provider: str = ""
+    dialog_label: str = ""
+    dialog_hint: str = ""
+    dialog_error: str = ""
+    endpoint_open: bool = False
+    endpoint_edit_id: str = ""
+    endpoint_name: str = ""
+    endpoint_url: str = ""
+    endpoint_error: str = ""
+
+    def _reload(self) -> Any:
+        try:
+            with self._signed_in() as (session, user):
+                self.user_email = user.email
+                views = keys.list_keys(session=session, user_id=user.id)
+        except SessionExpired:
+            return self._login_redirect()
+        stored = {view.provider: view for view in views if view.provider != OPENAI_COMPATIBLE}
+        self.providers = [_provider_row(p, stored.get(p.id)) for p in KEY_PROVIDERS]
+        self.endpoints = [_key_row(view) for view in views if view.provider == OPENAI_COMPATIBLE]
+        self.loaded = True
+        return None
+
+    @rx.event
+    def load(self) -> Any:
+        """Page load: check the session and list keys."""
+        self.dialog_provider = ""
+        self.endpoint_open = False
+        return self._reload()
+
+    @rx.event
+    def open_key_dialog(self, provider_id: str) -> None:
+        """Open the add/replace dialog for one provider."""
+        match = next((p for p in KEY_PROVIDERS if p.id == provider_id), None)
+        self.dialog_provider = match.id if match else ""
+        self.dialog_label = match.label if match else ""
+        self.dialog_hint = match.key_hint if match else ""
+        self.dialog_error = ""
+
+    @rx.event
+    def close_key_dialog(self, open_: bool = False) -> None:
+        """Close the add/replace dialog."""
+        if not open_:
+            self.dialog_provider = ""
+            self.dialog_error = ""
+
+    @rx.event
+    def save_key(self, form: dict[str, Any]) -> Any:
+        """Seal and store the key typed in the dialog."""
+        self.dialog_error = ""
+        label = self.dialog_label
+        try:
+            with self._signed_in() as (session, user):
+                keys.save_key(
+                    session=session,
+                    keyring=keyring_source().get(),
+                    user_id=user.id,
+                    provider=self.dialog_provider,
+                    secret=str(form.get("secret", "")),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except ValidationError as exc:
+            self.dialog_error = exc.message
+            return None
+        self.dialog_provider = ""
+        self._reload()
+        return rx.toast.success(f"{label} key saved.")
+
+    @rx.event
+    def delete_key(self, key_id: str) -> Any:
+        """Delete a stored key or endpoint."""
+        try:
+            with self._signed_in() as (session, user):
+                keys.delete_key(session=session, user_id=user.id, key_id=key_id)
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError as exc:
+            self._reload()
+            return rx.toast.error(str(exc))
+        self._reload()
+        return rx.toast.success("Key deleted.")
+
+    @rx.event
+    def open_endpoint(self, key_id: str = "") -> None:
+        """Open the endpoint dialog, empty or for editing one endpoint."""
+        row = next((row for row in self.endpoints if row["id"] == key_id), None)
+        self.endpoint_edit_id = row["id"] if row else ""
+        self.endpoint_name = row["name"] if row else ""
+        self.endpoint_url = row["base_url"] if row else ""
+        self.endpoint_error = ""
+        self.endpoint_open = True
+
+    @rx.event
+    def close_endpoint(self, open_: bool = False) -> None:
+        """Close the endpoint dialog."""
+        self.endpoint_open = open_
+        self.endpoint_error = ""
+
+    @rx.event
+    def save_endpoint(self, form: dict[str, Any]) -> Any:
+        """Store an OpenAI-compatible endpoint."""
+        self.endpoint_error = ""
+        try:
+            with self._signed_in() as (session, user):
+                view = keys.save_endpoint(
+                    session=session,
+                    keyring=keyring_source().get(),
+                    user_id=user.id,
+                    name=str(form.get("name", "")),
+                    base_url=str(form.get("base_url", "")),
+                    secret=str(form.get("secret", "")),
+                    endpoint_id=self.endpoint_edit_id or None,
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except (ValidationError, NotFoundError, CryptoError) as exc:
+            self.endpoint_error = str(exc)
+            return None
+        self.endpoint_open = False
+        self._reload()
+        return rx.toast.success(f"Endpoint “{view.name}” saved.")
+
+
+class AccountState(AuthState):
+    """Password change."""
+
+    password_error: str = ""
+
+    @rx.event
+    def load(self) -> Any:
+        """Page load: check the session."""
+        self.password_error = ""
+        return self.require_login()
+
+    @rx.event
+    def change_password(self, form: dict[str, Any]) -> Any:
+        """Change the password; every other session is signed out."""
+        self.password_error = ""
+        new = str(form.get("new_password", ""))
+        if new != str(form.get("new_password_confirm", "")):
+            self.password_error = "The two new passwords do not match."
+            return None
+        try:
+            with self._signed_in() as (session, user):
+                result = accounts.change_password(
+                    session=session,
+                    settings=get_settings(),
+                    user_id=user.id,
+                    current_password=str(form.get("current_password", "")),
+                    new_password=new,
+                    client=self._client(),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except ValidationError as exc:
+            self.password_error = exc.message
+            return None
+        self.session_token = result.token
+        return rx.toast.success("Password changed. Other devices were signed out.")
