@@ -118,7 +118,7 @@ def public_page(*children: rx.Component) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("sparkles", size=28, aria_hidden="true"),
-                rx.heading("mediaws", size="7"),
+                rx.text("mediaws", size="7", weight="bold"),
                 spacing="2",
                 align="center",
             ),

@@ -22,15 +22,25 @@ from mediaws.errors import (
 )
 from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.models.base import utcnow
+from mediaws.security.passwords import hash_password
 from mediaws.security.tokens import hash_token
 from mediaws.services import accounts
 
 PASSWORD = "marble-canyon-river-88"
 NEW_PASSWORD = "quiet-meadow-falcon-19"
+PASSWORD_HASH = hash_password(PASSWORD)
 
 
 def sign_up(session: Session, email: str = "ada@example.com") -> User:
     return accounts.sign_up(session=session, email=email, password=PASSWORD)
+
+
+def add_account(session: Session, email: str = "ada@example.com") -> User:
+    """Insert an account directly (hash computed once) for tests not about sign-up."""
+    user = User(email=email, password_hash=PASSWORD_HASH)
+    session.add(user)
+    session.commit()
+    return user
 
 
 def log_in(
@@ -108,7 +118,7 @@ def test_weak_password_creates_no_account(session: Session, engine: Engine) -> N
 def test_log_in_returns_a_token_that_identifies_the_user(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     result = log_in(session, settings, email="ADA@Example.com ")
     assert result.user.id == user.id
     assert len(result.token) >= 43
@@ -124,7 +134,7 @@ def test_log_in_returns_a_token_that_identifies_the_user(
 
 
 def test_each_login_opens_its_own_session(session: Session, settings: Settings) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     laptop = log_in(session, settings)
     phone = log_in(session, settings, client="198.51.100.2")
     assert laptop.token != phone.token
@@ -135,7 +145,7 @@ def test_each_login_opens_its_own_session(session: Session, settings: Settings) 
 def test_wrong_password_is_refused_and_recorded(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
-    sign_up(session)
+    add_account(session)
     with pytest.raises(InvalidCredentials) as caught:
         log_in(session, settings, password="marble-canyon-river-89")
     assert str(caught.value) == "Wrong email or password."
@@ -158,7 +168,7 @@ def test_account_is_throttled_after_repeated_failures(
     session: Session, make_settings: Callable[..., Settings], engine: Engine
 ) -> None:
     settings = make_settings(login_max_failures_per_account=3, login_max_failures_per_client=50)
-    sign_up(session)
+    add_account(session)
     for number in range(3):
         with pytest.raises(InvalidCredentials):
             log_in(session, settings, password="wrong-password-0", client=f"10.0.0.{number}")
@@ -178,7 +188,7 @@ def test_throttle_message_uses_singular_minute(
     session: Session, make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(login_window_minutes=1, login_max_failures_per_account=2)
-    sign_up(session)
+    add_account(session)
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
             log_in(session, settings, password="wrong-password-0")
@@ -192,7 +202,7 @@ def test_old_failures_outside_the_window_do_not_count(
     session: Session, make_settings: Callable[..., Settings], engine: Engine
 ) -> None:
     settings = make_settings(login_max_failures_per_account=2)
-    user = sign_up(session)
+    user = add_account(session)
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
             log_in(session, settings, password="wrong-password-0")
@@ -207,7 +217,7 @@ def test_successful_login_resets_the_account_counter(
     session: Session, make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(login_max_failures_per_account=3)
-    sign_up(session)
+    add_account(session)
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
             log_in(session, settings, password="wrong-password-0")
@@ -222,7 +232,7 @@ def test_one_client_guessing_many_accounts_is_throttled(
     session: Session, make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(login_max_failures_per_account=10, login_max_failures_per_client=3)
-    sign_up(session, "victim@example.com")
+    add_account(session, "victim@example.com")
     for number in range(3):
         with pytest.raises(InvalidCredentials):
             log_in(session, settings, email=f"guess{number}@example.com", client="192.0.2.66")
@@ -234,7 +244,7 @@ def test_one_client_guessing_many_accounts_is_throttled(
 
 
 def test_expired_session_is_refused(session: Session, settings: Settings, engine: Engine) -> None:
-    sign_up(session)
+    add_account(session)
     result = log_in(session, settings)
     with Session(engine) as other:
         other.exec(
@@ -258,7 +268,7 @@ def test_session_lifetime_setting_sets_expiry(
     session: Session, make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(session_lifetime_hours=2)
-    sign_up(session)
+    add_account(session)
     before = utcnow()
     result = log_in(session, settings)
     assert before + timedelta(hours=2) <= result.expires_at
@@ -268,7 +278,7 @@ def test_session_lifetime_setting_sets_expiry(
 
 
 def test_log_out_revokes_only_that_session(session: Session, settings: Settings) -> None:
-    sign_up(session)
+    add_account(session)
     laptop = log_in(session, settings)
     phone = log_in(session, settings)
     accounts.log_out(session=session, token=laptop.token)
@@ -283,7 +293,7 @@ def test_log_out_revokes_only_that_session(session: Session, settings: Settings)
 def test_change_password_revokes_every_session_and_opens_a_new_one(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     laptop = log_in(session, settings)
     phone = log_in(session, settings)
     fresh_login = accounts.change_password(
@@ -312,7 +322,7 @@ def test_change_password_revokes_every_session_and_opens_a_new_one(
 def test_change_password_with_wrong_current_password_changes_nothing(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     laptop = log_in(session, settings)
     with Session(engine) as other:
         hash_before = other.exec(select(User).where(User.id == user.id)).one().password_hash
@@ -343,7 +353,7 @@ def test_change_password_with_wrong_current_password_changes_nothing(
 def test_change_password_refuses_weak_or_unchanged_passwords(
     session: Session, settings: Settings, new_password: str, field: str
 ) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     laptop = log_in(session, settings)
     with pytest.raises(ValidationError) as caught:
         accounts.change_password(
@@ -361,7 +371,7 @@ def test_change_password_refuses_weak_or_unchanged_passwords(
 def test_deleted_user_sessions_disappear(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
-    user = sign_up(session)
+    user = add_account(session)
     result = log_in(session, settings)
     with Session(engine) as other:
         other.delete(other.exec(select(User).where(User.id == user.id)).one())

@@ -253,10 +253,11 @@ def test_source_keeps_the_keyring_while_the_file_is_unchanged(tmp_path: Path) ->
 
 @pytest.mark.xfail(
     reason=(
-        "BUG: KeyringSource.get (mediaws/security/crypto.py:161) caches the keyring by st_mtime_ns "
+        "BUG: KeyringSource.get (mediaws/security/crypto.py:166-167) caches the keyring by st_mtime_ns "
         "only; a rewrite landing in the same timestamp tick (coarse-mtime filesystems/kernels) "
         "is never noticed, so rotate() can keep sealing with the old key"
     ),
+    raises=AssertionError,
     strict=True,
 )
 def test_source_reloads_a_rewrite_that_keeps_the_same_mtime(tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""Serve the production build on a free port and drive it with Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from mediaws import migrations
+from tests.e2e.support import AppServer, Shots
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM = os.environ.get("MEDIAWS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+START_TIMEOUT = 420
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIAWS_DATABASE_URL"}}
+    env.update(
+        MEDIAWS_DATA_DIR=str(data_dir),
+        MEDIAWS_PORT=str(port),
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
+    bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+    if bun.exists():
+        env.setdefault("REFLEX_BUN_PATH", str(bun))
+    return env
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"app server exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"app server did not answer /ping in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Build and serve the production app with SQLite in a fresh data dir."""
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    server = AppServer(url=f"http://localhost:{port}", data_dir=data_dir, log=ARTIFACTS / "server.log")
+    migrations.upgrade(server.database_url)
+    reflex = Path(sys.executable).parent / "reflex"
+    with server.log.open("wb") as log:
+        process = subprocess.Popen(
+            [str(reflex), "run", "--env", "prod"],
+            cwd=ROOT,
+            env=_server_env(data_dir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_up(server.url, process, server.log)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """Run once at phone size and once at desktop size."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_page(browser: Browser, viewport: str) -> Iterator[callable]:  # type: ignore[valid-type]
+    """Open pages in fresh browser contexts (separate cookie jars) at the chosen size."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(viewport=VIEWPORTS[viewport])
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    """Screenshot helper writing to test-artifacts/e2e/<test id>/."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in request.node.name)
+    return Shots(ARTIFACTS / safe)
