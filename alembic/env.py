@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import mediaws.models  # noqa: F401  (registers every table)
+from alembic import context
 from mediaws.config import get_settings
 from mediaws.db import make_engine
 

@@ -20,13 +20,37 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#2563eb"),
-        rx.el.meta(name="description", content="mediaws: generate text, images, video and speech with your own keys."),
+        rx.el.meta(
+            name="description",
+            content="mediaws: generate text, images, video and speech with your own keys.",
+        ),
     ],
 )
 app.add_page(index, route="/", title="mediaws", on_load=rx.redirect(routes.PROJECTS))
-app.add_page(auth.login, route=routes.LOGIN, title="Log in · mediaws", on_load=AuthState.skip_if_logged_in)
-app.add_page(auth.signup, route=routes.SIGNUP, title="Sign up · mediaws", on_load=AuthState.skip_if_logged_in)
-app.add_page(projects.projects_page, route=routes.PROJECTS, title="Projects · mediaws", on_load=ProjectsState.load)
-app.add_page(projects.project_page, route=routes.PROJECT, title="Project · mediaws", on_load=ProjectState.load)
-app.add_page(settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load)
-app.add_page(settings.account_page, route=routes.ACCOUNT, title="Account · mediaws", on_load=AccountState.load)
+app.add_page(
+    auth.login, route=routes.LOGIN, title="Log in · mediaws", on_load=AuthState.skip_if_logged_in
+)
+app.add_page(
+    auth.signup, route=routes.SIGNUP, title="Sign up · mediaws", on_load=AuthState.skip_if_logged_in
+)
+app.add_page(
+    projects.projects_page,
+    route=routes.PROJECTS,
+    title="Projects · mediaws",
+    on_load=ProjectsState.load,
+)
+app.add_page(
+    projects.project_page,
+    route=routes.PROJECT,
+    title="Project · mediaws",
+    on_load=ProjectState.load,
+)
+app.add_page(
+    settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load
+)
+app.add_page(
+    settings.account_page,
+    route=routes.ACCOUNT,
+    title="Account · mediaws",
+    on_load=AccountState.load,
+)

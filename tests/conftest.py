@@ -65,9 +65,7 @@ class PostgresDatabases:
 
     def __init__(self, server_url: str) -> None:
         self.server_url = normalize_database_url(server_url)
-        self._admin = create_engine(
-            self.server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool
-        )
+        self._admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._created: list[str] = []
 
     def create(self) -> str:
@@ -218,9 +216,7 @@ def make_user(session: Session, password_hash: str) -> Callable[..., User]:
     """Insert a user row directly (password is PASSWORD) and return it."""
 
     def build(email: str | None = None) -> User:
-        user = User(
-            email=email or f"user-{uuid.uuid4().hex[:10]}@example.com", password_hash=password_hash
-        )
+        user = User(email=email or f"user-{uuid.uuid4().hex[:10]}@example.com", password_hash=password_hash)
         session.add(user)
         session.commit()
         return user

@@ -17,7 +17,13 @@ def login() -> rx.Component:
         rx.form(
             rx.vstack(
                 field("Email", "email", form="login", type="email", auto_complete="email"),
-                field("Password", "password", form="login", type="password", auto_complete="current-password"),
+                field(
+                    "Password",
+                    "password",
+                    form="login",
+                    type="password",
+                    auto_complete="current-password",
+                ),
                 error_message(AuthState.auth_error),
                 submit("Log in", width="100%"),
                 spacing="3",
@@ -46,7 +52,13 @@ def signup() -> rx.Component:
                     auto_complete="new-password",
                     hint="At least 10 characters; a short phrase works well.",
                 ),
-                field("Repeat password", "password_confirm", form="signup", type="password", auto_complete="new-password"),
+                field(
+                    "Repeat password",
+                    "password_confirm",
+                    form="signup",
+                    type="password",
+                    auto_complete="new-password",
+                ),
                 error_message(AuthState.auth_error),
                 submit("Create account", width="100%"),
                 spacing="3",

@@ -29,7 +29,15 @@ def _create_dialog() -> rx.Component:
                     ),
                     error_message(ProjectsState.create_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        rx.dialog.close(
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                                size="3",
+                            )
+                        ),
                         submit("Create project"),
                         justify="end",
                         width="100%",
@@ -59,10 +67,15 @@ def _card(row: rx.Var) -> rx.Component:
                 ),
                 rx.cond(
                     row["description"] != "",
-                    rx.text(row["description"], size="2", color_scheme="gray", class_name="clamp-2"),
+                    rx.text(
+                        row["description"], size="2", color_scheme="gray", class_name="clamp-2"
+                    ),
                 ),
                 rx.hstack(
-                    rx.cond(row["budget"] != "", rx.badge("Budget " + row["budget"] + "/mo", variant="soft")),
+                    rx.cond(
+                        row["budget"] != "",
+                        rx.badge("Budget " + row["budget"] + "/mo", variant="soft"),
+                    ),
                     rx.cond(row["archived"] != "", rx.badge("Archived", color_scheme="gray")),
                     rx.text("Active " + row["activity"], size="1", color_scheme="gray"),
                     spacing="2",
@@ -90,8 +103,10 @@ def projects_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Projects", size="7", as_="h1"),
                 rx.text(
-                    ProjectsState.active_count.to_string() + " active · "
-                    + ProjectsState.archived_count.to_string() + " archived",
+                    ProjectsState.active_count.to_string()
+                    + " active · "
+                    + ProjectsState.archived_count.to_string()
+                    + " archived",
                     color_scheme="gray",
                     size="2",
                 ),
@@ -146,7 +161,9 @@ def _not_found() -> rx.Component:
         rx.vstack(
             rx.icon("search-x", size=32, aria_hidden="true"),
             rx.heading("Project not found", size="5", as_="h1"),
-            rx.text("It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"),
+            rx.text(
+                "It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"
+            ),
             rx.link("Back to your projects", href=routes.PROJECTS),
             align="center",
             padding_y="6",
@@ -170,11 +187,21 @@ def _details_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Details", size="4", as_="h2"),
                 field("Name", "name", form="edit", default_value=ProjectState.project["name"]),
-                field("Description", "description", form="edit", multiline=True,
-                      default_value=ProjectState.project["description"]),
-                field("Monthly budget (USD, optional)", "budget", form="edit",
-                      default_value=ProjectState.budget_input, placeholder="No budget",
-                      hint="Leave empty for no budget."),
+                field(
+                    "Description",
+                    "description",
+                    form="edit",
+                    multiline=True,
+                    default_value=ProjectState.project["description"],
+                ),
+                field(
+                    "Monthly budget (USD, optional)",
+                    "budget",
+                    form="edit",
+                    default_value=ProjectState.budget_input,
+                    placeholder="No budget",
+                    hint="Leave empty for no budget.",
+                ),
                 error_message(ProjectState.edit_error),
                 rx.hstack(submit("Save changes"), justify="end", width="100%"),
                 spacing="3",
@@ -190,7 +217,9 @@ def _details_form() -> rx.Component:
 
 def _delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Delete project…", color_scheme="red", variant="soft", size="3")),
+        rx.alert_dialog.trigger(
+            rx.button("Delete project…", color_scheme="red", variant="soft", size="3")
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete this project?"),
             rx.alert_dialog.description(
@@ -204,7 +233,15 @@ def _delete_dialog() -> rx.Component:
                     field("Project name", "confirm", form="delete"),
                     error_message(ProjectState.delete_error),
                     rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        rx.alert_dialog.cancel(
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                                size="3",
+                            )
+                        ),
                         submit("Delete forever", color_scheme="red"),
                         justify="end",
                         width="100%",
@@ -225,7 +262,11 @@ def _delete_dialog() -> rx.Component:
 def _detail() -> rx.Component:
     project = ProjectState.project
     return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow-left", size=16), "Projects", align="center", spacing="1"), href=routes.PROJECTS, size="2"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=16), "Projects", align="center", spacing="1"),
+            href=routes.PROJECTS,
+            size="2",
+        ),
         rx.hstack(
             rx.heading(project["name"], size="7", as_="h1", class_name="break-all"),
             rx.cond(project["archived"] != "", rx.badge("Archived", color_scheme="gray", size="2")),
@@ -233,7 +274,10 @@ def _detail() -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
-        rx.cond(project["description"] != "", rx.text(project["description"], color_scheme="gray", class_name="pre-wrap")),
+        rx.cond(
+            project["description"] != "",
+            rx.text(project["description"], color_scheme="gray", class_name="pre-wrap"),
+        ),
         rx.hstack(
             _stat("Monthly budget", rx.cond(project["budget"] != "", project["budget"], "None")),
             _stat("Created", project["created"]),

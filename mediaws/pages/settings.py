@@ -18,14 +18,20 @@ SEALED_NOTE = (
 def _delete_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button("Delete", variant="soft", color_scheme="red", size="2", aria_label="Delete " + what)
+            rx.button(
+                "Delete", variant="soft", color_scheme="red", size="2", aria_label="Delete " + what
+            )
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete " + what + "?"),
-            rx.alert_dialog.description("Generations with this provider stop working until you add a key again.", size="2"),
+            rx.alert_dialog.description(
+                "Generations with this provider stop working until you add a key again.", size="2"
+            ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=KeysState.delete_key(key_id))),
+                rx.alert_dialog.action(
+                    rx.button("Delete", color_scheme="red", on_click=KeysState.delete_key(key_id))
+                ),
                 justify="end",
                 spacing="3",
                 margin_top="3",
@@ -46,7 +52,11 @@ def _provider_row(row: rx.Var) -> rx.Component:
                     rx.code(row["masked"], variant="ghost", class_name="masked-key"),
                     rx.cond(
                         has_key,
-                        rx.text("added " + row["added"] + " · last used " + row["last_used"], size="1", color_scheme="gray"),
+                        rx.text(
+                            "added " + row["added"] + " · last used " + row["last_used"],
+                            size="1",
+                            color_scheme="gray",
+                        ),
                     ),
                     spacing="2",
                     align="center",
@@ -84,10 +94,24 @@ def _key_dialog() -> rx.Component:
             rx.dialog.description(SEALED_NOTE, size="2"),
             rx.form(
                 rx.vstack(
-                    field("API key", "secret", form="key", type="password", placeholder=KeysState.dialog_hint),
+                    field(
+                        "API key",
+                        "secret",
+                        form="key",
+                        type="password",
+                        placeholder=KeysState.dialog_hint,
+                    ),
                     error_message(KeysState.dialog_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        rx.dialog.close(
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                                size="3",
+                            )
+                        ),
                         submit("Save key"),
                         justify="end",
                         width="100%",
@@ -113,7 +137,11 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
                 rx.text(row["base_url"], size="2", color_scheme="gray", class_name="break-all"),
                 rx.hstack(
                     rx.code(row["masked"], variant="ghost", class_name="masked-key"),
-                    rx.text("added " + row["added"] + " · last used " + row["last_used"], size="1", color_scheme="gray"),
+                    rx.text(
+                        "added " + row["added"] + " · last used " + row["last_used"],
+                        size="1",
+                        color_scheme="gray",
+                    ),
                     spacing="2",
                     wrap="wrap",
                 ),
@@ -122,7 +150,9 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
             ),
             rx.spacer(),
             rx.hstack(
-                rx.button("Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])),
+                rx.button(
+                    "Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])
+                ),
                 _delete_button(row["id"], "endpoint " + row["name"]),
                 spacing="2",
             ),
@@ -137,23 +167,56 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
 def _endpoint_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(KeysState.endpoint_edit_id != "", "Edit endpoint", "Add an OpenAI-compatible endpoint")),
-            rx.dialog.description("Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… anything that speaks the OpenAI API.", size="2"),
+            rx.dialog.title(
+                rx.cond(
+                    KeysState.endpoint_edit_id != "",
+                    "Edit endpoint",
+                    "Add an OpenAI-compatible endpoint",
+                )
+            ),
+            rx.dialog.description(
+                "Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… anything that speaks the OpenAI API.",
+                size="2",
+            ),
             rx.form(
                 rx.vstack(
-                    field("Name", "name", form="endpoint", default_value=KeysState.endpoint_name, placeholder="Ollama on my laptop"),
-                    field("Base URL", "base_url", form="endpoint", type="url", default_value=KeysState.endpoint_url,
-                          placeholder="http://localhost:11434/v1"),
+                    field(
+                        "Name",
+                        "name",
+                        form="endpoint",
+                        default_value=KeysState.endpoint_name,
+                        placeholder="Ollama on my laptop",
+                    ),
+                    field(
+                        "Base URL",
+                        "base_url",
+                        form="endpoint",
+                        type="url",
+                        default_value=KeysState.endpoint_url,
+                        placeholder="http://localhost:11434/v1",
+                    ),
                     field(
                         "API key (optional)",
                         "secret",
                         form="endpoint",
                         type="password",
-                        hint=rx.cond(KeysState.endpoint_edit_id != "", "Leave empty to keep the stored key.", "Leave empty if the endpoint needs none."),
+                        hint=rx.cond(
+                            KeysState.endpoint_edit_id != "",
+                            "Leave empty to keep the stored key.",
+                            "Leave empty if the endpoint needs none.",
+                        ),
                     ),
                     error_message(KeysState.endpoint_error),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
+                        rx.dialog.close(
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                                size="3",
+                            )
+                        ),
                         submit("Save endpoint"),
                         justify="end",
                         width="100%",
@@ -177,7 +240,10 @@ def keys_page() -> rx.Component:
     return app_page(
         rx.vstack(
             rx.heading("API keys", size="7", as_="h1"),
-            rx.text("Bring your own keys: mediaws calls each provider with your key and shows what it cost.", color_scheme="gray"),
+            rx.text(
+                "Bring your own keys: mediaws calls each provider with your key and shows what it cost.",
+                color_scheme="gray",
+            ),
             spacing="1",
         ),
         rx.cond(
@@ -188,7 +254,12 @@ def keys_page() -> rx.Component:
                 rx.hstack(
                     rx.heading("OpenAI-compatible endpoints", size="5", as_="h2"),
                     rx.spacer(),
-                    rx.button(rx.icon("plus", size=16), "Add endpoint", size="2", on_click=KeysState.open_endpoint("")),
+                    rx.button(
+                        rx.icon("plus", size=16),
+                        "Add endpoint",
+                        size="2",
+                        on_click=KeysState.open_endpoint(""),
+                    ),
                     width="100%",
                     align="center",
                     margin_top="4",
@@ -196,7 +267,11 @@ def keys_page() -> rx.Component:
                 rx.cond(
                     KeysState.endpoints.length() > 0,
                     rx.foreach(KeysState.endpoints, _endpoint_row),
-                    rx.text("None yet. Add a local server such as Ollama to generate text offline.", color_scheme="gray", size="2"),
+                    rx.text(
+                        "None yet. Add a local server such as Ollama to generate text offline.",
+                        color_scheme="gray",
+                        size="2",
+                    ),
                 ),
                 _key_dialog(),
                 _endpoint_dialog(),
@@ -220,11 +295,31 @@ def account_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading("Change password", size="4", as_="h2"),
-                    rx.text("Changing it signs you out everywhere else.", size="2", color_scheme="gray"),
-                    field("Current password", "current_password", form="pw", type="password", auto_complete="current-password"),
-                    field("New password", "new_password", form="pw", type="password", auto_complete="new-password",
-                          hint="At least 10 characters."),
-                    field("Repeat new password", "new_password_confirm", form="pw", type="password", auto_complete="new-password"),
+                    rx.text(
+                        "Changing it signs you out everywhere else.", size="2", color_scheme="gray"
+                    ),
+                    field(
+                        "Current password",
+                        "current_password",
+                        form="pw",
+                        type="password",
+                        auto_complete="current-password",
+                    ),
+                    field(
+                        "New password",
+                        "new_password",
+                        form="pw",
+                        type="password",
+                        auto_complete="new-password",
+                        hint="At least 10 characters.",
+                    ),
+                    field(
+                        "Repeat new password",
+                        "new_password_confirm",
+                        form="pw",
+                        type="password",
+                        auto_complete="new-password",
+                    ),
                     error_message(AccountState.password_error),
                     rx.hstack(submit("Change password"), justify="end", width="100%"),
                     spacing="3",
@@ -236,5 +331,7 @@ def account_page() -> rx.Component:
             width="100%",
             max_width="560px",
         ),
-        rx.button("Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out),
+        rx.button(
+            "Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out
+        ),
     )

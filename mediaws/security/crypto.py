@@ -131,9 +131,10 @@ class KeyringFile:
         if not self.path.exists():
             self.write([decode_key(generate_key())])
 
-    def mtime(self) -> int:
-        """Modification time in ns, to notice rotations by another process."""
-        return self.path.stat().st_mtime_ns
+    def version(self) -> tuple[int, int, int]:
+        """Inode, mtime and size: every atomic rewrite by another process changes the inode."""
+        stat = self.path.stat()
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 class KeyringSource:
@@ -142,7 +143,7 @@ class KeyringSource:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
-        self._cached: tuple[int, Keyring] | None = None
+        self._cached: tuple[tuple[int, int, int], Keyring] | None = None
 
     @property
     def from_environment(self) -> bool:
@@ -158,14 +159,14 @@ class KeyringSource:
         """Return the current keyring, re-reading the key file if it changed."""
         if self.from_environment:
             if self._cached is None:
-                self._cached = (0, self._from_env())
+                self._cached = ((0, 0, 0), self._from_env())
             return self._cached[1]
         with self._lock:
             keyfile = self.file
             keyfile.ensure()
-            mtime = keyfile.mtime()
-            if self._cached is None or self._cached[0] != mtime:
-                self._cached = (mtime, Keyring(keyfile.read()))
+            version = keyfile.version()
+            if self._cached is None or self._cached[0] != version:
+                self._cached = (version, Keyring(keyfile.read()))
             return self._cached[1]
 
     def _from_env(self) -> Keyring:

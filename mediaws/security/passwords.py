@@ -11,10 +11,30 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256
 COMMON_PASSWORDS = frozenset(
     {
-        "1234567890", "0123456789", "1234567890a", "password12", "password123", "password1234",
-        "qwertyuiop", "qwerty1234", "qwerty12345", "iloveyou12", "letmein123", "welcome123",
-        "abcdefghij", "abc1234567", "aaaaaaaaaa", "1111111111", "passw0rd12", "administrator",
-        "changeme123", "football12", "baseball12", "monkey1234", "sunshine12", "princess12",
+        "1234567890",
+        "0123456789",
+        "1234567890a",
+        "password12",
+        "password123",
+        "password1234",
+        "qwertyuiop",
+        "qwerty1234",
+        "qwerty12345",
+        "iloveyou12",
+        "letmein123",
+        "welcome123",
+        "abcdefghij",
+        "abc1234567",
+        "aaaaaaaaaa",
+        "1111111111",
+        "passw0rd12",
+        "administrator",
+        "changeme123",
+        "football12",
+        "baseball12",
+        "monkey1234",
+        "sunshine12",
+        "princess12",
     }
 )
 

@@ -25,7 +25,9 @@ from mediaws.models.base import utcnow
 from mediaws.security import passwords
 from mediaws.security.tokens import hash_token, new_token
 
-EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
@@ -61,14 +63,20 @@ class LocalAuthBackend:
         """Create a local user with a hashed password."""
         passwords.check_password_rules(password, email=email)
         if session.exec(select(User).where(User.email == email)).first() is not None:
-            raise ConflictError("An account with this email already exists. Log in instead.", field="email")
-        user = User(email=email, password_hash=passwords.hash_password(password), auth_backend=self.name)
+            raise ConflictError(
+                "An account with this email already exists. Log in instead.", field="email"
+            )
+        user = User(
+            email=email, password_hash=passwords.hash_password(password), auth_backend=self.name
+        )
         session.add(user)
         try:
             session.flush()
         except IntegrityError:
             session.rollback()
-            raise ConflictError("An account with this email already exists. Log in instead.", field="email") from None
+            raise ConflictError(
+                "An account with this email already exists. Log in instead.", field="email"
+            ) from None
         return user
 
     def authenticate(self, *, session: Session, email: str, password: str) -> User:
@@ -142,11 +150,15 @@ def _check_throttle(
     account_since = max(since, last_success) if last_success else since
     checks = [(LoginAttempt.email == email, account_since, settings.login_max_failures_per_account)]
     if client:
-        checks.append((LoginAttempt.client == client, since, settings.login_max_failures_per_client))
+        checks.append(
+            (LoginAttempt.client == client, since, settings.login_max_failures_per_client)
+        )
     for condition, start, limit in checks:
         failures = session.exec(
             select(LoginAttempt.created_at)
-            .where(condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start)
+            .where(
+                condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start
+            )
             .order_by(col(LoginAttempt.created_at).desc())
             .limit(limit)
         ).all()
@@ -166,7 +178,11 @@ def _open_session(*, session: Session, settings: Settings, user: User, client: s
     expires = now + timedelta(hours=settings.session_lifetime_hours)
     session.add(
         AuthSession(
-            user_id=user.id, token_hash=hash_token(token), expires_at=expires, last_seen_at=now, client=client
+            user_id=user.id,
+            token_hash=hash_token(token),
+            expires_at=expires,
+            last_seen_at=now,
+            client=client,
         )
     )
     return LoginResult(user=user, token=token, expires_at=expires)
@@ -176,7 +192,9 @@ def user_for_token(*, session: Session, token: str) -> User:
     """Return the user behind a live session token, or raise SessionExpired."""
     if not token:
         raise SessionExpired("Please log in.")
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).first()
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise SessionExpired("Your session has ended. Please log in again.")
@@ -194,7 +212,10 @@ def log_out(*, session: Session, token: str) -> None:
     if token:
         session.exec(
             update(AuthSession)
-            .where(col(AuthSession.token_hash) == hash_token(token), col(AuthSession.revoked_at).is_(None))
+            .where(
+                col(AuthSession.token_hash) == hash_token(token),
+                col(AuthSession.revoked_at).is_(None),
+            )
             .values(revoked_at=utcnow())
         )
         session.commit()
@@ -216,7 +237,9 @@ def change_password(
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationError("Current password is wrong.", field="current_password")
     if current_password == new_password:
-        raise ValidationError("The new password must differ from the current one.", field="new_password")
+        raise ValidationError(
+            "The new password must differ from the current one.", field="new_password"
+        )
     try:
         passwords.check_password_rules(new_password, email=user.email)
     except ValidationError as exc:
@@ -230,7 +253,9 @@ def change_password(
     return result
 
 
-def revoke_all_sessions(*, session: Session, user_id: uuid.UUID, now: datetime | None = None) -> int:
+def revoke_all_sessions(
+    *, session: Session, user_id: uuid.UUID, now: datetime | None = None
+) -> int:
     """Revoke every open session of a user and return how many there were."""
     outcome = session.exec(
         update(AuthSession)

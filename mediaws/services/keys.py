@@ -39,11 +39,22 @@ class KeyView:
 
 
 def _view(row: ApiKey) -> KeyView:
-    label = "OpenAI-compatible" if row.provider == OPENAI_COMPATIBLE else key_provider(row.provider).label
+    label = (
+        "OpenAI-compatible"
+        if row.provider == OPENAI_COMPATIBLE
+        else key_provider(row.provider).label
+    )
     return KeyView(
-        id=row.id, provider=row.provider, provider_label=label, name=row.name, base_url=row.base_url,
-        last4=row.last4, has_secret=row.ciphertext is not None, created_at=row.created_at,
-        updated_at=row.updated_at, last_used_at=row.last_used_at,
+        id=row.id,
+        provider=row.provider,
+        provider_label=label,
+        name=row.name,
+        base_url=row.base_url,
+        last4=row.last4,
+        has_secret=row.ciphertext is not None,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        last_used_at=row.last_used_at,
     )
 
 
@@ -56,10 +67,14 @@ def _clean_secret(secret: str | None, *, required: bool) -> str | None:
     value = (secret or "").strip()
     if not value:
         if required:
-            raise ValidationError("The key is empty. Paste the key from the provider's dashboard.", field="secret")
+            raise ValidationError(
+                "The key is empty. Paste the key from the provider's dashboard.", field="secret"
+            )
         return None
     if len(value) > SECRET_MAX:
-        raise ValidationError(f"That key is too long (over {SECRET_MAX} characters).", field="secret")
+        raise ValidationError(
+            f"That key is too long (over {SECRET_MAX} characters).", field="secret"
+        )
     if any(ch.isspace() for ch in value) or not value.isprintable():
         raise ValidationError("A key cannot contain spaces or line breaks.", field="secret")
     return value
@@ -70,7 +85,8 @@ def _clean_base_url(url: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValidationError(
-            "Base URL must start with http:// or https://, like http://localhost:11434/v1.", field="base_url"
+            "Base URL must start with http:// or https://, like http://localhost:11434/v1.",
+            field="base_url",
         )
     if len(value) > 500:
         raise ValidationError("Base URL is too long (over 500 characters).", field="base_url")
@@ -91,7 +107,9 @@ def _seal_into(row: ApiKey, secret: str | None, keyring: Keyring) -> None:
 def list_keys(*, session: Session, user_id: uuid.UUID) -> list[KeyView]:
     """List a user's keys and endpoints, built-in providers first."""
     rows = session.exec(
-        select(ApiKey).where(ApiKey.user_id == user_id).order_by(col(ApiKey.provider), col(ApiKey.name))
+        select(ApiKey)
+        .where(ApiKey.user_id == user_id)
+        .order_by(col(ApiKey.provider), col(ApiKey.name))
     ).all()
     return [_view(row) for row in rows]
 
@@ -101,11 +119,15 @@ def save_key(
 ) -> KeyView:
     """Add the key for a built-in provider, or replace the one stored."""
     if provider == OPENAI_COMPATIBLE:
-        raise ValidationError("Add OpenAI-compatible endpoints with a name and base URL.", field="provider")
+        raise ValidationError(
+            "Add OpenAI-compatible endpoints with a name and base URL.", field="provider"
+        )
     key_provider(provider)
     value = _clean_secret(secret, required=True)
     row = session.exec(
-        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.provider == provider, ApiKey.name == provider)
+        select(ApiKey).where(
+            ApiKey.user_id == user_id, ApiKey.provider == provider, ApiKey.name == provider
+        )
     ).first()
     now = utcnow()
     if row is None:
@@ -149,7 +171,9 @@ def save_endpoint(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ConflictError(f"You already have an endpoint named “{clean}”.", field="name") from None
+        raise ConflictError(
+            f"You already have an endpoint named “{clean}”.", field="name"
+        ) from None
     return _view(row)
 
 
@@ -170,12 +194,16 @@ def delete_key(*, session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID)
     session.commit()
 
 
-def reveal_secret(*, session: Session, keyring: Keyring, user_id: uuid.UUID, key_id: str | uuid.UUID) -> str | None:
+def reveal_secret(
+    *, session: Session, keyring: Keyring, user_id: uuid.UUID, key_id: str | uuid.UUID
+) -> str | None:
     """Open a stored key for a provider call and note when it was used; never for display."""
     row = _owned(session, user_id, key_id)
     if row.ciphertext is None or row.nonce is None or row.master_key_id is None:
         return None
-    secret = keyring.open(Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row))
+    secret = keyring.open(
+        Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row)
+    )
     row.last_used_at = utcnow()
     session.commit()
     return secret
@@ -197,13 +225,19 @@ def reseal_all(*, session: Session, keyring: Keyring, batch: int = 200) -> int:
     while True:
         rows = session.exec(
             select(ApiKey)
-            .where(col(ApiKey.master_key_id).is_not(None), ApiKey.master_key_id != keyring.active_id)
+            .where(
+                col(ApiKey.master_key_id).is_not(None), ApiKey.master_key_id != keyring.active_id
+            )
             .limit(batch)
         ).all()
         if not rows:
             return done
         for row in rows:
-            assert row.nonce is not None and row.ciphertext is not None and row.master_key_id is not None
+            assert (
+                row.nonce is not None
+                and row.ciphertext is not None
+                and row.master_key_id is not None
+            )
             old = Sealed(row.master_key_id, row.nonce, row.ciphertext)
             secret = keyring.open(old, associated_data(row))
             fresh = keyring.seal(secret, associated_data(row))

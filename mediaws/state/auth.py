@@ -49,7 +49,7 @@ class AuthState(rx.State):
         session = self.router.session
         return session.client_ip or ""
 
-    def _login_redirect(self) -> rx.event.EventSpec:
+    def _login_redirect(self) -> Any:
         url = self.router.url
         path = url.path.rstrip("/") or routes.PROJECTS
         if url.query:
@@ -121,7 +121,9 @@ class AuthState(rx.State):
             return None
         try:
             with session_scope() as session:
-                accounts.sign_up(session=session, email=str(form.get("email", "")), password=password)
+                accounts.sign_up(
+                    session=session, email=str(form.get("email", "")), password=password
+                )
                 result = accounts.log_in(
                     session=session,
                     settings=get_settings(),

@@ -171,7 +171,10 @@ class ProjectState(AuthState):
         try:
             with self._signed_in() as (session, user):
                 project = projects.set_archived(
-                    session=session, owner_id=user.id, project_id=self._project_id(), archived=archive
+                    session=session,
+                    owner_id=user.id,
+                    project_id=self._project_id(),
+                    archived=archive,
                 )
         except SessionExpired:
             return self._login_redirect()

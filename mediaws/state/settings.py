@@ -201,7 +201,7 @@ class AccountState(AuthState):
         self.password_error = ""
         new = str(form.get("new_password", ""))
         if new != str(form.get("new_password_confirm", "")):
-            self.password_error = "The two new passwords do not match."
+            self.password_error = "The two new passwords do not match."  # noqa: S105
             return None
         try:
             with self._signed_in() as (session, user):

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from mediaws.db import make_engine
 from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.services.accounts import normalize_email
-from sqlmodel import Session, select
 from tests.e2e.support import AppServer, Shots
 
 PASSWORD = "correct horse battery staple"
@@ -50,7 +50,9 @@ def _wait_for_failures(server: AppServer, email: str, count: int) -> None:
     for _ in range(100):
         with Session(engine) as session:
             rows = session.exec(
-                select(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.succeeded == False)  # noqa: E712
+                select(LoginAttempt).where(
+                    LoginAttempt.email == email, col(LoginAttempt.succeeded).is_(False)
+                )
             ).all()
         if len(rows) >= count:
             return
@@ -113,9 +115,7 @@ def test_wrong_password_then_throttled(
     shots(page, "throttled")
 
 
-def test_project_names_are_checked(
-    app_server: AppServer, new_page: Callable[[], Page], shots: Shots
-) -> None:
+def test_project_names_are_checked(app_server: AppServer, new_page: Callable[[], Page], shots: Shots) -> None:
     """Empty, over-long and duplicate names are refused with the reason; the list is unchanged."""
     page = new_page()
     _sign_up(page, app_server, _email("names"))

@@ -50,9 +50,7 @@ def log_in(
     password: str = PASSWORD,
     client: str = "203.0.113.7",
 ) -> accounts.LoginResult:
-    return accounts.log_in(
-        session=session, settings=settings, email=email, password=password, client=client
-    )
+    return accounts.log_in(session=session, settings=settings, email=email, password=password, client=client)
 
 
 def attempts(engine: Engine, email: str) -> list[LoginAttempt]:
@@ -142,9 +140,7 @@ def test_each_login_opens_its_own_session(session: Session, settings: Settings) 
     assert accounts.user_for_token(session=session, token=phone.token).id == user.id
 
 
-def test_wrong_password_is_refused_and_recorded(
-    session: Session, settings: Settings, engine: Engine
-) -> None:
+def test_wrong_password_is_refused_and_recorded(session: Session, settings: Settings, engine: Engine) -> None:
     add_account(session)
     with pytest.raises(InvalidCredentials) as caught:
         log_in(session, settings, password="marble-canyon-river-89")
@@ -155,9 +151,7 @@ def test_wrong_password_is_refused_and_recorded(
         assert fresh.exec(select(AuthSession)).all() == []
 
 
-def test_unknown_email_gets_the_same_message(
-    session: Session, settings: Settings, engine: Engine
-) -> None:
+def test_unknown_email_gets_the_same_message(session: Session, settings: Settings, engine: Engine) -> None:
     with pytest.raises(InvalidCredentials) as caught:
         log_in(session, settings, email="nobody@example.com")
     assert str(caught.value) == "Wrong email or password."
@@ -368,9 +362,7 @@ def test_change_password_refuses_weak_or_unchanged_passwords(
     assert accounts.user_for_token(session=session, token=laptop.token).id == user.id
 
 
-def test_deleted_user_sessions_disappear(
-    session: Session, settings: Settings, engine: Engine
-) -> None:
+def test_deleted_user_sessions_disappear(session: Session, settings: Settings, engine: Engine) -> None:
     user = add_account(session)
     result = log_in(session, settings)
     with Session(engine) as other:

@@ -72,7 +72,13 @@ def test_db_upgrade_and_user_create(fresh_db_url: str, tmp_path: Path) -> None:
         engine.dispose()
 
     created = run_cli(
-        data_dir, fresh_db_url, "user", "create", "--email", "Ops@Example.com", "--password-stdin",
+        data_dir,
+        fresh_db_url,
+        "user",
+        "create",
+        "--email",
+        "Ops@Example.com",
+        "--password-stdin",
         stdin=PASSWORD + "\n",
     )
     assert created.returncode == 0, created.stderr
@@ -80,16 +86,28 @@ def test_db_upgrade_and_user_create(fresh_db_url: str, tmp_path: Path) -> None:
     assert PASSWORD not in created.stdout + created.stderr
 
     weak = run_cli(
-        data_dir, fresh_db_url, "user", "create", "--email", "weak@example.com",
-        "--password-stdin", stdin="short\n",
+        data_dir,
+        fresh_db_url,
+        "user",
+        "create",
+        "--email",
+        "weak@example.com",
+        "--password-stdin",
+        stdin="short\n",
     )
     assert weak.returncode == 2
     assert "error: Password is too short" in weak.stderr
     assert "Traceback" not in weak.stderr
 
     duplicate = run_cli(
-        data_dir, fresh_db_url, "user", "create", "--email", "OPS@example.com",
-        "--password-stdin", stdin="another-strong-phrase-9\n",
+        data_dir,
+        fresh_db_url,
+        "user",
+        "create",
+        "--email",
+        "OPS@example.com",
+        "--password-stdin",
+        stdin="another-strong-phrase-9\n",
     )
     assert duplicate.returncode == 2
     assert "already exists" in duplicate.stderr
@@ -101,12 +119,13 @@ def test_db_upgrade_and_user_create(fresh_db_url: str, tmp_path: Path) -> None:
     try:
         with Session(engine, expire_on_commit=False) as session:
             result = accounts.log_in(
-                session=session, settings=settings, email="ops@example.com",
-                password=PASSWORD, client="cli-test",
+                session=session,
+                settings=settings,
+                email="ops@example.com",
+                password=PASSWORD,
+                client="cli-test",
             )
-            assert accounts.user_for_token(session=session, token=result.token).email == (
-                "ops@example.com"
-            )
+            assert accounts.user_for_token(session=session, token=result.token).email == ("ops@example.com")
     finally:
         engine.dispose()
 
@@ -120,8 +139,11 @@ def test_keys_status_rotate_and_retire(fresh_db_url: str, tmp_path: Path) -> Non
         with Session(engine, expire_on_commit=False) as session:
             user = accounts.sign_up(session=session, email="ops@example.com", password=PASSWORD)
             view = keys.save_key(
-                session=session, keyring=KeyringSource(settings).get(), user_id=user.id,
-                provider="openai", secret=SECRET,
+                session=session,
+                keyring=KeyringSource(settings).get(),
+                user_id=user.id,
+                provider="openai",
+                secret=SECRET,
             )
         old_id = KeyringSource(settings).get().active_id
 
@@ -152,7 +174,9 @@ def test_keys_status_rotate_and_retire(fresh_db_url: str, tmp_path: Path) -> Non
 
         with Session(engine, expire_on_commit=False) as session:
             revealed = keys.reveal_secret(
-                session=session, keyring=KeyringSource(settings).get(), user_id=user.id,
+                session=session,
+                keyring=KeyringSource(settings).get(),
+                user_id=user.id,
                 key_id=view.id,
             )
         assert revealed == SECRET

@@ -33,9 +33,7 @@ SECRETS = {
 
 
 def save(session: Session, keyring: Keyring, owner: User, provider: str, secret: str) -> keys.KeyView:
-    return keys.save_key(
-        session=session, keyring=keyring, user_id=owner.id, provider=provider, secret=secret
-    )
+    return keys.save_key(session=session, keyring=keyring, user_id=owner.id, provider=provider, secret=secret)
 
 
 def save_endpoint(
@@ -74,9 +72,7 @@ def copy_sealed(engine: Engine, source_id: uuid.UUID, target_id: uuid.UUID) -> N
         other.exec(
             update(ApiKey)
             .where(col(ApiKey.id) == target_id)
-            .values(
-                master_key_id=source.master_key_id, nonce=source.nonce, ciphertext=source.ciphertext
-            )
+            .values(master_key_id=source.master_key_id, nonce=source.nonce, ciphertext=source.ciphertext)
         )
         other.commit()
 
@@ -174,9 +170,7 @@ def test_bad_secrets_are_refused(
         assert fresh.exec(select(ApiKey)).all() == []
 
 
-def test_secret_of_exactly_1000_characters_is_kept(
-    session: Session, keyring: Keyring, user: User
-) -> None:
+def test_secret_of_exactly_1000_characters_is_kept(session: Session, keyring: Keyring, user: User) -> None:
     secret = "k" * 996 + "LAST"
     view = save(session, keyring, user, "replicate", secret)
     assert view.last4 == "LAST"
@@ -192,9 +186,7 @@ def test_unknown_provider_names_the_known_ones(session: Session, keyring: Keyrin
         assert provider.id in caught.value.message
 
 
-def test_openai_compatible_needs_the_endpoint_form(
-    session: Session, keyring: Keyring, user: User
-) -> None:
+def test_openai_compatible_needs_the_endpoint_form(session: Session, keyring: Keyring, user: User) -> None:
     with pytest.raises(ValidationError) as caught:
         save(session, keyring, user, OPENAI_COMPATIBLE, "sk-0123456789abcdef")
     assert caught.value.field == "provider"
@@ -274,8 +266,13 @@ def test_editing_an_endpoint_keeps_the_key_when_secret_is_blank(
     secret = "lmstudio-0123456789abcdefKEEP"
     created = save_endpoint(session, keyring, user, name="LM Studio", secret=secret)
     edited = save_endpoint(
-        session, keyring, user, name="LM Studio (desk)", base_url="http://192.168.1.20:1234/v1",
-        secret="  ", endpoint_id=created.id,
+        session,
+        keyring,
+        user,
+        name="LM Studio (desk)",
+        base_url="http://192.168.1.20:1234/v1",
+        secret="  ",
+        endpoint_id=created.id,
     )
     assert edited.id == created.id
     assert edited.name == "LM Studio (desk)"
@@ -284,8 +281,13 @@ def test_editing_an_endpoint_keeps_the_key_when_secret_is_blank(
     assert reveal(session, keyring, user, created.id) == secret
 
     replaced = save_endpoint(
-        session, keyring, user, name="LM Studio (desk)", base_url="http://192.168.1.20:1234/v1",
-        secret="lmstudio-0123456789abcdefNEW2", endpoint_id=created.id,
+        session,
+        keyring,
+        user,
+        name="LM Studio (desk)",
+        base_url="http://192.168.1.20:1234/v1",
+        secret="lmstudio-0123456789abcdefNEW2",
+        endpoint_id=created.id,
     )
     assert replaced.last4 == "NEW2"
     assert reveal(session, keyring, user, created.id) == "lmstudio-0123456789abcdefNEW2"
@@ -353,9 +355,7 @@ def test_ciphertext_tampered_in_the_database_is_refused_and_not_marked_used(
     flipped = bytearray(row.ciphertext)
     flipped[3] ^= 0x80
     with Session(engine) as other:
-        other.exec(
-            update(ApiKey).where(col(ApiKey.id) == view.id).values(ciphertext=bytes(flipped))
-        )
+        other.exec(update(ApiKey).where(col(ApiKey.id) == view.id).values(ciphertext=bytes(flipped)))
         other.commit()
     session.expire_all()
     with pytest.raises(TamperedCiphertext) as caught:

@@ -58,7 +58,10 @@ def set_activity(engine: Engine, project: Project, minutes_ago: int) -> None:
 
 def test_create_stores_every_field(session: Session, engine: Engine, user: User) -> None:
     project = create(
-        session, user, "  Launch video ", description="  For the spring launch. ",
+        session,
+        user,
+        "  Launch video ",
+        description="  For the spring launch. ",
         monthly_budget="$12.50",
     )
     stored = reread(engine, project.id)
@@ -72,16 +75,12 @@ def test_create_stores_every_field(session: Session, engine: Engine, user: User)
         assert stamp.utcoffset() == timedelta(0)
 
 
-def test_get_and_list_return_only_the_owners_projects(
-    session: Session, user: User, other_user: User
-) -> None:
+def test_get_and_list_return_only_the_owners_projects(session: Session, user: User, other_user: User) -> None:
     mine = create(session, user, "Mine")
     theirs = create(session, other_user, "Theirs")
     assert projects.get_project(session=session, owner_id=user.id, project_id=str(mine.id)) == mine
     assert [p.id for p in projects.list_projects(session=session, owner_id=user.id)] == [mine.id]
-    assert [p.id for p in projects.list_projects(session=session, owner_id=other_user.id)] == [
-        theirs.id
-    ]
+    assert [p.id for p in projects.list_projects(session=session, owner_id=other_user.id)] == [theirs.id]
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\t\n"])
@@ -101,9 +100,7 @@ def test_name_over_200_characters_is_refused(session: Session, user: User) -> No
     assert "limit is 200" in caught.value.message
 
 
-def test_name_of_exactly_200_characters_is_kept(
-    session: Session, engine: Engine, user: User
-) -> None:
+def test_name_of_exactly_200_characters_is_kept(session: Session, engine: Engine, user: User) -> None:
     name = "é" * 200
     project = create(session, user, name)
     stored = reread(engine, project.id)
@@ -117,9 +114,7 @@ def test_name_with_control_characters_is_refused(session: Session, user: User) -
     assert "control characters" in caught.value.message
 
 
-def test_duplicate_name_ignores_case_for_the_same_owner(
-    session: Session, engine: Engine, user: User
-) -> None:
+def test_duplicate_name_ignores_case_for_the_same_owner(session: Session, engine: Engine, user: User) -> None:
     create(session, user, "Podcast")
     with pytest.raises(ConflictError) as caught:
         create(session, user, "  PODCAST ")
@@ -146,7 +141,7 @@ def test_archived_projects_still_reserve_their_name(session: Session, user: User
     [
         "<script>alert(1)</script>",
         "Ünïcödé ✓ 日本語 ☕ 🎬🎙️",
-        "O'Brien \"quoted\" & <b>bold</b>",
+        'O\'Brien "quoted" & <b>bold</b>',
         "Robert'); DROP TABLE projects;--",
     ],
 )
@@ -169,9 +164,7 @@ def test_names_and_descriptions_are_stored_verbatim(
     strict=True,
 )
 @pytest.mark.parametrize("name", ["👩‍💻 Dev diary", "می‌خواهم"], ids=["zwj-emoji", "persian-zwnj"])
-def test_names_with_joiners_are_accepted(
-    session: Session, engine: Engine, user: User, name: str
-) -> None:
+def test_names_with_joiners_are_accepted(session: Session, engine: Engine, user: User, name: str) -> None:
     project = create(session, user, name)
     stored = reread(engine, project.id)
     assert stored is not None
@@ -195,9 +188,7 @@ def test_rename_description_and_budget(session: Session, engine: Engine, user: U
     assert stored.monthly_budget_micros is None
 
 
-def test_renaming_to_a_different_case_of_its_own_name_is_allowed(
-    session: Session, user: User
-) -> None:
+def test_renaming_to_a_different_case_of_its_own_name_is_allowed(session: Session, user: User) -> None:
     project = create(session, user, "podcast")
     assert update_project(session, user, project, "Podcast").name == "Podcast"
 
@@ -319,9 +310,7 @@ def test_someone_elses_project_is_not_found_and_untouched(
     with pytest.raises(NotFoundError):
         update_project(session, user, theirs.id, "Hijacked")
     with pytest.raises(NotFoundError):
-        projects.set_archived(
-            session=session, owner_id=user.id, project_id=theirs.id, archived=True
-        )
+        projects.set_archived(session=session, owner_id=user.id, project_id=theirs.id, archived=True)
     with pytest.raises(NotFoundError):
         projects.delete_project(
             session=session, owner_id=user.id, project_id=theirs.id, confirm_name="Private"
@@ -333,9 +322,7 @@ def test_someone_elses_project_is_not_found_and_untouched(
 
 
 @pytest.mark.parametrize("project_id", ["abc", "", "   ", "1", str(uuid.uuid4())])
-def test_malformed_or_unknown_ids_are_not_found(
-    session: Session, user: User, project_id: str
-) -> None:
+def test_malformed_or_unknown_ids_are_not_found(session: Session, user: User, project_id: str) -> None:
     create(session, user, "Exists")
     with pytest.raises(NotFoundError) as caught:
         projects.get_project(session=session, owner_id=user.id, project_id=project_id)
@@ -351,9 +338,7 @@ def test_malformed_or_unknown_ids_are_not_found(
 
 
 @pytest.mark.parametrize("confirm", ["", "podcast", "Podcast!", "Pod"])
-def test_delete_requires_the_exact_name(
-    session: Session, engine: Engine, user: User, confirm: str
-) -> None:
+def test_delete_requires_the_exact_name(session: Session, engine: Engine, user: User, confirm: str) -> None:
     project = create(session, user, "Podcast")
     with pytest.raises(ValidationError) as caught:
         projects.delete_project(
@@ -363,9 +348,7 @@ def test_delete_requires_the_exact_name(
     assert reread(engine, project.id) is not None
 
 
-def test_delete_with_the_exact_name_removes_the_project(
-    session: Session, engine: Engine, user: User
-) -> None:
+def test_delete_with_the_exact_name_removes_the_project(session: Session, engine: Engine, user: User) -> None:
     project = create(session, user, "Podcast")
     keep = create(session, user, "Keep")
     projects.delete_project(
@@ -388,12 +371,13 @@ def test_deleting_a_user_cascades_to_their_rows(
     for owner in (leaving, staying):
         create(session, owner, "Project")
         keys.save_key(
-            session=session, keyring=keyring, user_id=owner.id, provider="openai",
+            session=session,
+            keyring=keyring,
+            user_id=owner.id,
+            provider="openai",
             secret="sk-test-0123456789abcdef",
         )
-        session.add(
-            AuthSession(user_id=owner.id, token_hash=uuid.uuid4().hex, expires_at=utcnow())
-        )
+        session.add(AuthSession(user_id=owner.id, token_hash=uuid.uuid4().hex, expires_at=utcnow()))
         session.commit()
     with Session(engine) as other:
         other.exec(delete(User).where(col(User.id) == leaving.id))

@@ -1,8 +1,4 @@
-"""Master-key rotation and retirement, with a key file and with keys from the environment.
-
-Key-file steps use a fresh ``KeyringSource`` each so they do not depend on file mtimes
-(see the strict xfail about mtime caching in tests/unit/test_crypto.py).
-"""
+"""Master-key rotation and retirement, with a key file and with keys from the environment."""
 
 from __future__ import annotations
 
@@ -28,9 +24,7 @@ OTHER_SECRET = "r8_OtherReplicateKey00000000000CCCC"
 ENDPOINT_SECRET = "vllm-endpoint-key-000000000000DDDD"
 
 
-def store_keys(
-    session: Session, keyring: Keyring, owner: User, other: User
-) -> dict[tuple[str, str], str]:
+def store_keys(session: Session, keyring: Keyring, owner: User, other: User) -> dict[tuple[str, str], str]:
     """Store three sealed keys and one key-less endpoint; return (user, key id) -> secret."""
     stored: dict[tuple[str, str], str] = {}
     for provider, secret in OWNER_SECRETS.items():
@@ -43,13 +37,21 @@ def store_keys(
     )
     stored[(str(other.id), str(view.id))] = OTHER_SECRET
     view = keys.save_endpoint(
-        session=session, keyring=keyring, user_id=other.id, name="vLLM",
-        base_url="https://vllm.internal/v1", secret=ENDPOINT_SECRET,
+        session=session,
+        keyring=keyring,
+        user_id=other.id,
+        name="vLLM",
+        base_url="https://vllm.internal/v1",
+        secret=ENDPOINT_SECRET,
     )
     stored[(str(other.id), str(view.id))] = ENDPOINT_SECRET
     keys.save_endpoint(
-        session=session, keyring=keyring, user_id=owner.id, name="Ollama",
-        base_url="http://localhost:11434/v1", secret=None,
+        session=session,
+        keyring=keyring,
+        user_id=owner.id,
+        name="Ollama",
+        base_url="http://localhost:11434/v1",
+        secret=None,
     )
     return stored
 
@@ -58,17 +60,13 @@ def assert_all_reveal(session: Session, keyring: Keyring, stored: dict[tuple[str
     for (user_id, key_id_), secret in stored.items():
         owner = session.get(User, uuid.UUID(user_id))
         assert owner is not None
-        revealed = keys.reveal_secret(
-            session=session, keyring=keyring, user_id=owner.id, key_id=key_id_
-        )
+        revealed = keys.reveal_secret(session=session, keyring=keyring, user_id=owner.id, key_id=key_id_)
         assert revealed == secret
 
 
 def sealed_by(session: Session) -> list[str]:
     session.expire_all()
-    return sorted(
-        row.master_key_id or "" for row in session.exec(select(ApiKey)).all() if row.ciphertext
-    )
+    return sorted(row.master_key_id or "" for row in session.exec(select(ApiKey)).all() if row.ciphertext)
 
 
 def keyfile_ids(settings: Settings) -> list[str]:
@@ -84,7 +82,7 @@ def test_rotate_with_a_key_file_reseals_every_key(
     stored = store_keys(session, source.get(), user, other_user)
     assert keys.keys_by_master_key(session=session) == {old_id: 4}
 
-    report = master_keys.rotate(session=session, source=KeyringSource(settings))
+    report = master_keys.rotate(session=session, source=source)
 
     assert report.active_id != old_id
     assert report.resealed == 4
@@ -100,11 +98,17 @@ def test_rotate_with_a_key_file_reseals_every_key(
 def test_keys_saved_after_rotation_use_the_new_master_key(
     session: Session, settings: Settings, user: User
 ) -> None:
-    report = master_keys.rotate(session=session, source=KeyringSource(settings))
+    source = KeyringSource(settings)
+    before = source.get().active_id
+    report = master_keys.rotate(session=session, source=source)
     assert report.resealed == 0
+    assert report.active_id != before
     view = keys.save_key(
-        session=session, keyring=KeyringSource(settings).get(), user_id=user.id,
-        provider="openai", secret=OWNER_SECRETS["openai"],
+        session=session,
+        keyring=source.get(),
+        user_id=user.id,
+        provider="openai",
+        secret=OWNER_SECRETS["openai"],
     )
     assert keys.keys_by_master_key(session=session) == {report.active_id: 1}
     assert view.has_secret
@@ -126,7 +130,7 @@ def test_retire_is_refused_for_the_active_key_and_unknown_ids(
         master_keys.retire(session=session, source=source, key_id="0123456789abcdef")
     assert "0123456789abcdef" in caught.value.message
 
-    report = master_keys.rotate(session=session, source=KeyringSource(settings))
+    report = master_keys.rotate(session=session, source=source)
     with pytest.raises(ValidationError):
         master_keys.retire(session=session, source=KeyringSource(settings), key_id=report.active_id)
     assert keyfile_ids(settings) == [report.active_id, old_id]
@@ -155,20 +159,19 @@ def test_retire_after_rotation_removes_the_old_key(
     source = KeyringSource(settings)
     old_id = source.get().active_id
     stored = store_keys(session, source.get(), user, other_user)
-    report = master_keys.rotate(session=session, source=KeyringSource(settings))
+    report = master_keys.rotate(session=session, source=source)
+    assert source.get().active_id == report.active_id
 
-    master_keys.retire(session=session, source=KeyringSource(settings), key_id=old_id)
+    master_keys.retire(session=session, source=source, key_id=old_id)
 
     assert keyfile_ids(settings) == [report.active_id]
     assert old_id not in settings.keyring_path.read_text()
-    after = KeyringSource(settings).get()
-    assert after.ids == [report.active_id]
-    assert_all_reveal(session, after, stored)
+    assert source.get().ids == [report.active_id]
+    assert KeyringSource(settings).get().ids == [report.active_id]
+    assert_all_reveal(session, source.get(), stored)
 
 
-def test_reseal_in_small_batches_covers_every_row(
-    session: Session, user: User, other_user: User
-) -> None:
+def test_reseal_in_small_batches_covers_every_row(session: Session, user: User, other_user: User) -> None:
     old_raw, new_raw = decode_key(generate_key()), decode_key(generate_key())
     stored = store_keys(session, Keyring([old_raw]), user, other_user)
     rotated = Keyring([new_raw, old_raw])

@@ -235,7 +235,7 @@ def test_source_reloads_when_another_process_rewrites_the_file(tmp_path: Path) -
     before = source.get()
     sealed = before.seal(SECRET, AD)
     keyfile = KeyringFile(settings.keyring_path)
-    old_mtime = keyfile.mtime()
+    old_mtime = keyfile.path.stat().st_mtime_ns
     new = new_raw()
     keyfile.write([new, *keyfile.read()])
     later = old_mtime + 5_000_000_000
@@ -251,21 +251,12 @@ def test_source_keeps_the_keyring_while_the_file_is_unchanged(tmp_path: Path) ->
     assert source.get() is source.get()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: KeyringSource.get (mediaws/security/crypto.py:166-167) caches the keyring by st_mtime_ns "
-        "only; a rewrite landing in the same timestamp tick (coarse-mtime filesystems/kernels) "
-        "is never noticed, so rotate() can keep sealing with the old key"
-    ),
-    raises=AssertionError,
-    strict=True,
-)
-def test_source_reloads_a_rewrite_that_keeps_the_same_mtime(tmp_path: Path) -> None:
+def test_source_reloads_a_rewrite_within_the_same_mtime_tick(tmp_path: Path) -> None:
     settings = file_settings(tmp_path)
     source = KeyringSource(settings)
     source.get()
+    old_mtime = settings.keyring_path.stat().st_mtime_ns
     keyfile = KeyringFile(settings.keyring_path)
-    old_mtime = keyfile.mtime()
     new = new_raw()
     keyfile.write([new, *keyfile.read()])
     os.utime(keyfile.path, ns=(old_mtime, old_mtime))
@@ -274,9 +265,7 @@ def test_source_reloads_a_rewrite_that_keeps_the_same_mtime(tmp_path: Path) -> N
 
 def test_source_from_environment_uses_master_and_previous_keys(tmp_path: Path) -> None:
     old, older, new = generate_key(), generate_key(), generate_key()
-    settings = Settings(
-        data_dir=tmp_path / "data", master_key=new, previous_master_keys=f"{old},,{older}"
-    )
+    settings = Settings(data_dir=tmp_path / "data", master_key=new, previous_master_keys=f"{old},,{older}")
     source = KeyringSource(settings)
     assert source.from_environment
     keyring = source.get()

@@ -14,9 +14,7 @@ PG_URL = "postgresql+psycopg://app:s3cret-Pass@db.internal:5432/mediaws"
 
 
 @pytest.mark.parametrize("key", [None, "", "   ", "changeme", "CHANGEME", "secret", "placeholder"])
-def test_production_refuses_a_missing_or_placeholder_master_key(
-    tmp_path: Path, key: str | None
-) -> None:
+def test_production_refuses_a_missing_or_placeholder_master_key(tmp_path: Path, key: str | None) -> None:
     with pytest.raises(ConfigError) as caught:
         Settings(env="production", data_dir=tmp_path, database_url=PG_URL, master_key=key)
     assert "MEDIAWS_MASTER_KEY" in str(caught.value)
