@@ -142,5 +142,5 @@ def public_page(*children: rx.Component) -> rx.Component:
             max_width="420px",
         ),
         min_height="100vh",
-        padding="4",
+        padding="1rem",
     )

@@ -10,13 +10,18 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from mediaws import migrations
 from tests.e2e.support import AppServer, Shots
+
+if TYPE_CHECKING:
+    from tests.conftest import PostgresDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -69,20 +74,24 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     pytest.fail(f"app server did not answer /ping in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """Build and serve the production app with SQLite in a fresh data dir."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+@contextmanager
+def serve(data_dir: Path, database_url: str, log_name: str, **extra_env: str) -> Iterator[AppServer]:
+    """Migrate the database, start `reflex run --env prod` on a free port, stop it afterwards."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = AppServer(url=f"http://localhost:{port}", data_dir=data_dir, log=ARTIFACTS / "server.log")
-    migrations.upgrade(server.database_url)
+    server = AppServer(
+        url=f"http://localhost:{port}", data_dir=data_dir, log=ARTIFACTS / log_name, database_url=database_url
+    )
+    migrations.upgrade(database_url)
+    env = _server_env(data_dir, port) | extra_env
+    if not database_url.startswith("sqlite"):
+        env["DATABASE_URL"] = database_url
     reflex = Path(sys.executable).parent / "reflex"
     with server.log.open("wb") as log:
         process = subprocess.Popen(
             [str(reflex), "run", "--env", "prod"],
             cwd=ROOT,
-            env=_server_env(data_dir, port),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -93,6 +102,33 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         yield server
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The embedded default: one worker, SQLite in a fresh data dir."""
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    with serve(data_dir, f"sqlite:///{data_dir / 'mediaws.db'}", "server.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def scaled_server(
+    tmp_path_factory: pytest.TempPathFactory, postgres_databases: PostgresDatabases
+) -> Iterator[AppServer]:
+    """The scaled-out set-up: PostgreSQL, Reflex state in Redis, two worker processes."""
+    redis_url = os.environ.get("MEDIAWS_TEST_REDIS_URL", "").strip()
+    if not redis_url:
+        pytest.skip("MEDIAWS_TEST_REDIS_URL is not set; the Redis set-up is not tested")
+    database_url = postgres_databases.create()
+    with serve(
+        tmp_path_factory.mktemp("e2e-scaled"),
+        database_url,
+        "server-scaled.log",
+        REFLEX_REDIS_URL=redis_url,
+        GRANIAN_WORKERS="2",
+    ) as server:
+        yield server
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

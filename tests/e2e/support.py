@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+PASSWORD = "correct horse battery staple"
+PROJECT = "Launch <b>teaser</b> ✨ 春"
+SECRET = "sk-proj-" + "Zq9" * 12 + "Wx7T"
 
 
 @dataclass
@@ -15,11 +22,7 @@ class AppServer:
     url: str
     data_dir: Path
     log: Path
-
-    @property
-    def database_url(self) -> str:
-        """SQLite file the server uses."""
-        return f"sqlite:///{self.data_dir / 'mediaws.db'}"
+    database_url: str
 
 
 class Shots:
@@ -34,3 +37,98 @@ class Shots:
         """Save a full-page screenshot."""
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+def sign_up(page: Page, server: AppServer, email: str) -> None:
+    """Create an account through the sign-up page."""
+    page.goto(f"{server.url}/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/projects/?$"))
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill the login form that is on screen."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def first_day_journey(app_server: AppServer, new_page: Callable[[], Page], shots: Shots, tag: str) -> None:
+    """Sign up → project → key (masked) → reload → log out → log in → a stranger sees not found."""
+    viewport = tag
+    email = f"ada-{viewport}-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    received: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(str(frame))))
+
+    page.goto(f"{app_server.url}/projects")
+    expect(page).to_have_url(re.compile(r"/login"))
+    shots(page, "login-required")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url(re.compile(r"/signup"))
+    shots(page, "signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/projects/?$"))
+    expect(page.get_by_text("No projects yet")).to_be_visible()
+    shots(page, "projects-empty")
+
+    page.get_by_role("button", name="New project").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(PROJECT)
+    dialog.get_by_label("Description").fill("Spring launch <i>clips</i>")
+    dialog.get_by_label("Monthly budget (USD, optional)").fill("25.50")
+    shots(page, "new-project")
+    dialog.get_by_role("button", name="Create project").click()
+    card_title = page.get_by_role("heading", name=PROJECT)
+    expect(card_title).to_be_visible()
+    expect(page.get_by_text("Budget $25.50/mo")).to_be_visible()
+    expect(page.locator("main b")).to_have_count(0)
+    shots(page, "projects")
+
+    card_title.click()
+    expect(page).to_have_url(re.compile(r"/projects/[0-9a-f-]{36}/?$"))
+    expect(page.get_by_role("heading", name=PROJECT, level=1)).to_be_visible()
+    expect(page.get_by_role("paragraph").filter(has_text="Spring launch <i>clips</i>")).to_be_visible()
+    project_url = page.url
+    shots(page, "project")
+
+    page.get_by_role("link", name="API keys").click()
+    expect(page).to_have_url(re.compile(r"/settings/keys"))
+    page.get_by_role("button", name="Add OpenAI key").click()
+    page.get_by_label("API key", exact=True).fill(SECRET)
+    shots(page, "add-key")
+    page.get_by_role("button", name="Save key").click()
+    openai_row = page.locator("[data-provider='openai']")
+    expect(openai_row.get_by_text("•••• Wx7T")).to_be_visible()
+    expect(openai_row.get_by_role("button", name="Replace OpenAI key")).to_be_visible()
+    shots(page, "key-masked")
+
+    page.reload()
+    expect(page.locator("[data-provider='openai']").get_by_text("•••• Wx7T")).to_be_visible()
+    assert SECRET not in page.content()
+    assert not any(SECRET in frame for frame in received), "the key came back to the browser"
+    assert SECRET not in app_server.log.read_text(errors="replace"), "the key reached the server log"
+    shots(page, "key-after-reload")
+
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.goto(project_url)
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    log_in(page, email)
+    expect(page).to_have_url(re.compile(re.escape(project_url.rstrip("/")) + "/?$"))
+    expect(page.get_by_role("heading", name=PROJECT, level=1)).to_be_visible()
+    shots(page, "back-after-login")
+
+    stranger = new_page()
+    sign_up(stranger, app_server, f"eve-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    stranger.goto(project_url)
+    expect(stranger.get_by_role("heading", name="Project not found")).to_be_visible()
+    expect(stranger.get_by_text(PROJECT)).to_have_count(0)
+    shots(stranger, "stranger-not-found")

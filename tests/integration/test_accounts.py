@@ -371,3 +371,54 @@ def test_deleted_user_sessions_disappear(session: Session, settings: Settings, e
     session.expire_all()
     with pytest.raises(SessionExpired):
         accounts.user_for_token(session=session, token=result.token)
+
+
+def test_login_upgrades_a_weaker_password_hash(
+    session: Session, settings: Settings, engine: Engine
+) -> None:
+    weak_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    user = User(email="ada@example.com", password_hash=weak_hash)
+    session.add(user)
+    session.commit()
+    log_in(session, settings)
+    with Session(engine) as fresh:
+        stored = fresh.exec(select(User).where(User.id == user.id)).one()
+    assert stored.password_hash != weak_hash
+    assert stored.password_hash.startswith("$argon2id$")
+    assert not needs_rehash(stored.password_hash)
+    assert log_in(session, settings).user.id == user.id
+
+
+def test_using_a_session_marks_it_seen(session: Session, settings: Settings, engine: Engine) -> None:
+    add_account(session)
+    result = log_in(session, settings)
+    long_ago = utcnow() - timedelta(hours=1)
+    with Session(engine) as other:
+        other.exec(update(AuthSession).values(last_seen_at=long_ago))
+        other.commit()
+    session.expire_all()
+    accounts.user_for_token(session=session, token=result.token)
+    with Session(engine) as fresh:
+        stored = fresh.exec(select(AuthSession)).one()
+    assert stored.last_seen_at is not None
+    assert stored.last_seen_at > long_ago
+
+
+def test_revoke_all_sessions_counts_open_sessions(session: Session, settings: Settings) -> None:
+    user = add_account(session)
+    first = log_in(session, settings)
+    log_in(session, settings)
+    accounts.log_out(session=session, token=first.token)
+    assert accounts.revoke_all_sessions(session=session, user_id=user.id) == 1
+    session.commit()
+    assert accounts.revoke_all_sessions(session=session, user_id=user.id) == 0
+
+
+def test_purge_old_attempts_keeps_recent_ones(session: Session, engine: Engine) -> None:
+    session.add(LoginAttempt(email="old@example.com", created_at=utcnow() - timedelta(days=8)))
+    session.add(LoginAttempt(email="new@example.com", created_at=utcnow() - timedelta(days=1)))
+    session.commit()
+    accounts.purge_old_attempts(session=session)
+    with Session(engine) as fresh:
+        emails = [a.email for a in fresh.exec(select(LoginAttempt)).all()]
+    assert emails == ["new@example.com"]
