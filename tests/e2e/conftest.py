@@ -128,6 +128,7 @@ def scaled_server(
         REFLEX_REDIS_URL=redis_url,
         GRANIAN_WORKERS="2",
     ) as server:
+        server.redis_url = redis_url
         yield server
 
 

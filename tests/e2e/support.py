@@ -23,6 +23,7 @@ class AppServer:
     data_dir: Path
     log: Path
     database_url: str
+    redis_url: str = ""
 
 
 class Shots:

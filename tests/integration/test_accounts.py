@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -22,7 +23,7 @@ from mediaws.errors import (
 )
 from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.models.base import utcnow
-from mediaws.security.passwords import hash_password
+from mediaws.security.passwords import hash_password, needs_rehash
 from mediaws.security.tokens import hash_token
 from mediaws.services import accounts
 
@@ -373,9 +374,7 @@ def test_deleted_user_sessions_disappear(session: Session, settings: Settings, e
         accounts.user_for_token(session=session, token=result.token)
 
 
-def test_login_upgrades_a_weaker_password_hash(
-    session: Session, settings: Settings, engine: Engine
-) -> None:
+def test_login_upgrades_a_weaker_password_hash(session: Session, settings: Settings, engine: Engine) -> None:
     weak_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     user = User(email="ada@example.com", password_hash=weak_hash)
     session.add(user)

@@ -92,6 +92,19 @@ def test_empty_name_is_refused(session: Session, engine: Engine, user: User, nam
     assert projects.list_projects(session=session, owner_id=user.id) == []
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({"monthly_budget": "abc"}, "budget"), ({"description": "d" * 2001}, "description")],
+)
+def test_create_with_bad_fields_stores_nothing(
+    session: Session, user: User, extra: dict[str, str], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        create(session, user, "Fine name", **extra)
+    assert caught.value.field == field
+    assert projects.count_projects(session=session, owner_id=user.id).active == 0
+
+
 def test_name_over_200_characters_is_refused(session: Session, user: User) -> None:
     with pytest.raises(ValidationError) as caught:
         create(session, user, "n" * 201)
