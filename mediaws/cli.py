@@ -62,9 +62,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 @friendly
 def user_create(
     email: str = typer.Option(..., help="Email address of the new account."),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from stdin."
-    ),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
 ) -> None:
     """Create an account; the password comes from stdin or a hidden prompt."""
     if password_stdin:

@@ -30,15 +30,11 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
 def _account_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.icon_button(
-                rx.icon("circle-user-round"), variant="soft", size="2", aria_label="Account menu"
-            ),
+            rx.icon_button(rx.icon("circle-user-round"), variant="soft", size="2", aria_label="Account menu"),
         ),
         rx.menu.content(
             rx.box(
-                rx.text(
-                    AuthState.user_email, size="2", color_scheme="gray", class_name="break-all"
-                ),
+                rx.text(AuthState.user_email, size="2", color_scheme="gray", class_name="break-all"),
                 padding_x="3",
                 padding_y="2",
             ),
@@ -77,9 +73,7 @@ def navbar() -> rx.Component:
                 aria_label="Main",
             ),
             rx.spacer(),
-            rx.color_mode.button(
-                size="2", variant="ghost", aria_label="Switch light or dark theme"
-            ),
+            rx.color_mode.button(size="2", variant="ghost", aria_label="Switch light or dark theme"),
             _account_menu(),
             align="center",
             spacing="3",
@@ -96,9 +90,7 @@ def navbar() -> rx.Component:
 def loading(label: str = "Loading…") -> rx.Component:
     """A centred spinner with a text for screen readers."""
     return rx.center(
-        rx.hstack(
-            rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="2", align="center"
-        ),
+        rx.hstack(rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="2", align="center"),
         padding_y="9",
         width="100%",
         role="status",

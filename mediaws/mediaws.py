@@ -5,10 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
+from mediaws.config import get_settings
 from mediaws.pages import auth, projects, settings
+from mediaws.security.crypto import keyring_source
 from mediaws.state.auth import AuthState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
+
+get_settings()
+keyring_source().get()
 
 
 def index() -> rx.Component:
@@ -27,12 +32,8 @@ app = rx.App(
     ],
 )
 app.add_page(index, route="/", title="mediaws", on_load=rx.redirect(routes.PROJECTS))
-app.add_page(
-    auth.login, route=routes.LOGIN, title="Log in · mediaws", on_load=AuthState.skip_if_logged_in
-)
-app.add_page(
-    auth.signup, route=routes.SIGNUP, title="Sign up · mediaws", on_load=AuthState.skip_if_logged_in
-)
+app.add_page(auth.login, route=routes.LOGIN, title="Log in · mediaws", on_load=AuthState.skip_if_logged_in)
+app.add_page(auth.signup, route=routes.SIGNUP, title="Sign up · mediaws", on_load=AuthState.skip_if_logged_in)
 app.add_page(
     projects.projects_page,
     route=routes.PROJECTS,
@@ -45,9 +46,7 @@ app.add_page(
     title="Project · mediaws",
     on_load=ProjectState.load,
 )
-app.add_page(
-    settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load
-)
+app.add_page(settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load)
 app.add_page(
     settings.account_page,
     route=routes.ACCOUNT,

@@ -5,53 +5,31 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
+from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
 from mediaws.layout import app_page, loading
 from mediaws.state.projects import ProjectsState, ProjectState
 
 
 def _create_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), "New project", size="3")),
-        rx.dialog.content(
-            rx.dialog.title("New project"),
-            rx.dialog.description("Group generations and assets that belong together.", size="2"),
-            rx.form(
-                rx.vstack(
-                    field("Name", "name", form="create"),
-                    field("Description", "description", form="create", multiline=True),
-                    field(
-                        "Monthly budget (USD, optional)",
-                        "budget",
-                        form="create",
-                        placeholder="e.g. 25.00",
-                        hint="Generation stops before a job would pass it.",
-                    ),
-                    error_message(ProjectsState.create_error),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                                size="3",
-                            )
-                        ),
-                        submit("Create project"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                no_validate=True,
-                on_submit=ProjectsState.create,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
+    return form_dialog(
+        field("Name", "name", form="create"),
+        field("Description", "description", form="create", multiline=True),
+        field(
+            "Monthly budget (USD, optional)",
+            "budget",
+            form="create",
+            placeholder="e.g. 25.00",
+            hint="Generation stops before a job would pass it.",
         ),
+        title="New project",
+        description="Group generations and assets that belong together.",
+        error=ProjectsState.create_error,
+        submit_label="Create project",
+        on_submit=ProjectsState.create,
         open=ProjectsState.create_open,
         on_open_change=ProjectsState.open_create,
+        trigger=rx.button(rx.icon("plus", size=16), "New project", size="3"),
     )
 
 
@@ -67,9 +45,7 @@ def _card(row: rx.Var) -> rx.Component:
                 ),
                 rx.cond(
                     row["description"] != "",
-                    rx.text(
-                        row["description"], size="2", color_scheme="gray", class_name="clamp-2"
-                    ),
+                    rx.text(row["description"], size="2", color_scheme="gray", class_name="clamp-2"),
                 ),
                 rx.hstack(
                     rx.cond(
@@ -161,9 +137,7 @@ def _not_found() -> rx.Component:
         rx.vstack(
             rx.icon("search-x", size=32, aria_hidden="true"),
             rx.heading("Project not found", size="5", as_="h1"),
-            rx.text(
-                "It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"
-            ),
+            rx.text("It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"),
             rx.link("Back to your projects", href=routes.PROJECTS),
             align="center",
             padding_y="6",
@@ -216,46 +190,19 @@ def _details_form() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button("Delete project…", color_scheme="red", variant="soft", size="3")
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this project?"),
-            rx.alert_dialog.description(
-                "This deletes the project and everything it owns. It cannot be undone. "
-                "Type the project name to confirm.",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.text(ProjectState.project["name"], weight="bold", class_name="break-all"),
-                    field("Project name", "confirm", form="delete"),
-                    error_message(ProjectState.delete_error),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                                size="3",
-                            )
-                        ),
-                        submit("Delete forever", color_scheme="red"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                no_validate=True,
-                on_submit=ProjectState.delete,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
-        ),
+    return form_dialog(
+        rx.text(ProjectState.project["name"], weight="bold", class_name="break-all"),
+        field("Project name", "confirm", form="delete"),
+        title="Delete this project?",
+        description="This deletes the project and everything it owns. It cannot be undone. "
+        "Type the project name to confirm.",
+        error=ProjectState.delete_error,
+        submit_label="Delete forever",
+        on_submit=ProjectState.delete,
         open=ProjectState.delete_open,
         on_open_change=ProjectState.open_delete,
+        trigger=rx.button("Delete project…", color_scheme="red", variant="soft", size="3"),
+        danger=True,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
 from mediaws.layout import app_page, loading
 from mediaws.state.auth import AuthState
@@ -18,9 +19,7 @@ SEALED_NOTE = (
 def _delete_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(
-                "Delete", variant="soft", color_scheme="red", size="2", aria_label="Delete " + what
-            )
+            rx.button("Delete", variant="soft", color_scheme="red", size="2", aria_label="Delete " + what)
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete " + what + "?"),
@@ -88,44 +87,16 @@ def _provider_row(row: rx.Var) -> rx.Component:
 
 
 def _key_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Key for " + KeysState.dialog_label),
-            rx.dialog.description(SEALED_NOTE, size="2"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "API key",
-                        "secret",
-                        form="key",
-                        type="password",
-                        placeholder=KeysState.dialog_hint,
-                    ),
-                    error_message(KeysState.dialog_error),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                                size="3",
-                            )
-                        ),
-                        submit("Save key"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                no_validate=True,
-                on_submit=KeysState.save_key,
-                reset_on_submit=True,
-            ),
-            max_width="480px",
-        ),
+    return form_dialog(
+        field("API key", "secret", form="key", type="password", placeholder=KeysState.dialog_hint),
+        title="Key for " + KeysState.dialog_label,
+        description=SEALED_NOTE,
+        error=KeysState.dialog_error,
+        submit_label="Save key",
+        on_submit=KeysState.save_key,
         open=KeysState.dialog_provider != "",
         on_open_change=KeysState.close_key_dialog,
+        reset_on_submit=True,
     )
 
 
@@ -150,9 +121,7 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
             ),
             rx.spacer(),
             rx.hstack(
-                rx.button(
-                    "Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])
-                ),
+                rx.button("Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])),
                 _delete_button(row["id"], "endpoint " + row["name"]),
                 spacing="2",
             ),
@@ -165,73 +134,41 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
 
 
 def _endpoint_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(
-                rx.cond(
-                    KeysState.endpoint_edit_id != "",
-                    "Edit endpoint",
-                    "Add an OpenAI-compatible endpoint",
-                )
-            ),
-            rx.dialog.description(
-                "Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… anything that speaks the OpenAI API.",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Name",
-                        "name",
-                        form="endpoint",
-                        default_value=KeysState.endpoint_name,
-                        placeholder="Ollama on my laptop",
-                    ),
-                    field(
-                        "Base URL",
-                        "base_url",
-                        form="endpoint",
-                        type="url",
-                        default_value=KeysState.endpoint_url,
-                        placeholder="http://localhost:11434/v1",
-                    ),
-                    field(
-                        "API key (optional)",
-                        "secret",
-                        form="endpoint",
-                        type="password",
-                        hint=rx.cond(
-                            KeysState.endpoint_edit_id != "",
-                            "Leave empty to keep the stored key.",
-                            "Leave empty if the endpoint needs none.",
-                        ),
-                    ),
-                    error_message(KeysState.endpoint_error),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                color_scheme="gray",
-                                type="button",
-                                size="3",
-                            )
-                        ),
-                        submit("Save endpoint"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                no_validate=True,
-                on_submit=KeysState.save_endpoint,
-                reset_on_submit=False,
-                key=KeysState.endpoint_edit_id,
-            ),
-            max_width="480px",
+    editing = KeysState.endpoint_edit_id != ""
+    return form_dialog(
+        field(
+            "Name",
+            "name",
+            form="endpoint",
+            default_value=KeysState.endpoint_name,
+            placeholder="Ollama on my laptop",
         ),
+        field(
+            "Base URL",
+            "base_url",
+            form="endpoint",
+            type="url",
+            default_value=KeysState.endpoint_url,
+            placeholder="http://localhost:11434/v1",
+        ),
+        field(
+            "API key (optional)",
+            "secret",
+            form="endpoint",
+            type="password",
+            hint=rx.cond(
+                editing, "Leave empty to keep the stored key.", "Leave empty if the endpoint needs none."
+            ),
+        ),
+        title=rx.cond(editing, "Edit endpoint", "Add an OpenAI-compatible endpoint"),
+        description="Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… "
+        "anything that speaks the OpenAI API.",
+        error=KeysState.endpoint_error,
+        submit_label="Save endpoint",
+        on_submit=KeysState.save_endpoint,
         open=KeysState.endpoint_open,
         on_open_change=KeysState.close_endpoint,
+        form_key=KeysState.endpoint_edit_id,
     )
 
 
@@ -295,9 +232,7 @@ def account_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading("Change password", size="4", as_="h2"),
-                    rx.text(
-                        "Changing it signs you out everywhere else.", size="2", color_scheme="gray"
-                    ),
+                    rx.text("Changing it signs you out everywhere else.", size="2", color_scheme="gray"),
                     field(
                         "Current password",
                         "current_password",
@@ -331,7 +266,5 @@ def account_page() -> rx.Component:
             width="100%",
             max_width="560px",
         ),
-        rx.button(
-            "Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out
-        ),
+        rx.button("Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out),
     )

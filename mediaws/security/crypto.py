@@ -73,9 +73,7 @@ class Keyring:
     def seal(self, plaintext: str, associated_data: bytes) -> Sealed:
         """Encrypt under the active key with a fresh 96-bit nonce bound to ``associated_data``."""
         nonce = os.urandom(NONCE_BYTES)
-        ciphertext = AESGCM(self._keys[self.active_id]).encrypt(
-            nonce, plaintext.encode(), associated_data
-        )
+        ciphertext = AESGCM(self._keys[self.active_id]).encrypt(nonce, plaintext.encode(), associated_data)
         return Sealed(self.active_id, nonce, ciphertext)
 
     def open(self, sealed: Sealed, associated_data: bytes) -> str:

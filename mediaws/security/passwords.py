@@ -48,9 +48,7 @@ def check_password_rules(password: str, *, email: str = "") -> None:
             f"Password is too short: use at least {MIN_LENGTH} characters.", field="password"
         )
     if len(password) > MAX_LENGTH:
-        raise ValidationError(
-            f"Password is too long: use at most {MAX_LENGTH} characters.", field="password"
-        )
+        raise ValidationError(f"Password is too long: use at most {MAX_LENGTH} characters.", field="password")
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
         raise ValidationError(

@@ -63,12 +63,8 @@ class LocalAuthBackend:
         """Create a local user with a hashed password."""
         passwords.check_password_rules(password, email=email)
         if session.exec(select(User).where(User.email == email)).first() is not None:
-            raise ConflictError(
-                "An account with this email already exists. Log in instead.", field="email"
-            )
-        user = User(
-            email=email, password_hash=passwords.hash_password(password), auth_backend=self.name
-        )
+            raise ConflictError("An account with this email already exists. Log in instead.", field="email")
+        user = User(email=email, password_hash=passwords.hash_password(password), auth_backend=self.name)
         session.add(user)
         try:
             session.flush()
@@ -138,9 +134,7 @@ def log_in(
     return result
 
 
-def _check_throttle(
-    *, session: Session, settings: Settings, email: str, client: str, now: datetime
-) -> None:
+def _check_throttle(*, session: Session, settings: Settings, email: str, client: str, now: datetime) -> None:
     since = now - timedelta(minutes=settings.login_window_minutes)
     last_success = session.exec(
         select(func.max(LoginAttempt.created_at)).where(
@@ -150,15 +144,11 @@ def _check_throttle(
     account_since = max(since, last_success) if last_success else since
     checks = [(LoginAttempt.email == email, account_since, settings.login_max_failures_per_account)]
     if client:
-        checks.append(
-            (LoginAttempt.client == client, since, settings.login_max_failures_per_client)
-        )
+        checks.append((LoginAttempt.client == client, since, settings.login_max_failures_per_client))
     for condition, start, limit in checks:
         failures = session.exec(
             select(LoginAttempt.created_at)
-            .where(
-                condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start
-            )
+            .where(condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start)
             .order_by(col(LoginAttempt.created_at).desc())
             .limit(limit)
         ).all()
@@ -192,9 +182,7 @@ def user_for_token(*, session: Session, token: str) -> User:
     """Return the user behind a live session token, or raise SessionExpired."""
     if not token:
         raise SessionExpired("Please log in.")
-    row = session.exec(
-        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
-    ).first()
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise SessionExpired("Your session has ended. Please log in again.")
@@ -237,9 +225,7 @@ def change_password(
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationError("Current password is wrong.", field="current_password")
     if current_password == new_password:
-        raise ValidationError(
-            "The new password must differ from the current one.", field="new_password"
-        )
+        raise ValidationError("The new password must differ from the current one.", field="new_password")
     try:
         passwords.check_password_rules(new_password, email=user.email)
     except ValidationError as exc:
@@ -253,9 +239,7 @@ def change_password(
     return result
 
 
-def revoke_all_sessions(
-    *, session: Session, user_id: uuid.UUID, now: datetime | None = None
-) -> int:
+def revoke_all_sessions(*, session: Session, user_id: uuid.UUID, now: datetime | None = None) -> int:
     """Revoke every open session of a user and return how many there were."""
     outcome = session.exec(
         update(AuthSession)

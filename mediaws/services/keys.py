@@ -39,11 +39,7 @@ class KeyView:
 
 
 def _view(row: ApiKey) -> KeyView:
-    label = (
-        "OpenAI-compatible"
-        if row.provider == OPENAI_COMPATIBLE
-        else key_provider(row.provider).label
-    )
+    label = "OpenAI-compatible" if row.provider == OPENAI_COMPATIBLE else key_provider(row.provider).label
     return KeyView(
         id=row.id,
         provider=row.provider,
@@ -72,9 +68,7 @@ def _clean_secret(secret: str | None, *, required: bool) -> str | None:
             )
         return None
     if len(value) > SECRET_MAX:
-        raise ValidationError(
-            f"That key is too long (over {SECRET_MAX} characters).", field="secret"
-        )
+        raise ValidationError(f"That key is too long (over {SECRET_MAX} characters).", field="secret")
     if any(ch.isspace() for ch in value) or not value.isprintable():
         raise ValidationError("A key cannot contain spaces or line breaks.", field="secret")
     return value
@@ -107,9 +101,7 @@ def _seal_into(row: ApiKey, secret: str | None, keyring: Keyring) -> None:
 def list_keys(*, session: Session, user_id: uuid.UUID) -> list[KeyView]:
     """List a user's keys and endpoints, built-in providers first."""
     rows = session.exec(
-        select(ApiKey)
-        .where(ApiKey.user_id == user_id)
-        .order_by(col(ApiKey.provider), col(ApiKey.name))
+        select(ApiKey).where(ApiKey.user_id == user_id).order_by(col(ApiKey.provider), col(ApiKey.name))
     ).all()
     return [_view(row) for row in rows]
 
@@ -119,15 +111,11 @@ def save_key(
 ) -> KeyView:
     """Add the key for a built-in provider, or replace the one stored."""
     if provider == OPENAI_COMPATIBLE:
-        raise ValidationError(
-            "Add OpenAI-compatible endpoints with a name and base URL.", field="provider"
-        )
+        raise ValidationError("Add OpenAI-compatible endpoints with a name and base URL.", field="provider")
     key_provider(provider)
     value = _clean_secret(secret, required=True)
     row = session.exec(
-        select(ApiKey).where(
-            ApiKey.user_id == user_id, ApiKey.provider == provider, ApiKey.name == provider
-        )
+        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.provider == provider, ApiKey.name == provider)
     ).first()
     now = utcnow()
     if row is None:
@@ -171,9 +159,7 @@ def save_endpoint(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ConflictError(
-            f"You already have an endpoint named “{clean}”.", field="name"
-        ) from None
+        raise ConflictError(f"You already have an endpoint named “{clean}”.", field="name") from None
     return _view(row)
 
 
@@ -201,9 +187,7 @@ def reveal_secret(
     row = _owned(session, user_id, key_id)
     if row.ciphertext is None or row.nonce is None or row.master_key_id is None:
         return None
-    secret = keyring.open(
-        Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row)
-    )
+    secret = keyring.open(Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row))
     row.last_used_at = utcnow()
     session.commit()
     return secret
@@ -225,19 +209,13 @@ def reseal_all(*, session: Session, keyring: Keyring, batch: int = 200) -> int:
     while True:
         rows = session.exec(
             select(ApiKey)
-            .where(
-                col(ApiKey.master_key_id).is_not(None), ApiKey.master_key_id != keyring.active_id
-            )
+            .where(col(ApiKey.master_key_id).is_not(None), ApiKey.master_key_id != keyring.active_id)
             .limit(batch)
         ).all()
         if not rows:
             return done
         for row in rows:
-            assert (
-                row.nonce is not None
-                and row.ciphertext is not None
-                and row.master_key_id is not None
-            )
+            assert row.nonce is not None and row.ciphertext is not None and row.master_key_id is not None
             old = Sealed(row.master_key_id, row.nonce, row.ciphertext)
             secret = keyring.open(old, associated_data(row))
             fresh = keyring.seal(secret, associated_data(row))

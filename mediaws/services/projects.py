@@ -47,15 +47,11 @@ def parse_budget(text: str | None) -> int | None:
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise ValidationError(
-            "Budget must be an amount in USD, like 25 or 12.50.", field="budget"
-        ) from None
+        raise ValidationError("Budget must be an amount in USD, like 25 or 12.50.", field="budget") from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError("Budget must be zero or more.", field="budget")
     if amount > BUDGET_MAX_USD:
-        raise ValidationError(
-            "Budget is too large; the limit is $1,000,000 a month.", field="budget"
-        )
+        raise ValidationError("Budget is too large; the limit is $1,000,000 a month.", field="budget")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("Budget can have at most two decimals (cents).", field="budget")
     return int(amount * MICROS_PER_USD)
@@ -72,12 +68,8 @@ def _name_key(name: str) -> str:
     return name.casefold()
 
 
-def _ensure_unique(
-    session: Session, owner_id: uuid.UUID, name: str, exclude: uuid.UUID | None
-) -> None:
-    query = select(Project.id).where(
-        Project.owner_id == owner_id, Project.name_key == _name_key(name)
-    )
+def _ensure_unique(session: Session, owner_id: uuid.UUID, name: str, exclude: uuid.UUID | None) -> None:
+    query = select(Project.id).where(Project.owner_id == owner_id, Project.name_key == _name_key(name))
     if exclude is not None:
         query = query.where(Project.id != exclude)
     if session.exec(query).first() is not None:
@@ -102,9 +94,7 @@ def create_project(
 ) -> Project:
     """Create a project for its owner."""
     clean = clean_name(name, what="Project name", field="name", max_length=NAME_MAX)
-    text = clean_text(
-        description, what="Description", field="description", max_length=DESCRIPTION_MAX
-    )
+    text = clean_text(description, what="Description", field="description", max_length=DESCRIPTION_MAX)
     budget = parse_budget(monthly_budget)
     _ensure_unique(session, owner_id, clean, None)
     project = Project(
@@ -122,18 +112,14 @@ def create_project(
 def get_project(*, session: Session, owner_id: uuid.UUID, project_id: str | uuid.UUID) -> Project:
     """Return one of the owner's projects; anyone else's is not found."""
     project = session.exec(
-        select(Project).where(
-            Project.id == parse_project_id(project_id), Project.owner_id == owner_id
-        )
+        select(Project).where(Project.id == parse_project_id(project_id), Project.owner_id == owner_id)
     ).first()
     if project is None:
         raise NotFoundError("Project not found.")
     return project
 
 
-def list_projects(
-    *, session: Session, owner_id: uuid.UUID, archived: bool = False
-) -> list[Project]:
+def list_projects(*, session: Session, owner_id: uuid.UUID, archived: bool = False) -> list[Project]:
     """List active (or archived) projects, most recently active first."""
     query = select(Project).where(Project.owner_id == owner_id)
     query = query.where(
@@ -166,9 +152,7 @@ def update_project(
     """Rename a project, edit its description and set or clear its monthly budget."""
     project = get_project(session=session, owner_id=owner_id, project_id=project_id)
     clean = clean_name(name, what="Project name", field="name", max_length=NAME_MAX)
-    text = clean_text(
-        description, what="Description", field="description", max_length=DESCRIPTION_MAX
-    )
+    text = clean_text(description, what="Description", field="description", max_length=DESCRIPTION_MAX)
     budget = parse_budget(monthly_budget)
     _ensure_unique(session, owner_id, clean, project.id)
     project.name, project.name_key, project.description = clean, _name_key(clean), text

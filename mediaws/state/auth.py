@@ -91,51 +91,41 @@ class AuthState(rx.State):
             return None
         return rx.redirect(self._next())
 
-    @rx.event
-    def log_in(self, form: dict[str, Any]) -> Any:
-        """Check the form's credentials and open a session."""
+    def _open_session(self, form: dict[str, Any], *, create: bool) -> bool:
+        """Optionally create the account, then log in; on failure show why and return False."""
         self.auth_error = ""
+        email, password = str(form.get("email", "")), str(form.get("password", ""))
         try:
             with session_scope() as session:
+                if create:
+                    accounts.sign_up(session=session, email=email, password=password)
                 result = accounts.log_in(
                     session=session,
                     settings=get_settings(),
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    client=self._client(),
-                )
-        except (AuthError, ValidationError) as exc:
-            self.auth_error = str(exc)
-            return None
-        self.session_token = result.token
-        self.user_email = result.user.email
-        return rx.redirect(self._next())
-
-    @rx.event
-    def sign_up(self, form: dict[str, Any]) -> Any:
-        """Create an account from the form and log straight in."""
-        self.auth_error = ""
-        password = str(form.get("password", ""))
-        if password != str(form.get("password_confirm", "")):
-            self.auth_error = "The two passwords do not match."
-            return None
-        try:
-            with session_scope() as session:
-                accounts.sign_up(
-                    session=session, email=str(form.get("email", "")), password=password
-                )
-                result = accounts.log_in(
-                    session=session,
-                    settings=get_settings(),
-                    email=str(form.get("email", "")),
+                    email=email,
                     password=password,
                     client=self._client(),
                 )
         except (AuthError, ValidationError) as exc:
             self.auth_error = str(exc)
-            return None
+            return False
         self.session_token = result.token
         self.user_email = result.user.email
+        return True
+
+    @rx.event
+    def log_in(self, form: dict[str, Any]) -> Any:
+        """Check the form's credentials and open a session."""
+        return rx.redirect(self._next()) if self._open_session(form, create=False) else None
+
+    @rx.event
+    def sign_up(self, form: dict[str, Any]) -> Any:
+        """Create an account from the form and log straight in."""
+        if str(form.get("password", "")) != str(form.get("password_confirm", "")):
+            self.auth_error = "The two passwords do not match."
+            return None
+        if not self._open_session(form, create=True):
+            return None
         return [rx.redirect(routes.PROJECTS), rx.toast.success("Welcome to mediaws.")]
 
     @rx.event

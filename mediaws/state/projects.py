@@ -42,9 +42,7 @@ class ProjectsState(AuthState):
         try:
             with self._signed_in() as (session, user):
                 self.user_email = user.email
-                found = projects.list_projects(
-                    session=session, owner_id=user.id, archived=self.show_archived
-                )
+                found = projects.list_projects(session=session, owner_id=user.id, archived=self.show_archived)
                 counts = projects.count_projects(session=session, owner_id=user.id)
         except SessionExpired:
             return self._login_redirect()

@@ -16,9 +16,7 @@ from sqlmodel import Session, col, select
 from mediaws.db import make_engine
 from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.services.accounts import normalize_email
-from tests.e2e.support import AppServer, Shots
-
-PASSWORD = "correct horse battery staple"
+from tests.e2e.support import PASSWORD, AppServer, Shots, sign_up
 
 
 @pytest.fixture
@@ -29,15 +27,6 @@ def viewport() -> str:
 
 def _email(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-
-
-def _sign_up(page: Page, server: AppServer, email: str) -> None:
-    page.goto(f"{server.url}/signup")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/projects/?$"))
 
 
 def _user_exists(server: AppServer, email: str) -> bool:
@@ -84,7 +73,7 @@ def test_sign_up_refuses_bad_email_and_weak_password(
     shots(page, "signup-error")
 
     taken = _email("taken")
-    _sign_up(new_page(), app_server, taken)
+    sign_up(new_page(), app_server, taken)
     page.get_by_label("Email").fill(taken.upper())
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
@@ -97,7 +86,7 @@ def test_wrong_password_then_throttled(
 ) -> None:
     """Wrong passwords are refused, and repeated failures lock the account for a while."""
     email = _email("throttle")
-    _sign_up(new_page(), app_server, email)
+    sign_up(new_page(), app_server, email)
     page = new_page()
     page.goto(f"{app_server.url}/login")
     alert = page.get_by_role("alert")
@@ -118,7 +107,7 @@ def test_wrong_password_then_throttled(
 def test_project_names_are_checked(app_server: AppServer, new_page: Callable[[], Page], shots: Shots) -> None:
     """Empty, over-long and duplicate names are refused with the reason; the list is unchanged."""
     page = new_page()
-    _sign_up(page, app_server, _email("names"))
+    sign_up(page, app_server, _email("names"))
     page.get_by_role("button", name="New project").click()
     dialog = page.get_by_role("dialog")
     name_box = dialog.get_by_label("Name")
@@ -162,7 +151,7 @@ def test_expired_session_goes_to_login_and_back(
     """When the session runs out mid-use the next action asks for a login, then returns."""
     email = _email("expiry")
     page = new_page()
-    _sign_up(page, app_server, email)
+    sign_up(page, app_server, email)
     page.get_by_role("link", name="API keys").click()
     expect(page.get_by_role("button", name="Add Anthropic key")).to_be_visible()
 
@@ -193,7 +182,7 @@ def test_keys_and_endpoints_refuse_bad_input(
 ) -> None:
     """An empty key or a malformed endpoint URL is explained and nothing is stored."""
     page = new_page()
-    _sign_up(page, app_server, _email("keys"))
+    sign_up(page, app_server, _email("keys"))
     page.get_by_role("link", name="API keys").click()
     page.get_by_role("button", name="Add Replicate key").click()
     page.get_by_role("button", name="Save key").click()
