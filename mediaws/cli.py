@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from mediaws import migrations
 from mediaws.config import get_settings
@@ -37,6 +38,14 @@ def friendly(func: F) -> F:
             return func(*args, **kwargs)
         except MediawsError as exc:
             typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except SQLAlchemyError as exc:
+            reason = type(getattr(exc, "orig", None) or exc).__name__
+            typer.echo(
+                f"error: the database refused the command ({reason}). "
+                "If it is new, run `mediaws db upgrade` first.",
+                err=True,
+            )
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

@@ -65,8 +65,16 @@ class Settings(BaseSettings):
                 "MEDIAWS_MASTER_KEY is missing or a placeholder. In production set it to a fresh "
                 "key: run `mediaws keys generate` and put the printed value in MEDIAWS_MASTER_KEY."
             )
+        from mediaws.security.crypto import decode_key
+
+        decode_key(key)
+        if self.previous_master_keys is not None:
+            for part in self.previous_master_keys.get_secret_value().split(","):
+                if part.strip():
+                    decode_key(part)
+        lowered_url = self.database_url.lower()
         for word in PLACEHOLDER_SECRETS - {""}:
-            if f":{word}@" in self.database_url:
+            if f":{word}@" in lowered_url:
                 raise ConfigError(
                     f"DATABASE_URL uses the placeholder password '{word}'. "
                     "Set a real password before running in production."

@@ -172,7 +172,7 @@ class KeyringSource:
         keys = [decode_key(self._settings.master_key.get_secret_value())]
         previous = self._settings.previous_master_keys
         if previous is not None:
-            keys += [decode_key(part) for part in previous.get_secret_value().split(",") if part]
+            keys += [decode_key(part) for part in previous.get_secret_value().split(",") if part.strip()]
         return Keyring(keys)
 
 

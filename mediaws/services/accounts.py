@@ -79,7 +79,7 @@ class LocalAuthBackend:
         """Check the password against the stored argon2id hash."""
         user = session.exec(select(User).where(User.email == email)).first()
         if user is None:
-            passwords.verify_password(passwords.DUMMY_HASH, password)
+            passwords.verify_password(passwords.dummy_hash(), password)
             raise InvalidCredentials("Wrong email or password.")
         if not passwords.verify_password(user.password_hash, password):
             raise InvalidCredentials("Wrong email or password.")

@@ -168,14 +168,6 @@ def test_names_and_descriptions_are_stored_verbatim(
     assert stored.description == f"About {name}"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: clean_name (mediaws/services/validation.py:20) refuses every Unicode 'Cf' char, "
-        "including ZERO WIDTH JOINER/NON-JOINER used by emoji sequences and Persian/Indic text"
-    ),
-    raises=ValidationError,
-    strict=True,
-)
 @pytest.mark.parametrize("name", ["👩‍💻 Dev diary", "می‌خواهم"], ids=["zwj-emoji", "persian-zwnj"])
 def test_names_with_joiners_are_accepted(session: Session, engine: Engine, user: User, name: str) -> None:
     project = create(session, user, name)

@@ -293,15 +293,6 @@ def test_process_keyring_source_follows_the_environment(
     assert source.get().active_id == key_id_for(decode_key(key))
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: KeyringSource._from_env (mediaws/security/crypto.py) skips only empty parts of "
-        "MEDIAWS_PREVIOUS_MASTER_KEYS; a blank part like the one after 'key, ' is decoded and "
-        "start-up fails with 'A master key must be 32 bytes'"
-    ),
-    raises=ConfigError,
-    strict=True,
-)
 def test_previous_keys_tolerate_spaces_after_commas(tmp_path: Path) -> None:
     old, new = generate_key(), generate_key()
     settings = Settings(data_dir=tmp_path / "data", master_key=new, previous_master_keys=f"{old}, ")
