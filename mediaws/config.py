@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_client: int = Field(default=20, ge=1)
+    openai_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    gemini_base_url: str | None = None
+    elevenlabs_base_url: str | None = None
+    replicate_base_url: str | None = None
+    local_text_base_url: str | None = None
+    provider_timeout_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("data_dir")
     @classmethod

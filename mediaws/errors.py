@@ -9,9 +9,17 @@ MediawsError
  │    ├── InvalidCredentials     wrong email or password
  │    ├── SessionExpired         the session ended, was revoked or never existed
  │    └── TooManyAttempts        login throttled; carries retry_after seconds
- └── CryptoError                 sealing or opening a secret failed
-      ├── UnknownMasterKey       ciphertext sealed by a master key we do not hold
-      └── TamperedCiphertext     authentication failed: altered, moved or wrong owner
+ ├── CryptoError                 sealing or opening a secret failed
+ │    ├── UnknownMasterKey       ciphertext sealed by a master key we do not hold
+ │    └── TamperedCiphertext     authentication failed: altered, moved or wrong owner
+ └── ProviderError               an AI provider call failed; says whether a retry may help
+      ├── BadProviderKey         the key was refused
+      ├── RateLimited            too many requests; carries retry_after seconds if given
+      ├── QuotaExceeded          billing or quota exhausted
+      ├── ContentRefused         the provider's policy refused the prompt or output
+      ├── InvalidProviderRequest the request is wrong; names the field when known
+      ├── ProviderTimeout        no answer in time
+      └── ProviderUnavailable    the provider failed or could not be reached
 """
 
 from __future__ import annotations
@@ -72,3 +80,55 @@ class UnknownMasterKey(CryptoError):
 
 class TamperedCiphertext(CryptoError):
     """The ciphertext failed authentication."""
+
+
+class ProviderError(MediawsError):
+    """An AI provider call failed."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, provider: str = "") -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
+class BadProviderKey(ProviderError):
+    """The provider refused the key."""
+
+
+class RateLimited(ProviderError):
+    """The provider asks us to slow down."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, provider: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.retry_after = retry_after
+
+
+class QuotaExceeded(ProviderError):
+    """Billing or quota is exhausted."""
+
+
+class ContentRefused(ProviderError):
+    """The provider's content policy refused the request."""
+
+
+class InvalidProviderRequest(ProviderError):
+    """The request is malformed or outside the model's limits."""
+
+    def __init__(self, message: str, *, provider: str = "", field: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.field = field
+
+
+class ProviderTimeout(ProviderError):
+    """The provider did not answer in time."""
+
+    retryable = True
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider failed on its side or could not be reached."""
+
+    retryable = True

@@ -1,0 +1,1 @@
+"""Prices as data and cost as a pure function of billing units."""

@@ -1,0 +1,130 @@
+"""The price table: one dated TOML file per provider under ``pricing/tables/``.
+
+Each file::
+
+    provider = "openai"
+    version = "2026-11-28"            # date the prices were checked; part of every cost's price version
+    source = "https://…/pricing"      # default source; a model may name its own
+
+    [models."gpt-4.1"]                # unit = tokens: USD per million tokens
+    unit = "tokens"
+    input_per_mtok = "2.00"
+    output_per_mtok = "8.00"
+    cached_input_per_mtok = "0.50"    # optional
+    [[models."gpt-4.1".tiers]]        # optional long-context tiers, chosen by input tokens
+    above_input_tokens = 200000
+    input_per_mtok = "4.00"
+    output_per_mtok = "16.00"
+
+    [models."dall-e-3"]               # unit = image: USD per image, keyed "quality size"
+    unit = "image"
+    per_image = { "standard 1024x1024" = "0.040", "hd 1024x1792" = "0.120" }
+
+    [models."gpt-image-1"]            # unit = image_tokens: text and image tokens per million
+    unit = "image_tokens"
+    input_per_mtok = "5.00"
+    image_input_per_mtok = "10.00"
+    image_output_per_mtok = "40.00"
+
+    [models."veo-3.1-generate-preview"]  # unit = video_second
+    unit = "video_second"
+    per_second = "0.20"
+    per_second_with_audio = "0.40"
+
+    [models."eleven_multilingual_v2"] # unit = character: USD per 1,000 characters
+    unit = "character"
+    per_1k_characters = "0.30"
+
+    [models."black-forest-labs/flux-schnell"]  # unit = output: USD per output file
+    unit = "output"
+    per_output = "0.003"
+
+    [models."some/model"]             # unit = predict_second: USD per second of predict time
+    unit = "predict_second"
+    per_second = "0.000975"
+
+    [models."local-image"]            # unit = free: costs nothing, by rule
+    unit = "free"
+
+Amounts are strings so they load as exact Decimals.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mediaws.errors import ValidationError
+
+TABLES = Path(__file__).resolve().parent / "tables"
+Unit = Literal["tokens", "image", "image_tokens", "video_second", "character", "output", "predict_second", "free"]
+
+
+class Tier(BaseModel):
+    """Token prices that apply above an input-token threshold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    above_input_tokens: int
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+    cached_input_per_mtok: Decimal | None = None
+
+
+class ModelPrice(BaseModel):
+    """How one model is billed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Unit
+    source: str | None = None
+    input_per_mtok: Decimal | None = None
+    output_per_mtok: Decimal | None = None
+    cached_input_per_mtok: Decimal | None = None
+    tiers: list[Tier] = Field(default_factory=list)
+    image_input_per_mtok: Decimal | None = None
+    image_output_per_mtok: Decimal | None = None
+    per_image: dict[str, Decimal] = Field(default_factory=dict)
+    per_second: Decimal | None = None
+    per_second_with_audio: Decimal | None = None
+    per_1k_characters: Decimal | None = None
+    per_output: Decimal | None = None
+
+
+class ProviderPrices(BaseModel):
+    """One provider's table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    version: str
+    source: str
+    models: dict[str, ModelPrice]
+
+
+@lru_cache(maxsize=1)
+def load_tables(folder: Path = TABLES) -> dict[str, ProviderPrices]:
+    """Read every provider's table, keyed by provider id."""
+    tables: dict[str, ProviderPrices] = {}
+    for path in sorted(folder.glob("*.toml")):
+        table = ProviderPrices.model_validate(tomllib.loads(path.read_text()))
+        tables[table.provider] = table
+    return tables
+
+
+def price_for(provider: str, model: str) -> tuple[ModelPrice, str, str]:
+    """Return a model's price, the price version and its source; a missing price is an error."""
+    table = load_tables().get(provider)
+    price = table.models.get(model) if table else None
+    if table is None or price is None:
+        raise ValidationError(
+            f"No price is known for {provider}/{model}, so it cannot be used: mediaws never "
+            "guesses $0. Add it to the price table.",
+            field="model",
+        )
+    return price, f"{provider}@{table.version}", price.source or table.source

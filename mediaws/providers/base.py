@@ -1,0 +1,298 @@
+"""The provider contract: requests, results, billing units, models and the registry.
+
+A provider module defines a ``Provider`` subclass and a ``register(registry)`` function; built-in
+providers register exactly as a third-party one would. Providers take keys and base URLs as
+arguments and return plain dataclasses; they know nothing of the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from mediaws.errors import InvalidProviderRequest, ValidationError
+
+
+class Capability(StrEnum):
+    """What a model produces."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    SPEECH = "speech"
+
+
+class Options(BaseModel):
+    """Base of every model's options schema: unknown options are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    """Generate text from messages."""
+
+    model: str
+    messages: tuple[Message, ...]
+    system: str | None = None
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    seed: int | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """Generate (or edit, given an input image) images from a prompt."""
+
+    model: str
+    prompt: str
+    negative_prompt: str | None = None
+    size: str | None = None
+    aspect_ratio: str | None = None
+    quality: str | None = None
+    count: int = 1
+    seed: int | None = None
+    input_image: bytes | None = None
+    input_image_mime: str | None = None
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """Generate a video from a prompt and an optional start image."""
+
+    model: str
+    prompt: str
+    duration_seconds: int
+    start_image: bytes | None = None
+    start_image_mime: str | None = None
+    resolution: str | None = None
+    aspect_ratio: str | None = None
+    with_audio: bool = False
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class SpeechRequest:
+    """Turn text into speech."""
+
+    model: str
+    text: str
+    voice: str
+    language: str | None = None
+    speed: float | None = None
+    stability: float | None = None
+    output_format: str = "mp3"
+
+
+Request = TextRequest | ImageRequest | VideoRequest | SpeechRequest
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Billing units exactly as the provider reported them (zero where not applicable)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    image_count: int = 0
+    image_size: str | None = None
+    image_quality: str | None = None
+    image_input_tokens: int = 0
+    image_output_tokens: int = 0
+    video_seconds: Decimal = Decimal(0)
+    video_audio: bool = False
+    characters: int = 0
+    predict_seconds: Decimal = Decimal(0)
+    output_count: int = 0
+
+
+@dataclass(frozen=True)
+class Media:
+    """One produced file."""
+
+    data: bytes
+    mime_type: str
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What a provider returned: text or media, ids to trace it, and billing units."""
+
+    provider: str
+    model: str
+    capability: Capability
+    usage: Usage
+    text: str | None = None
+    media: tuple[Media, ...] = ()
+    request_id: str | None = None
+    job_id: str | None = None
+    finish_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """Progress of a long-running job as the provider reports it."""
+
+    job_id: str | None
+    percent: int | None
+    message: str = ""
+
+
+ProgressCallback = Callable[[ProgressUpdate], None]
+
+
+class CancelToken:
+    """Set by the caller to ask a running job to stop; providers check it while polling."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop."""
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether a stop was asked for."""
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model a provider offers, with its capability and options schema."""
+
+    id: str
+    label: str
+    capability: Capability
+    options: type[Options] = Options
+    description: str = ""
+
+    def validate_options(self, values: dict[str, Any]) -> Options:
+        """Check options against the model's real limits, naming the offending field."""
+        try:
+            return self.options.model_validate(values)
+        except Exception as exc:  # pydantic.ValidationError
+            errors = getattr(exc, "errors", lambda: [])()
+            if errors:
+                first = errors[0]
+                where = ".".join(str(part) for part in first.get("loc", ())) or "options"
+                raise InvalidProviderRequest(
+                    f"{self.label}: option '{where}' {first.get('msg', 'is invalid').lower()}.", field=where
+                ) from None
+            raise
+
+
+class Provider(ABC):  # noqa: B024
+    """One AI provider behind its official SDK."""
+
+    id: ClassVar[str]
+    label: ClassVar[str]
+    needs_key: ClassVar[bool] = True
+    key_env_var: ClassVar[str | None] = None
+    default_base_url: ClassVar[str | None] = None
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):
+        self.api_key = api_key
+        self.base_url = (base_url or self.default_base_url or "").rstrip("/") or None
+        self.timeout = timeout
+
+    @classmethod
+    def models(cls) -> tuple[ModelInfo, ...]:
+        """The models this provider offers (static list; some providers also list live)."""
+        return ()
+
+    @classmethod
+    def estimate_usage(cls, request: Request) -> Usage | None:
+        """Units this provider will bill for a request, when it knows better than the generic guess."""
+        return None
+
+    def test_key(self) -> None:
+        """Make the cheapest authenticated call; raise BadProviderKey if the key is refused."""
+        raise InvalidProviderRequest(f"{self.label} has no key test.")
+
+    def generate_text(self, request: TextRequest) -> GenerationResult:
+        """Generate text."""
+        raise self._unsupported(Capability.TEXT)
+
+    def generate_image(self, request: ImageRequest) -> GenerationResult:
+        """Generate images."""
+        raise self._unsupported(Capability.IMAGE)
+
+    def generate_video(
+        self,
+        request: VideoRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Generate a video, reporting progress and honouring cancellation."""
+        raise self._unsupported(Capability.VIDEO)
+
+    def synthesize_speech(self, request: SpeechRequest) -> GenerationResult:
+        """Turn text into speech."""
+        raise self._unsupported(Capability.SPEECH)
+
+    def stream_text(self, request: TextRequest) -> Iterator[str]:
+        """Yield text as it arrives; the default yields the whole answer once."""
+        result = self.generate_text(request)
+        yield result.text or ""
+
+    def _unsupported(self, capability: Capability) -> InvalidProviderRequest:
+        return InvalidProviderRequest(f"{self.label} does not offer {capability.value} generation.")
+
+
+@dataclass
+class Registry:
+    """Providers by id, and their models."""
+
+    providers: dict[str, type[Provider]] = field(default_factory=dict)
+
+    def add(self, provider: type[Provider]) -> None:
+        """Register a provider class; ids are unique."""
+        if provider.id in self.providers:
+            raise ValueError(f"provider {provider.id!r} is registered twice")
+        self.providers[provider.id] = provider
+
+    def provider(self, provider_id: str) -> type[Provider]:
+        """Return a provider class or say which exist."""
+        try:
+            return self.providers[provider_id]
+        except KeyError:
+            known = ", ".join(sorted(self.providers))
+            raise ValidationError(
+                f"Unknown provider '{provider_id}'. Known providers: {known}.", field="provider"
+            ) from None
+
+    def model(self, provider_id: str, model_id: str) -> ModelInfo:
+        """Return one model of one provider or say which exist."""
+        provider = self.provider(provider_id)
+        for info in provider.models():
+            if info.id == model_id:
+                return info
+        known = ", ".join(info.id for info in provider.models())
+        raise ValidationError(
+            f"{provider.label} has no model '{model_id}'. Models: {known}.", field="model"
+        )
+
+    def all_models(self) -> list[tuple[type[Provider], ModelInfo]]:
+        """Every (provider, model) pair, providers in registration order."""
+        return [(provider, info) for provider in self.providers.values() for info in provider.models()]
