@@ -14,6 +14,10 @@ from mediaws import migrations
 from mediaws.config import get_settings
 from mediaws.db import session_scope
 from mediaws.errors import MediawsError
+from mediaws.pricing.cost import cost
+from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
+from mediaws.providers.base import Usage
+from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
 from mediaws.services import accounts, master_keys
 from mediaws.services.keys import keys_by_master_key
@@ -124,6 +128,63 @@ def keys_retire(key_id: str = typer.Argument(..., help="Id of the old master key
     with session_scope() as session:
         master_keys.retire(session=session, source=keyring_source(), key_id=key_id)
     typer.echo(f"retired master key {key_id}")
+
+
+@app.command("providers")
+@friendly
+def providers_list() -> None:
+    """List providers, their models, capabilities and prices."""
+    registry = default_registry()
+    tables = load_tables()
+    for provider in registry.providers.values():
+        key = "no key needed" if not provider.needs_key else f"key: {provider.key_env_var or 'Settings'}"
+        typer.echo(f"{provider.id}  {provider.label}  ({key})")
+        table = tables.get(provider.id)
+        for info in provider.models():
+            price = table.models.get(info.id) if table else None
+            billed = describe(price) if price else "NO PRICE"
+            typer.echo(f"  {info.id:<40} {info.capability.value:<7} {billed}")
+
+
+@app.command("price")
+@friendly
+def price_command(
+    model: str = typer.Option(..., help="Model id, e.g. gpt-4.1 (or provider/model)."),
+    provider: str = typer.Option("", help="Provider id when the model id is ambiguous."),
+    input_tokens: int = typer.Option(0, min=0),
+    output_tokens: int = typer.Option(0, min=0),
+    cached_input_tokens: int = typer.Option(0, min=0),
+    images: int = typer.Option(0, min=0, help="Number of images."),
+    size: str = typer.Option("", help="Image size, e.g. 1024x1792."),
+    quality: str = typer.Option("", help="Image quality, e.g. hd."),
+    image_input_tokens: int = typer.Option(0, min=0),
+    image_output_tokens: int = typer.Option(0, min=0),
+    video_seconds: str = typer.Option("0", help="Seconds of video."),
+    audio: bool = typer.Option(False, "--audio", help="Video with audio."),
+    characters: int = typer.Option(0, min=0),
+    outputs: int = typer.Option(0, min=0, help="Number of output files."),
+    predict_seconds: str = typer.Option("0", help="Seconds of predict time."),
+) -> None:
+    """Print the exact cost of the given billing units."""
+    provider_id, model_id = resolve_model(model, provider)
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached_input_tokens,
+        image_count=images,
+        image_size=size or None,
+        image_quality=quality or None,
+        image_input_tokens=image_input_tokens,
+        image_output_tokens=image_output_tokens,
+        video_seconds=parse_decimal(video_seconds, "video-seconds"),
+        video_audio=audio,
+        characters=characters,
+        output_count=outputs,
+        predict_seconds=parse_decimal(predict_seconds, "predict-seconds"),
+    )
+    priced = cost(provider_id, model_id, usage)
+    typer.echo(f"{provider_id}/{model_id}: {priced.display()}")
+    typer.echo(f"  {priced.micros} micro-USD, prices {priced.price_version}, source {priced.source}")
 
 
 def main() -> None:

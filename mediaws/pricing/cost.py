@@ -48,7 +48,11 @@ def _need(value: Decimal | None, what: str, provider: str, model: str) -> Decima
 
 
 def _tokens(price: ModelPrice, usage: Usage, provider: str, model: str) -> Decimal:
-    input_rate, output_rate, cached_rate = price.input_per_mtok, price.output_per_mtok, price.cached_input_per_mtok
+    input_rate, output_rate, cached_rate = (
+        price.input_per_mtok,
+        price.output_per_mtok,
+        price.cached_input_per_mtok,
+    )
     for tier in sorted(price.tiers, key=lambda t: t.above_input_tokens):
         if usage.input_tokens > tier.above_input_tokens:
             input_rate, output_rate = tier.input_per_mtok, tier.output_per_mtok
@@ -58,7 +62,9 @@ def _tokens(price: ModelPrice, usage: Usage, provider: str, model: str) -> Decim
     total = uncached * _need(input_rate, "input-token", provider, model)
     total += usage.output_tokens * _need(output_rate, "output-token", provider, model)
     if cached:
-        total += cached * (cached_rate if cached_rate is not None else _need(input_rate, "input", provider, model))
+        total += cached * (
+            cached_rate if cached_rate is not None else _need(input_rate, "input", provider, model)
+        )
     return total / MILLION
 
 

@@ -62,7 +62,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from mediaws.errors import ValidationError
 
 TABLES = Path(__file__).resolve().parent / "tables"
-Unit = Literal["tokens", "image", "image_tokens", "video_second", "character", "output", "predict_second", "free"]
+Unit = Literal[
+    "tokens", "image", "image_tokens", "video_second", "character", "output", "predict_second", "free"
+]
 
 
 class Tier(BaseModel):
@@ -128,3 +130,74 @@ def price_for(provider: str, model: str) -> tuple[ModelPrice, str, str]:
             field="model",
         )
     return price, f"{provider}@{table.version}", price.source or table.source
+
+
+def resolve_model(model: str, provider: str = "") -> tuple[str, str]:
+    """Find which provider prices a model id ("provider/model" and --provider both accepted)."""
+    tables = load_tables()
+    if provider:
+        return provider, model
+    head, _, tail = model.partition("/")
+    if tail and head in tables and tail in tables[head].models:
+        return head, tail
+    owners = [pid for pid, table in tables.items() if model in table.models]
+    if len(owners) == 1:
+        return owners[0], model
+    if not owners:
+        raise ValidationError(f"No provider prices a model named '{model}'.", field="model")
+    raise ValidationError(
+        f"'{model}' is priced by several providers ({', '.join(owners)}); pass --provider.", field="model"
+    )
+
+
+def parse_decimal(text: str, what: str) -> Decimal:
+    """Read a non-negative exact number typed by a person."""
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValidationError(f"{what} must be a number, like 8 or 2.5.", field=what) from None
+    if not value.is_finite() or value < 0:
+        raise ValidationError(f"{what} must be zero or more.", field=what)
+    return value
+
+
+def _usd(amount: Decimal) -> str:
+    whole, _, frac = f"{amount:f}".partition(".")
+    return f"${whole}.{frac.rstrip('0').ljust(2, '0')}"
+
+
+def describe(price: ModelPrice) -> str:
+    """A one-line summary of how a model is billed."""
+    match price.unit:
+        case "free":
+            return "free (runs on this machine)"
+        case "tokens":
+            parts = [
+                f"{_usd(price.input_per_mtok or Decimal(0))}/M in",
+                f"{_usd(price.output_per_mtok or Decimal(0))}/M out",
+            ]
+            if price.cached_input_per_mtok is not None:
+                parts.append(f"{_usd(price.cached_input_per_mtok)}/M cached")
+            if price.tiers:
+                parts.append(f"higher above {price.tiers[0].above_input_tokens:,} input tokens")
+            return " · ".join(parts)
+        case "image":
+            return ", ".join(f"{key} {_usd(value)}" for key, value in price.per_image.items()) + " per image"
+        case "image_tokens":
+            return (
+                f"{_usd(price.input_per_mtok or Decimal(0))}/M text in · "
+                f"{_usd(price.image_input_per_mtok or Decimal(0))}/M image in · "
+                f"{_usd(price.image_output_per_mtok or Decimal(0))}/M image out"
+            )
+        case "video_second":
+            text = f"{_usd(price.per_second or Decimal(0))}/s"
+            if price.per_second_with_audio is not None:
+                text += f", {_usd(price.per_second_with_audio)}/s with audio"
+            return text
+        case "character":
+            return f"{_usd(price.per_1k_characters or Decimal(0))} per 1,000 characters"
+        case "output":
+            return f"{_usd(price.per_output or Decimal(0))} per output"
+        case "predict_second":
+            return f"{_usd(price.per_second or Decimal(0))} per second of predict time"
+    return price.unit

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 
 from mediaws.errors import InvalidProviderRequest, ValidationError
 
@@ -190,18 +191,15 @@ class ModelInfo:
         """Check options against the model's real limits, naming the offending field."""
         try:
             return self.options.model_validate(values)
-        except Exception as exc:  # pydantic.ValidationError
-            errors = getattr(exc, "errors", lambda: [])()
-            if errors:
-                first = errors[0]
-                where = ".".join(str(part) for part in first.get("loc", ())) or "options"
-                raise InvalidProviderRequest(
-                    f"{self.label}: option '{where}' {first.get('msg', 'is invalid').lower()}.", field=where
-                ) from None
-            raise
+        except PydanticValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "options"
+            raise InvalidProviderRequest(
+                f"{self.label}: option '{where}': {first['msg'].lower()}.", field=where
+            ) from None
 
 
-class Provider(ABC):  # noqa: B024
+class Provider(ABC):
     """One AI provider behind its official SDK."""
 
     id: ClassVar[str]
@@ -289,9 +287,7 @@ class Registry:
             if info.id == model_id:
                 return info
         known = ", ".join(info.id for info in provider.models())
-        raise ValidationError(
-            f"{provider.label} has no model '{model_id}'. Models: {known}.", field="model"
-        )
+        raise ValidationError(f"{provider.label} has no model '{model_id}'. Models: {known}.", field="model")
 
     def all_models(self) -> list[tuple[type[Provider], ModelInfo]]:
         """Every (provider, model) pair, providers in registration order."""
