@@ -129,9 +129,9 @@ class FakeServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle  # noqa: N815
+            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
