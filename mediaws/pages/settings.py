@@ -40,6 +40,17 @@ def _delete_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
     )
 
 
+def _test_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
+    return rx.button(
+        "Test",
+        size="2",
+        variant="outline",
+        loading=KeysState.testing_id == key_id,
+        on_click=KeysState.test_key(key_id),
+        aria_label="Test " + what,
+    )
+
+
 def _provider_row(row: rx.Var) -> rx.Component:
     has_key = row["key_id"] != ""
     return rx.card(
@@ -73,6 +84,7 @@ def _provider_row(row: rx.Var) -> rx.Component:
                     on_click=KeysState.open_key_dialog(row["id"]),
                     aria_label=rx.cond(has_key, "Replace ", "Add ") + row["label"] + " key",
                 ),
+                rx.cond(has_key, _test_button(row["key_id"], row["label"] + " key")),
                 rx.cond(has_key, _delete_button(row["key_id"], row["label"] + " key")),
                 spacing="2",
             ),
@@ -122,6 +134,7 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
             rx.spacer(),
             rx.hstack(
                 rx.button("Edit", size="2", variant="soft", on_click=KeysState.open_endpoint(row["id"])),
+                _test_button(row["id"], "endpoint " + row["name"]),
                 _delete_button(row["id"], "endpoint " + row["name"]),
                 spacing="2",
             ),

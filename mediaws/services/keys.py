@@ -147,7 +147,7 @@ def save_endpoint(
         row = ApiKey(user_id=user_id, provider=OPENAI_COMPATIBLE, name=clean)
         _seal_into(row, value, keyring)
     else:
-        row = _owned(session, user_id, endpoint_id)
+        row = owned_row(session, user_id, endpoint_id)
         if row.provider != OPENAI_COMPATIBLE:
             raise NotFoundError("Endpoint not found.")
         row.name, row.updated_at = clean, utcnow()
@@ -163,7 +163,8 @@ def save_endpoint(
     return _view(row)
 
 
-def _owned(session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> ApiKey:
+def owned_row(session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> ApiKey:
+    """Return one of the user's key rows; anyone else's is not found."""
     try:
         wanted = key_id if isinstance(key_id, uuid.UUID) else uuid.UUID(str(key_id))
     except ValueError:
@@ -176,7 +177,7 @@ def _owned(session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> Api
 
 def delete_key(*, session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> None:
     """Delete one of the user's keys or endpoints."""
-    session.delete(_owned(session, user_id, key_id))
+    session.delete(owned_row(session, user_id, key_id))
     session.commit()
 
 
@@ -184,7 +185,7 @@ def reveal_secret(
     *, session: Session, keyring: Keyring, user_id: uuid.UUID, key_id: str | uuid.UUID
 ) -> str | None:
     """Open a stored key for a provider call and note when it was used; never for display."""
-    row = _owned(session, user_id, key_id)
+    row = owned_row(session, user_id, key_id)
     if row.ciphertext is None or row.nonce is None or row.master_key_id is None:
         return None
     secret = keyring.open(Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
 
 from mediaws.config import get_settings
-from mediaws.errors import CryptoError, NotFoundError, SessionExpired, ValidationError
+from mediaws.db import session_scope
+from mediaws.errors import CryptoError, NotFoundError, ProviderError, SessionExpired, ValidationError
 from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE, KeyProvider
+from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
-from mediaws.services import accounts, keys
+from mediaws.services import accounts, keys, provider_access
 from mediaws.state import display
 from mediaws.state.auth import AuthState
 
@@ -32,6 +36,19 @@ def _key_row(view: keys.KeyView) -> dict[str, str]:
         "updated": display.when(view.updated_at),
         "last_used": display.when(view.last_used_at),
     }
+
+
+def _check_key(token: str, key_id: str) -> str:
+    with session_scope() as session:
+        user = accounts.user_for_token(session=session, token=token)
+        return provider_access.check_key(
+            session=session,
+            keyring=keyring_source().get(),
+            settings=get_settings(),
+            registry=default_registry(),
+            user_id=user.id,
+            key_id=key_id,
+        )
 
 
 def _provider_row(provider: KeyProvider, view: keys.KeyView | None) -> dict[str, str]:
@@ -69,6 +86,7 @@ class KeysState(AuthState):
     endpoint_name: str = ""
     endpoint_url: str = ""
     endpoint_error: str = ""
+    testing_id: str = ""
 
     def _reload(self) -> Any:
         try:
@@ -142,6 +160,23 @@ class KeysState(AuthState):
             return rx.toast.error(str(exc))
         self._reload()
         return rx.toast.success("Key deleted.")
+
+    @rx.event(background=True)
+    async def test_key(self, key_id: str) -> AsyncIterator[Any]:
+        """Ask the provider whether it accepts the stored key, without blocking other events."""
+        async with self:
+            token, self.testing_id = self.session_token, key_id
+        try:
+            message = await asyncio.to_thread(_check_key, token, key_id)
+            toast = rx.toast.success(message)
+        except SessionExpired:
+            toast = rx.toast.error("Your session has ended. Please log in again.")
+        except (ProviderError, ValidationError, NotFoundError, CryptoError) as exc:
+            toast = rx.toast.error(str(exc))
+        async with self:
+            self.testing_id = ""
+            self._reload()
+        yield toast
 
     @rx.event
     def open_endpoint(self, key_id: str = "") -> None:

@@ -1,0 +1,96 @@
+"""Build a ready provider for a user: their sealed key opened, base URL and timeout from settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from mediaws.config import Settings
+from mediaws.errors import ValidationError
+from mediaws.models import ApiKey
+from mediaws.providers import OPENAI_COMPATIBLE
+from mediaws.providers.base import Provider, Registry
+from mediaws.security.crypto import Keyring
+from mediaws.services.keys import owned_row, reveal_secret
+
+
+def configured_base_url(settings: Settings, provider_id: str) -> str | None:
+    """The MEDIAWS_<PROVIDER>_BASE_URL setting for a provider, if any."""
+    name = "local_text_base_url" if provider_id == "local" else f"{provider_id}_base_url"
+    value = getattr(settings, name, None)
+    return str(value) if value else None
+
+
+def provider_for(
+    *,
+    session: Session,
+    keyring: Keyring,
+    settings: Settings,
+    registry: Registry,
+    user_id: uuid.UUID,
+    provider_id: str,
+    endpoint_id: str | uuid.UUID | None = None,
+) -> Provider:
+    """Return the provider, opened with the user's key; say where to add a missing key."""
+    cls = registry.provider(provider_id)
+    timeout = settings.provider_timeout_seconds
+    if provider_id == OPENAI_COMPATIBLE:
+        if endpoint_id is None:
+            raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
+        endpoint = owned_row(session, user_id, endpoint_id)
+        secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=endpoint.id)
+        return cls(api_key=secret, base_url=endpoint.base_url, timeout=timeout)
+    base_url = configured_base_url(settings, provider_id)
+    if not cls.needs_key:
+        return cls(api_key=None, base_url=base_url, timeout=timeout)
+    row = session.exec(
+        select(ApiKey).where(
+            ApiKey.user_id == user_id, ApiKey.provider == provider_id, ApiKey.name == provider_id
+        )
+    ).first()
+    if row is None:
+        raise ValidationError(
+            f"You have no {cls.label} key yet. Add one in Settings → API keys.", field="provider"
+        )
+    secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=row.id)
+    return cls(api_key=secret, base_url=base_url, timeout=timeout)
+
+
+def provider_for_key(
+    *,
+    session: Session,
+    keyring: Keyring,
+    settings: Settings,
+    registry: Registry,
+    user_id: uuid.UUID,
+    key_id: str | uuid.UUID,
+) -> Provider:
+    """Return the provider behind one stored key or endpoint of the user."""
+    row = owned_row(session, user_id, key_id)
+    return provider_for(
+        session=session,
+        keyring=keyring,
+        settings=settings,
+        registry=registry,
+        user_id=user_id,
+        provider_id=row.provider,
+        endpoint_id=row.id if row.provider == OPENAI_COMPATIBLE else None,
+    )
+
+
+def check_key(
+    *,
+    session: Session,
+    keyring: Keyring,
+    settings: Settings,
+    registry: Registry,
+    user_id: uuid.UUID,
+    key_id: str | uuid.UUID,
+) -> str:
+    """Make the provider's cheapest authenticated call with a stored key; raise what it says."""
+    provider = provider_for_key(
+        session=session, keyring=keyring, settings=settings, registry=registry, user_id=user_id, key_id=key_id
+    )
+    provider.test_key()
+    return f"{provider.label} accepted the key."
