@@ -32,7 +32,7 @@ class RetryPolicy:
 def with_retries(
     call: Callable[[], T],
     *,
-    policy: RetryPolicy = RetryPolicy(),  # noqa: B008
+    policy: RetryPolicy = RetryPolicy(),
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
     on_retry: Callable[[int, ProviderError, float], None] | None = None,

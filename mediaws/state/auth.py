@@ -43,7 +43,6 @@ class AuthState(rx.State):
     )
     user_email: str = ""
     auth_error: str = ""
-    auth_busy: bool = False
 
     def _client(self) -> str:
         session = self.router.session
@@ -81,7 +80,6 @@ class AuthState(rx.State):
     def skip_if_logged_in(self) -> Any:
         """Send a logged-in person from login/sign-up to their projects."""
         self.auth_error = ""
-        self.auth_busy = False
         if not self.session_token:
             return None
         try:
