@@ -77,6 +77,13 @@ class FakeServer:
         with self._lock:
             self._queued.setdefault((method.upper(), pattern), deque()).extend(replies)
 
+    def reset(self) -> None:
+        """Forget routes, queued replies and recorded requests."""
+        with self._lock:
+            self.requests.clear()
+            self._routes.clear()
+            self._queued.clear()
+
     def calls(self, method: str, pattern: str) -> list[Recorded]:
         """Requests received that match."""
         regex = re.compile(pattern)
@@ -134,12 +141,13 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        self._server = server
+        thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05), daemon=True)
         thread.start()
         try:
             yield self
         finally:
-            self._server.shutdown()
-            self._server.server_close()
+            server.shutdown()
+            server.server_close()

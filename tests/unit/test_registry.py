@@ -1,0 +1,38 @@
+"""Every registered model has a price, every price belongs to a listed model, ids are unique."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from mediaws.pricing.table import load_tables, price_for
+from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
+
+
+def test_builtins_register_through_entry_points() -> None:
+    """Each built-in provider is found through the same entry-point group a plug-in would use."""
+    names = {entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)}
+    assert names == set(default_registry().providers)
+    assert {"anthropic", "elevenlabs"} <= names
+
+
+def test_every_listed_model_is_priced() -> None:
+    """No model can be offered without a price (an unpriced model is an error, never $0)."""
+    for provider, info in default_registry().all_models():
+        price, version, source = price_for(provider.id, info.id)
+        assert version.startswith(f"{provider.id}@")
+        assert source.startswith("https://") or price.unit == "free", (provider.id, info.id)
+
+
+def test_no_price_without_a_model() -> None:
+    """Price tables carry no stale entries for models the registry does not list."""
+    listed = {(provider.id, info.id) for provider, info in default_registry().all_models()}
+    for provider_id, table in load_tables().items():
+        for model_id in table.models:
+            assert (provider_id, model_id) in listed, f"{provider_id}/{model_id} is priced but not listed"
+
+
+def test_model_ids_are_unique_per_provider() -> None:
+    """A provider lists each model once."""
+    for provider in default_registry().providers.values():
+        ids = [info.id for info in provider.models()]
+        assert len(ids) == len(set(ids)), provider.id
