@@ -19,7 +19,8 @@ MediawsError
       ├── ContentRefused         the provider's policy refused the prompt or output
       ├── InvalidProviderRequest the request is wrong; names the field when known
       ├── ProviderTimeout        no answer in time
-      └── ProviderUnavailable    the provider failed or could not be reached
+      ├── ProviderUnavailable    the provider failed or could not be reached
+      └── JobCancelled           a long-running job was cancelled on request
 """
 
 from __future__ import annotations
@@ -132,3 +133,7 @@ class ProviderUnavailable(ProviderError):
     """The provider failed on its side or could not be reached."""
 
     retryable = True
+
+
+class JobCancelled(ProviderError):
+    """A long-running job was cancelled; retrying would not help."""

@@ -7,7 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from mediaws.errors import ValidationError
 from mediaws.pricing.table import ModelPrice, price_for
-from mediaws.providers.base import ImageRequest, Request, SpeechRequest, TextRequest, Usage, VideoRequest
+from mediaws.providers.base import (
+    AudioRequest,
+    ImageRequest,
+    Request,
+    SpeechRequest,
+    TextRequest,
+    Usage,
+    VideoRequest,
+)
 
 MILLION = Decimal(1_000_000)
 MICROS = Decimal(1_000_000)
@@ -136,6 +144,8 @@ def estimated_usage(request: Request, *, input_tokens: int | None = None) -> Usa
             )
         case SpeechRequest():
             return Usage(characters=len(request.text), output_count=1)
+        case AudioRequest():
+            return Usage(output_count=1)
     raise AssertionError(request)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -28,6 +28,7 @@ class Capability(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     SPEECH = "speech"
+    AUDIO = "audio"
 
 
 class Options(BaseModel):
@@ -55,6 +56,7 @@ class TextRequest:
     max_output_tokens: int | None = None
     seed: int | None = None
     stream: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ImageRequest:
     seed: int | None = None
     input_image: bytes | None = None
     input_image_mime: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class VideoRequest:
     aspect_ratio: str | None = None
     with_audio: bool = False
     seed: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,21 @@ class SpeechRequest:
     speed: float | None = None
     stability: float | None = None
     output_format: str = "mp3"
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
-Request = TextRequest | ImageRequest | VideoRequest | SpeechRequest
+@dataclass(frozen=True)
+class AudioRequest:
+    """Generate music or sound from a description."""
+
+    model: str
+    prompt: str
+    duration_seconds: int | None = None
+    seed: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+Request = TextRequest | ImageRequest | VideoRequest | SpeechRequest | AudioRequest
 
 
 @dataclass(frozen=True)
@@ -248,6 +264,16 @@ class Provider(ABC):
     def synthesize_speech(self, request: SpeechRequest) -> GenerationResult:
         """Turn text into speech."""
         raise self._unsupported(Capability.SPEECH)
+
+    def generate_audio(
+        self,
+        request: AudioRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Generate music or sound from a description."""
+        raise self._unsupported(Capability.AUDIO)
 
     def stream_text(self, request: TextRequest) -> Iterator[str]:
         """Yield text as it arrives; the default yields the whole answer once."""

@@ -1,0 +1,862 @@
+"""Replicate: Flux images, MiniMax video and speech, MusicGen music, run as polled, cancellable predictions.
+
+A prediction is created (``POST /v1/models/{owner}/{name}/predictions`` for official models,
+``POST /v1/predictions`` with a pinned version otherwise), polled (``GET /v1/predictions/{id}``)
+until it succeeds, fails or is cancelled (``POST /v1/predictions/{id}/cancel``), and its output
+files are downloaded from the URLs it names. Progress comes from the ``NN%|`` bars models print
+to their logs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+from io import BytesIO
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
+
+import httpx
+import replicate
+from pydantic import Field, model_validator
+from replicate.exceptions import ReplicateError
+
+from mediaws.errors import (
+    BadProviderKey,
+    ContentRefused,
+    InvalidProviderRequest,
+    JobCancelled,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+)
+from mediaws.providers.base import (
+    AudioRequest,
+    CancelToken,
+    Capability,
+    GenerationResult,
+    ImageRequest,
+    Media,
+    ModelInfo,
+    Options,
+    ProgressCallback,
+    ProgressUpdate,
+    Provider,
+    Registry,
+    Request,
+    SpeechRequest,
+    Usage,
+    VideoRequest,
+)
+
+PROVIDER_ID = "replicate"
+LABEL = "Replicate"
+KEY_HINT = "check the Replicate token in Settings → API keys"
+BILLING_URL = "https://replicate.com/account/billing"
+TERMINAL = frozenset({"succeeded", "failed", "canceled"})
+PROGRESS = re.compile(r"(\d{1,3})%\s*\|")
+REFUSAL = re.compile(
+    r"nsfw|not safe for work|safety|sensitive|flagged|moderat|content polic|\bE005\b", re.IGNORECASE
+)
+INPUT_FIELD = re.compile(r"input\.([A-Za-z_][\w]*)")
+REQUIRED_FIELD = re.compile(r"\b([A-Za-z_]\w*) is required")
+
+FLUX_ASPECTS = Literal["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"]
+PRO_ASPECTS = Literal["custom", "1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3"]
+IMAGE_FORMAT = Literal["webp", "jpg", "png"]
+MINIMAX_VOICES = (
+    "Wise_Woman",
+    "Friendly_Person",
+    "Inspirational_girl",
+    "Deep_Voice_Man",
+    "Calm_Woman",
+    "Casual_Guy",
+    "Lively_Girl",
+    "Patient_Man",
+    "Young_Knight",
+    "Determined_Man",
+    "Lovely_Girl",
+    "Decent_Boy",
+    "Imposing_Manner",
+    "Elegant_Man",
+    "Abbess",
+    "Sweet_Girl_2",
+    "Exuberant_Girl",
+)
+MINIMAX_LANGUAGES = Literal[
+    "None", "Automatic", "Chinese", "Chinese,Yue", "Cantonese", "English", "Arabic", "Russian", "Spanish",
+    "French", "Portuguese", "German", "Turkish", "Dutch", "Ukrainian", "Vietnamese", "Indonesian",
+    "Japanese", "Italian", "Korean", "Thai", "Polish", "Romanian", "Greek", "Czech", "Finnish", "Hindi",
+    "Bulgarian", "Danish", "Hebrew", "Malay", "Persian", "Slovak", "Swedish", "Croatian", "Filipino",
+    "Hungarian", "Norwegian", "Slovenian", "Catalan", "Nynorsk", "Tamil", "Afrikaans",
+]  # fmt: skip
+ISO_LANGUAGES = {
+    "zh": "Chinese", "yue": "Chinese,Yue", "en": "English", "ar": "Arabic", "ru": "Russian",
+    "es": "Spanish", "fr": "French", "pt": "Portuguese", "de": "German", "tr": "Turkish", "nl": "Dutch",
+    "uk": "Ukrainian", "vi": "Vietnamese", "id": "Indonesian", "ja": "Japanese", "it": "Italian",
+    "ko": "Korean", "th": "Thai", "pl": "Polish", "ro": "Romanian", "el": "Greek", "cs": "Czech",
+    "fi": "Finnish", "hi": "Hindi", "bg": "Bulgarian", "da": "Danish", "he": "Hebrew", "ms": "Malay",
+    "fa": "Persian", "sk": "Slovak", "sv": "Swedish", "hr": "Croatian", "fil": "Filipino",
+    "tl": "Filipino", "hu": "Hungarian", "no": "Norwegian", "nb": "Norwegian", "nn": "Nynorsk",
+    "sl": "Slovenian", "ca": "Catalan", "ta": "Tamil", "af": "Afrikaans",
+}  # fmt: skip
+WIRE_TO_REQUEST = {
+    "prompt": "prompt",
+    "num_outputs": "count",
+    "image": "input_image",
+    "first_frame_image": "start_image",
+    "text": "text",
+    "voice_id": "voice",
+    "audio_format": "output_format",
+    "language_boost": "language",
+}
+
+
+class FluxSchnellOptions(Options):
+    """black-forest-labs/flux-schnell inputs as Replicate publishes them."""
+
+    aspect_ratio: FLUX_ASPECTS = "1:1"
+    num_outputs: int = Field(1, ge=1, le=4)
+    num_inference_steps: int = Field(4, ge=1, le=4)
+    seed: int | None = None
+    output_format: IMAGE_FORMAT = "webp"
+    output_quality: int = Field(80, ge=0, le=100)
+    go_fast: bool = True
+    megapixels: Literal["1", "0.25"] = "1"
+
+
+class FluxDevOptions(FluxSchnellOptions):
+    """black-forest-labs/flux-dev inputs: more steps, guidance, and image-to-image strength."""
+
+    num_inference_steps: int = Field(28, ge=1, le=50)
+    guidance: float = Field(3, ge=0, le=10)
+    prompt_strength: float = Field(0.8, ge=0, le=1)
+
+
+class FluxProOptions(Options):
+    """black-forest-labs/flux-1.1-pro inputs; width and height only with aspect_ratio 'custom'."""
+
+    aspect_ratio: PRO_ASPECTS = "1:1"
+    width: int | None = Field(None, ge=256, le=1440)
+    height: int | None = Field(None, ge=256, le=1440)
+    seed: int | None = None
+    output_format: IMAGE_FORMAT = "webp"
+    output_quality: int = Field(80, ge=0, le=100)
+    safety_tolerance: int = Field(2, ge=1, le=5)
+    prompt_upsampling: bool = False
+
+    @model_validator(mode="after")
+    def _custom_size(self) -> FluxProOptions:
+        custom = self.aspect_ratio == "custom"
+        if custom and (self.width is None or self.height is None):
+            raise ValueError("aspect_ratio 'custom' needs both width and height")
+        if not custom and (self.width is not None or self.height is not None):
+            raise ValueError("width and height apply only with aspect_ratio 'custom'")
+        return self
+
+
+class Video01Options(Options):
+    """minimax/video-01 inputs: 6-second 720p clips, optionally from a first frame."""
+
+    prompt_optimizer: bool = True
+
+
+class MiniMaxSpeechOptions(Options):
+    """minimax/speech-2.6-turbo inputs; voice_id is a system voice or a cloned voice id."""
+
+    voice_id: str = Field("Wise_Woman", min_length=1, max_length=256)
+    speed: float = Field(1, ge=0.5, le=2)
+    volume: float = Field(1, ge=0, le=10)
+    pitch: int = Field(0, ge=-12, le=12)
+    emotion: Literal[
+        "auto", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm", "fluent", "neutral"
+    ] = "auto"
+    english_normalization: bool = False
+    sample_rate: Literal[8000, 16000, 22050, 24000, 32000, 44100] = 32000
+    bitrate: Literal[32000, 64000, 128000, 256000] = 128000
+    audio_format: Literal["mp3", "wav", "flac", "pcm"] = "mp3"
+    channel: Literal["mono", "stereo"] = "mono"
+    language_boost: MINIMAX_LANGUAGES = "None"
+
+
+class MusicGenOptions(Options):
+    """meta/musicgen inputs for text-to-music (no melody or continuation input)."""
+
+    model_version: Literal["stereo-melody-large", "stereo-large", "melody-large", "large"] = (
+        "stereo-melody-large"
+    )
+    duration: int = Field(8, ge=1, le=30)
+    output_format: Literal["wav", "mp3"] = "wav"
+    normalization_strategy: Literal["loudness", "clip", "peak", "rms"] = "loudness"
+    temperature: float = Field(1, ge=0)
+    top_k: int = Field(250, ge=0)
+    top_p: float = Field(0, ge=0, le=1)
+    classifier_free_guidance: int = Field(3, ge=0)
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one model is run: official (by name) or pinned to a version, and what it makes."""
+
+    info: ModelInfo
+    version: str | None = None
+    fixed_seconds: int | None = None
+    accepts_image: bool = False
+
+
+MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
+SPECS: tuple[Spec, ...] = (
+    Spec(
+        ModelInfo(
+            "black-forest-labs/flux-schnell",
+            "FLUX.1 [schnell]",
+            Capability.IMAGE,
+            FluxSchnellOptions,
+            "Fastest Flux: 1-4 images in 4 steps, $0.003 per image.",
+        )
+    ),
+    Spec(
+        ModelInfo(
+            "black-forest-labs/flux-dev",
+            "FLUX.1 [dev]",
+            Capability.IMAGE,
+            FluxDevOptions,
+            "Flux with guidance and image-to-image: 1-4 images, $0.025 per image.",
+        ),
+        accepts_image=True,
+    ),
+    Spec(
+        ModelInfo(
+            "black-forest-labs/flux-1.1-pro",
+            "FLUX1.1 [pro]",
+            Capability.IMAGE,
+            FluxProOptions,
+            "Best Flux quality, one image per run, custom sizes up to 1440 px, $0.04 per image.",
+        )
+    ),
+    Spec(
+        ModelInfo(
+            "minimax/video-01",
+            "MiniMax Video-01 (Hailuo)",
+            Capability.VIDEO,
+            Video01Options,
+            "6-second 720p video from a prompt or a first frame, $0.50 per video.",
+        ),
+        fixed_seconds=6,
+        accepts_image=True,
+    ),
+    Spec(
+        ModelInfo(
+            "minimax/speech-2.6-turbo",
+            "MiniMax Speech 2.6 Turbo",
+            Capability.SPEECH,
+            MiniMaxSpeechOptions,
+            "Low-latency speech in 40+ languages, up to 10,000 characters; voices: "
+            + ", ".join(MINIMAX_VOICES)
+            + " or a cloned voice id. $0.06 per 1,000 characters.",
+        )
+    ),
+    Spec(
+        ModelInfo(
+            "meta/musicgen",
+            "Meta MusicGen",
+            Capability.AUDIO,
+            MusicGenOptions,
+            "Music from a description; options pick the variant (stereo-melody-large, "
+            "stereo-large, melody-large, large) and length. Billed by predict time.",
+        ),
+        version=MUSICGEN_VERSION,
+    ),
+)
+SPEECH_MAX_CHARACTERS = 10_000
+MUSICGEN_ESTIMATED_PREDICT_SECONDS = Decimal(120)
+
+
+def spec_for(model: str) -> Spec:
+    """The spec of one of our models, or an error naming the ones there are."""
+    for spec in SPECS:
+        if spec.info.id == model:
+            return spec
+    known = ", ".join(spec.info.id for spec in SPECS)
+    raise InvalidProviderRequest(
+        f"Replicate has no model '{model}' in mediaws. Models: {known}.", provider=PROVIDER_ID, field="model"
+    )
+
+
+def _validated(spec: Spec, values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        options = spec.info.validate_options(values)
+    except InvalidProviderRequest as exc:
+        field = WIRE_TO_REQUEST.get(exc.field or "", exc.field)
+        raise InvalidProviderRequest(str(exc), provider=PROVIDER_ID, field=field) from None
+    return options.model_dump(exclude_none=True)
+
+
+def _refuse(spec: Spec, field: str, why: str) -> InvalidProviderRequest:
+    return InvalidProviderRequest(f"{spec.info.label}: {why}", provider=PROVIDER_ID, field=field)
+
+
+def data_uri(data: bytes, mime: str | None) -> str:
+    """Inline bytes as a data URI, which Replicate accepts for any file input."""
+    return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
+
+
+def _merge(options: Mapping[str, Any] | None, fields: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(options or {})
+    merged.update({key: value for key, value in fields.items() if value is not None})
+    return merged
+
+
+def image_input(
+    spec: Spec, request: ImageRequest, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Translate an image request (and model options) into the prediction input, checking real limits."""
+    if request.negative_prompt:
+        raise _refuse(spec, "negative_prompt", "Flux models take no negative prompt.")
+    if request.quality is not None:
+        raise _refuse(spec, "quality", "this model has no quality setting; use output_quality.")
+    fields: dict[str, Any] = {"aspect_ratio": request.aspect_ratio, "seed": request.seed}
+    if spec.info.options is FluxProOptions:
+        if request.count != 1:
+            raise _refuse(spec, "count", "makes one image per run.")
+        if request.size is not None:
+            width, height = _size(spec, request.size)
+            fields.update(aspect_ratio="custom", width=width, height=height)
+    else:
+        if request.size is not None:
+            raise _refuse(spec, "size", "takes an aspect ratio, not a pixel size.")
+        fields["num_outputs"] = request.count
+    values = _validated(spec, _merge(options, fields))
+    if request.input_image is not None:
+        if not spec.accepts_image:
+            raise _refuse(spec, "input_image", "does not take an input image; use FLUX.1 [dev].")
+        values["image"] = data_uri(request.input_image, request.input_image_mime)
+    else:
+        values.pop("prompt_strength", None)
+    return {"prompt": request.prompt, **values}
+
+
+def _size(spec: Spec, size: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)x(\d+)", size)
+    if not match:
+        raise _refuse(spec, "size", f"size '{size}' should look like 1024x768.")
+    return int(match[1]), int(match[2])
+
+
+def video_input(
+    spec: Spec, request: VideoRequest, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Translate a video request into the prediction input; video-01 makes fixed 6-second 720p clips."""
+    if spec.fixed_seconds is not None and request.duration_seconds != spec.fixed_seconds:
+        raise _refuse(spec, "duration_seconds", f"makes {spec.fixed_seconds}-second videos only.")
+    if request.resolution not in (None, "720p"):
+        raise _refuse(spec, "resolution", "makes 720p videos only.")
+    if request.aspect_ratio not in (None, "16:9"):
+        raise _refuse(spec, "aspect_ratio", "makes 16:9 videos, or follows the first frame's shape.")
+    if request.with_audio:
+        raise _refuse(spec, "with_audio", "makes silent videos.")
+    if request.seed is not None:
+        raise _refuse(spec, "seed", "takes no seed.")
+    values = _validated(spec, dict(options or {}))
+    if request.start_image is not None:
+        values["first_frame_image"] = data_uri(request.start_image, request.start_image_mime)
+    return {"prompt": request.prompt, **values}
+
+
+def _language(spec: Spec, language: str) -> str:
+    if language in get_args(MINIMAX_LANGUAGES):
+        return language
+    code = language.lower().replace("_", "-")
+    name = ISO_LANGUAGES.get(code) or ISO_LANGUAGES.get(code.split("-")[0])
+    if name is None:
+        raise _refuse(spec, "language", f"has no language '{language}'.")
+    return name
+
+
+def speech_input(
+    spec: Spec, request: SpeechRequest, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Translate a speech request into the MiniMax speech prediction input."""
+    if not request.text.strip():
+        raise _refuse(spec, "text", "needs some text.")
+    if request.stability is not None:
+        raise _refuse(spec, "stability", "has no stability setting.")
+    if len(request.text) > SPEECH_MAX_CHARACTERS:
+        raise _refuse(spec, "text", f"reads at most {SPEECH_MAX_CHARACTERS:,} characters.")
+    language = _language(spec, request.language) if request.language else None
+    fields: dict[str, Any] = {
+        "voice_id": request.voice,
+        "speed": request.speed,
+        "audio_format": request.output_format,
+        "language_boost": language,
+    }
+    return {"text": request.text, **_validated(spec, _merge(options, fields))}
+
+
+def audio_input(
+    spec: Spec, request: AudioRequest, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Translate a music request into the MusicGen prediction input."""
+    if not request.prompt.strip():
+        raise _refuse(spec, "prompt", "needs a description of the music.")
+    fields = {"duration": request.duration_seconds, "seed": request.seed}
+    return {"prompt": request.prompt, **_validated(spec, _merge(options, fields))}
+
+
+def parse_progress(logs: str | None) -> int | None:
+    """The last ``NN%|`` progress bar percentage in a prediction's logs, if any."""
+    found = PROGRESS.findall(logs or "")
+    return min(int(found[-1]), 100) if found else None
+
+
+def output_urls(output: Any) -> list[str]:
+    """The file URLs of a prediction's output: one string, or a list of them."""
+    items = output if isinstance(output, list) else [output]
+    urls = [item for item in items if isinstance(item, str) and item]
+    if not urls or len(urls) != len(items):
+        raise ProviderUnavailable(
+            "Replicate finished the prediction but returned no files mediaws can read.", provider=PROVIDER_ID
+        )
+    return urls
+
+
+def failure_error(error: str | None, model: str) -> ProviderError:
+    """The error for a prediction that ended in status 'failed'."""
+    text = (error or "no reason given").strip()
+    if REFUSAL.search(text):
+        return ContentRefused(
+            f"Replicate's {model} refused this as unsafe content: {text} Try a different prompt.",
+            provider=PROVIDER_ID,
+        )
+    return ProviderUnavailable(f"Replicate's {model} failed: {text}", provider=PROVIDER_ID)
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds from a Retry-After header: a number or an HTTP date."""
+    value = (headers.get("retry-after") or headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def invalid_field(detail: str | None) -> str | None:
+    """The request field a Replicate validation message names, in mediaws's words where they differ."""
+    match = INPUT_FIELD.search(detail or "") or REQUIRED_FIELD.search(detail or "")
+    if match is None:
+        return None
+    return WIRE_TO_REQUEST.get(match[1], match[1])
+
+
+def api_error(
+    status: int, title: str | None, detail: str | None, retry_after: float | None = None
+) -> ProviderError:
+    """Map an HTTP error from Replicate's API to mediaws's provider errors."""
+    said = " ".join(part for part in (title, detail) if part).strip() or f"HTTP {status}"
+    if status == 401:
+        return BadProviderKey(f"Replicate says the API token is invalid — {KEY_HINT}.", provider=PROVIDER_ID)
+    if status == 403:
+        return BadProviderKey(
+            f"Replicate refused this token access ({said}) — {KEY_HINT}.", provider=PROVIDER_ID
+        )
+    if status == 402:
+        return QuotaExceeded(
+            f"Replicate says the account is out of credit — add credit at {BILLING_URL}.",
+            provider=PROVIDER_ID,
+        )
+    if status == 429:
+        wait = f" Retry in {retry_after:g} s." if retry_after is not None else ""
+        return RateLimited(
+            f"Replicate is rate-limiting this token.{wait}", provider=PROVIDER_ID, retry_after=retry_after
+        )
+    if status == 404:
+        return InvalidProviderRequest(
+            f"Replicate does not know this model or prediction: {said}", provider=PROVIDER_ID, field="model"
+        )
+    if status in (400, 409, 413, 422):
+        return InvalidProviderRequest(
+            f"Replicate rejected the request: {said}", provider=PROVIDER_ID, field=invalid_field(detail)
+        )
+    if status in (408, 504):
+        return ProviderTimeout(f"Replicate timed out ({said}). Try again.", provider=PROVIDER_ID)
+    return ProviderUnavailable(f"Replicate failed with HTTP {status}: {said}", provider=PROVIDER_ID)
+
+
+def _raise_for_response(response: httpx.Response) -> None:
+    """httpx response hook: turn API errors into mediaws errors while the headers are still at hand."""
+    if response.status_code < 400:
+        return
+    response.read()
+    error = ReplicateError.from_response(response)
+    raise api_error(response.status_code, error.title, error.detail, retry_after_seconds(response.headers))
+
+
+@contextmanager
+def sdk_errors() -> Iterator[None]:
+    """Translate SDK, transport and parsing failures into mediaws's provider errors."""
+    try:
+        yield
+    except ProviderError:
+        raise
+    except ReplicateError as exc:
+        raise api_error(exc.status or 0, exc.title, exc.detail) from None
+    except httpx.TimeoutException:
+        raise ProviderTimeout("Replicate did not answer in time. Try again.", provider=PROVIDER_ID) from None
+    except httpx.HTTPError as exc:
+        raise ProviderUnavailable(
+            f"Replicate could not be reached ({type(exc).__name__}). Check the connection and try again.",
+            provider=PROVIDER_ID,
+        ) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ProviderUnavailable(
+            f"Replicate sent an answer mediaws could not read ({type(exc).__name__}).", provider=PROVIDER_ID
+        ) from None
+
+
+def predict_seconds(metrics: Mapping[str, Any] | None) -> Decimal:
+    """Predict time Replicate reported, exact as sent."""
+    value = (metrics or {}).get("predict_time")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return Decimal(0)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def usage_for(
+    spec: Spec, wire_input: Mapping[str, Any], metrics: Mapping[str, Any] | None, files: int
+) -> Usage:
+    """Billing units of a finished prediction: files made and predict time, plus what each kind bills."""
+    seconds = predict_seconds(metrics)
+    match spec.info.capability:
+        case Capability.IMAGE:
+            size = wire_input.get("aspect_ratio")
+            if size == "custom":
+                size = f"{wire_input.get('width')}x{wire_input.get('height')}"
+            return Usage(image_count=files, image_size=size, output_count=files, predict_seconds=seconds)
+        case Capability.VIDEO:
+            return Usage(
+                video_seconds=Decimal(spec.fixed_seconds or 0) * files,
+                output_count=files,
+                predict_seconds=seconds,
+            )
+    counted = (metrics or {}).get("input_token_count")
+    characters = counted if isinstance(counted, int) and not isinstance(counted, bool) else None
+    if characters is None and "text" in wire_input:
+        characters = len(str(wire_input["text"]))
+    return Usage(characters=characters or 0, output_count=files, predict_seconds=seconds)
+
+
+def _mime(url: str, header: str | None) -> str:
+    declared = (header or "").split(";")[0].strip().lower()
+    if declared and declared != "application/octet-stream":
+        return declared
+    guessed, _ = mimetypes.guess_type(urlsplit(url).path)
+    return guessed or declared or "application/octet-stream"
+
+
+def _dimensions(data: bytes, mime: str) -> tuple[int | None, int | None]:
+    if not mime.startswith("image/"):
+        return None, None
+    try:
+        from PIL import Image
+
+        with Image.open(BytesIO(data)) as image:
+            return image.width, image.height
+    except Exception:
+        return None, None
+
+
+@dataclass
+class Finished:
+    """A prediction that succeeded: its id, output and metrics."""
+
+    id: str
+    output: Any
+    metrics: dict[str, Any] | None
+
+
+class ReplicateProvider(Provider):
+    """Replicate, through the official ``replicate`` SDK with its retry transport bypassed."""
+
+    id = PROVIDER_ID
+    label = LABEL
+    needs_key = True
+    key_env_var = "REPLICATE_API_TOKEN"
+    default_base_url = "https://api.replicate.com"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        max_wait: float = 1800.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(api_key=api_key, base_url=base_url, timeout=timeout)
+        self.poll_interval = poll_interval
+        self.max_wait = max_wait
+        self._sleep = sleep
+        self._sdk: replicate.Client | None = None
+
+    @classmethod
+    def models(cls) -> tuple[ModelInfo, ...]:
+        """Flux images, MiniMax video and speech, and MusicGen music."""
+        return tuple(spec.info for spec in SPECS)
+
+    @classmethod
+    def estimate_usage(cls, request: Request) -> Usage | None:
+        """MusicGen bills predict time, which the generic estimate cannot guess; the rest bill per unit."""
+        if isinstance(request, AudioRequest):
+            return Usage(predict_seconds=MUSICGEN_ESTIMATED_PREDICT_SECONDS, output_count=1)
+        return None
+
+    def client(self) -> replicate.Client:
+        """The SDK client: our key, base URL and timeout; retries off; API errors mapped by a hook."""
+        if not self.api_key:
+            raise BadProviderKey(f"No Replicate API token is set — {KEY_HINT}.", provider=PROVIDER_ID)
+        if self._sdk is None:
+            self._sdk = replicate.Client(
+                api_token=self.api_key,
+                base_url=self.base_url,
+                timeout=httpx.Timeout(self.timeout),
+                mounts={"all://": httpx.HTTPTransport()},
+                event_hooks={"request": [self._enforce_timeout], "response": [_raise_for_response]},
+            )
+        return self._sdk
+
+    def _enforce_timeout(self, request: httpx.Request) -> None:
+        """httpx request hook: the SDK creates predictions with ``timeout=None`` (no limit); bound it."""
+        timeouts = request.extensions.get("timeout") or {}
+        if all(value is None for value in timeouts.values()):
+            request.extensions["timeout"] = httpx.Timeout(self.timeout).as_dict()
+
+    def test_key(self) -> None:
+        """Read the token's account: the cheapest authenticated call."""
+        with sdk_errors():
+            self.client().accounts.current()
+
+    def generate_image(
+        self,
+        request: ImageRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Generate 1-4 Flux images (request fields override the model options)."""
+        spec = self._spec(request.model, Capability.IMAGE)
+        return self._generate(spec, image_input(spec, request, request.options), on_progress, cancel)
+
+    def generate_video(
+        self,
+        request: VideoRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Generate a video, reporting progress and honouring cancellation."""
+        spec = self._spec(request.model, Capability.VIDEO)
+        return self._generate(spec, video_input(spec, request, request.options), on_progress, cancel)
+
+    def synthesize_speech(
+        self,
+        request: SpeechRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Speak text with MiniMax."""
+        spec = self._spec(request.model, Capability.SPEECH)
+        return self._generate(spec, speech_input(spec, request, request.options), on_progress, cancel)
+
+    def generate_audio(
+        self,
+        request: AudioRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Make music from a description with MusicGen."""
+        spec = self._spec(request.model, Capability.AUDIO)
+        return self._generate(spec, audio_input(spec, request, request.options), on_progress, cancel)
+
+    def _spec(self, model: str, capability: Capability) -> Spec:
+        spec = spec_for(model)
+        if spec.info.capability is not capability:
+            raise InvalidProviderRequest(
+                f"{spec.info.label} makes {spec.info.capability.value}, not {capability.value}.",
+                provider=PROVIDER_ID,
+                field="model",
+            )
+        return spec
+
+    def _generate(
+        self,
+        spec: Spec,
+        wire_input: dict[str, Any],
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> GenerationResult:
+        finished = self._run(spec, wire_input, on_progress, cancel)
+        media = tuple(self._download(url) for url in output_urls(finished.output))
+        if spec.fixed_seconds is not None:
+            media = tuple(
+                Media(m.data, m.mime_type, m.width, m.height, float(spec.fixed_seconds)) for m in media
+            )
+        return GenerationResult(
+            provider=PROVIDER_ID,
+            model=spec.info.id,
+            capability=spec.info.capability,
+            usage=usage_for(spec, wire_input, finished.metrics, len(media)),
+            media=media,
+            request_id=finished.id,
+            job_id=finished.id,
+            finish_reason="succeeded",
+        )
+
+    def _run(
+        self,
+        spec: Spec,
+        wire_input: dict[str, Any],
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> Finished:
+        client = self.client()
+        if cancel is not None and cancel.cancelled:
+            raise JobCancelled(
+                f"The {spec.info.label} job was cancelled before it started.", provider=PROVIDER_ID
+            )
+        with sdk_errors():
+            if spec.version is not None:
+                prediction = client.predictions.create(version=spec.version, input=wire_input)
+            else:
+                prediction = client.models.predictions.create(model=spec.info.id, input=wire_input)
+        reporter = _Reporter(prediction.id, on_progress)
+        reporter.report(prediction.status, prediction.logs)
+        deadline = time.monotonic() + self.max_wait
+        failures = 0
+        while prediction.status not in TERMINAL:
+            if time.monotonic() >= deadline:
+                self._cancel(prediction.id)
+                raise ProviderTimeout(
+                    f"The {spec.info.label} job {prediction.id} took longer than {self.max_wait:g} s and was "
+                    "cancelled.",
+                    provider=PROVIDER_ID,
+                )
+            self._sleep(self.poll_interval)
+            if cancel is not None and cancel.cancelled:
+                self._cancel(prediction.id)
+                raise JobCancelled(
+                    f"The {spec.info.label} job {prediction.id} was cancelled.", provider=PROVIDER_ID
+                )
+            try:
+                with sdk_errors():
+                    prediction = client.predictions.get(prediction.id)
+            except ProviderError as error:
+                failures += 1
+                if not error.retryable or failures >= 3:
+                    raise
+                if isinstance(error, RateLimited) and error.retry_after:
+                    self._sleep(error.retry_after)
+                continue
+            failures = 0
+            reporter.report(prediction.status, prediction.logs)
+        if prediction.status == "failed":
+            raise failure_error(prediction.error, spec.info.label)
+        if prediction.status == "canceled":
+            raise JobCancelled(
+                f"The {spec.info.label} job {prediction.id} was cancelled on Replicate.", provider=PROVIDER_ID
+            )
+        return Finished(prediction.id, prediction.output, prediction.metrics)
+
+    def _cancel(self, prediction_id: str) -> None:
+        """Ask Replicate to stop a prediction; a failure here must not hide why we stopped."""
+        try:
+            with sdk_errors():
+                self.client().predictions.cancel(prediction_id)
+        except ProviderError:
+            pass
+
+    def _download(self, url: str) -> Media:
+        if url.startswith("data:"):
+            return _from_data_uri(url)
+        try:
+            response = httpx.get(url, timeout=self.timeout, follow_redirects=True)
+        except httpx.TimeoutException:
+            raise ProviderTimeout(
+                "Downloading the Replicate output timed out. Try again.", provider=PROVIDER_ID
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(
+                f"The Replicate output could not be downloaded ({type(exc).__name__}).", provider=PROVIDER_ID
+            ) from None
+        if response.status_code >= 400:
+            raise ProviderUnavailable(
+                f"The Replicate output could not be downloaded (HTTP {response.status_code}); output links "
+                "expire an hour after the prediction.",
+                provider=PROVIDER_ID,
+            )
+        mime = _mime(url, response.headers.get("content-type"))
+        width, height = _dimensions(response.content, mime)
+        return Media(response.content, mime, width, height)
+
+
+def _from_data_uri(url: str) -> Media:
+    header, _, payload = url.partition(",")
+    mime = header[5:].split(";")[0] or "application/octet-stream"
+    try:
+        data = base64.b64decode(payload, validate=True) if ";base64" in header else payload.encode()
+    except binascii.Error:
+        raise ProviderUnavailable(
+            "Replicate returned an unreadable inline file.", provider=PROVIDER_ID
+        ) from None
+    width, height = _dimensions(data, mime)
+    return Media(data, mime, width, height)
+
+
+class _Reporter:
+    """Sends a progress update whenever the status or the logged percentage changes."""
+
+    MESSAGES = {
+        "starting": "Waiting for a Replicate worker",
+        "processing": "Generating",
+        "succeeded": "Done",
+    }
+
+    def __init__(self, job_id: str, callback: ProgressCallback | None) -> None:
+        self.job_id = job_id
+        self.callback = callback
+        self.last: tuple[int | None, str] | None = None
+
+    def report(self, status: str, logs: str | None) -> None:
+        if self.callback is None:
+            return
+        percent = 100 if status == "succeeded" else parse_progress(logs)
+        message = self.MESSAGES.get(status, status)
+        if (percent, message) != self.last:
+            self.last = (percent, message)
+            self.callback(ProgressUpdate(self.job_id, percent, message))
+
+
+def register(registry: Registry) -> None:
+    """Add Replicate to a registry."""
+    registry.add(ReplicateProvider)
