@@ -97,6 +97,8 @@ def cost_usd(price: ModelPrice, usage: Usage, provider: str, model: str) -> Deci
             return price.per_image[key] * usage.image_count
         case "image_tokens":
             text = usage.input_tokens * _need(price.input_per_mtok, "text-input", provider, model)
+            if usage.output_tokens:
+                text += usage.output_tokens * _need(price.output_per_mtok, "text-output", provider, model)
             image_in = usage.image_input_tokens * (price.image_input_per_mtok or Decimal(0))
             image_out = usage.image_output_tokens * _need(
                 price.image_output_per_mtok, "image-output", provider, model

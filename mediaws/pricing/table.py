@@ -190,10 +190,10 @@ def describe(price: ModelPrice) -> str:
                 f"{_usd(price.image_output_per_mtok or Decimal(0))}/M image out"
             )
         case "video_second":
-            text = f"{_usd(price.per_second or Decimal(0))}/s"
+            parts = [f"{_usd(price.per_second)}/s"] if price.per_second is not None else []
             if price.per_second_with_audio is not None:
-                text += f", {_usd(price.per_second_with_audio)}/s with audio"
-            return text
+                parts.append(f"{_usd(price.per_second_with_audio)}/s with audio")
+            return ", ".join(parts)
         case "character":
             return f"{_usd(price.per_1k_characters or Decimal(0))} per 1,000 characters"
         case "output":

@@ -122,7 +122,11 @@ Request = TextRequest | ImageRequest | VideoRequest | SpeechRequest | AudioReque
 
 @dataclass(frozen=True)
 class Usage:
-    """Billing units exactly as the provider reported them (zero where not applicable)."""
+    """Billing units exactly as the provider reported them (zero where not applicable).
+
+    Token fields count text; image tokens are kept apart in ``image_input_tokens`` and
+    ``image_output_tokens`` so a model billing both is never charged twice.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0

@@ -418,7 +418,6 @@ def image_result(
         capability=Capability.IMAGE,
         usage=Usage(
             input_tokens=text_in,
-            output_tokens=output,
             image_input_tokens=image_in,
             image_output_tokens=output,
             image_count=len(media),
@@ -597,7 +596,6 @@ class OpenAIProvider(Provider):
         per_image = gpt_image_2_output_tokens(options.quality, options.size)
         return Usage(
             input_tokens=-(-len(request.prompt) // 3),
-            output_tokens=per_image * options.count,
             image_output_tokens=per_image * options.count,
             image_count=options.count,
             image_size=options.size,
