@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import reflex as rx
 
 from mediaws import routes
 from mediaws.config import get_settings
 from mediaws.pages import auth, projects, settings
+from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
 from mediaws.state.auth import AuthState
 from mediaws.state.projects import ProjectsState, ProjectState
@@ -14,6 +17,7 @@ from mediaws.state.settings import AccountState, KeysState
 
 get_settings()
 keyring_source().get()
+threading.Thread(target=default_registry, name="load-providers", daemon=True).start()
 
 
 def index() -> rx.Component:

@@ -18,7 +18,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from mediaws import migrations
-from tests.e2e.support import AppServer, Shots
+from tests.e2e.support import SECRET, AppServer, Shots
+from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 if TYPE_CHECKING:
     from tests.conftest import PostgresDatabases
@@ -105,16 +106,48 @@ def serve(data_dir: Path, database_url: str, log_name: str, **extra_env: str) ->
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The embedded default: one worker, SQLite in a fresh data dir."""
+def fake_openai() -> Iterator[FakeServer]:
+    """OpenAI's model list on loopback: it accepts the journey's key and refuses any other."""
+    fake = FakeServer()
+
+    def models(request: Recorded, _match: object) -> Reply:
+        if request.headers.get("authorization") == f"Bearer {SECRET}":
+            return Reply(
+                json={"object": "list", "data": [{"id": "gpt-5.4", "object": "model", "owned_by": "openai"}]}
+            )
+        return Reply(
+            401,
+            json={
+                "error": {
+                    "message": "Incorrect API key provided.",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                    "param": None,
+                }
+            },
+        )
+
+    fake.route("GET", r"/v1/models", models)
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, fake_openai: FakeServer) -> Iterator[AppServer]:
+    """The embedded default: one worker, SQLite in a fresh data dir; OpenAI is a local fake."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    with serve(data_dir, f"sqlite:///{data_dir / 'mediaws.db'}", "server.log") as server:
+    with serve(
+        data_dir,
+        f"sqlite:///{data_dir / 'mediaws.db'}",
+        "server.log",
+        MEDIAWS_OPENAI_BASE_URL=f"{fake_openai.url}/v1",
+    ) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def scaled_server(
-    tmp_path_factory: pytest.TempPathFactory, postgres_databases: PostgresDatabases
+    tmp_path_factory: pytest.TempPathFactory, postgres_databases: PostgresDatabases, fake_openai: FakeServer
 ) -> Iterator[AppServer]:
     """The scaled-out set-up: PostgreSQL, Reflex state in Redis, two worker processes."""
     redis_url = os.environ.get("MEDIAWS_TEST_REDIS_URL", "").strip()
@@ -127,6 +160,7 @@ def scaled_server(
         "server-scaled.log",
         REFLEX_REDIS_URL=redis_url,
         GRANIAN_WORKERS="2",
+        MEDIAWS_OPENAI_BASE_URL=f"{fake_openai.url}/v1",
     ) as server:
         server.redis_url = redis_url
         yield server

@@ -110,6 +110,11 @@ def first_day_journey(app_server: AppServer, new_page: Callable[[], Page], shots
     expect(openai_row.get_by_role("button", name="Replace OpenAI key")).to_be_visible()
     shots(page, "key-masked")
 
+    openai_row.get_by_role("button", name="Test OpenAI key").click()
+    expect(page.get_by_text("OpenAI accepted the key.")).to_be_visible(timeout=15_000)
+    expect(openai_row.get_by_text("last used just now")).to_be_visible()
+    shots(page, "key-tested")
+
     page.reload()
     expect(page.locator("[data-provider='openai']").get_by_text("•••• Wx7T")).to_be_visible()
     assert SECRET not in page.content()

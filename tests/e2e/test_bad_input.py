@@ -184,6 +184,13 @@ def test_keys_and_endpoints_refuse_bad_input(
     page = new_page()
     sign_up(page, app_server, _email("keys"))
     page.get_by_role("link", name="API keys").click()
+    page.get_by_role("button", name="Add OpenAI key").click()
+    page.get_by_label("API key", exact=True).fill("sk-revoked-" + "q" * 24)
+    page.get_by_role("button", name="Save key").click()
+    page.get_by_role("button", name="Test OpenAI key").click()
+    expect(page.get_by_text("OpenAI says the key is invalid")).to_be_visible(timeout=15_000)
+    shots(page, "key-refused")
+
     page.get_by_role("button", name="Add Replicate key").click()
     page.get_by_role("button", name="Save key").click()
     expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text("The key is empty.")
