@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN_VERSION := 1.4.5
 BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
-APT_PACKAGES := chromium chromium-driver
+APT_PACKAGES := chromium chromium-driver ffmpeg
 
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
@@ -13,7 +13,7 @@ export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 export REFLEX_BUN_PATH := $(BUN)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install test-deps migrate lint bench clean
+.PHONY: run test install test-deps migrate bench clean
 
 run: install migrate
 	$(BIN)/reflex run --env prod
@@ -35,13 +35,13 @@ $(BUN):
 	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
 	test -x $(BUN)
 
-test-deps: $(VENV)/.test-installed /usr/bin/chromium
+test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-/usr/bin/chromium:
+/usr/bin/chromium /usr/bin/ffprobe &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
 migrate: install
@@ -49,6 +49,7 @@ migrate: install
 
 bench: install test-deps
 	$(BIN)/python bench/startup_and_events.py
+	$(BIN)/python bench/provider_overhead.py
 
 clean:
 	rm -rf .web .states .tools $(VENV)

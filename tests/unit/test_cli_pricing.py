@@ -1,0 +1,49 @@
+"""`mediaws providers` lists every model with how it is billed; `mediaws price` prints exact costs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+MEDIAWS = shutil.which("mediaws", path=str(Path(sys.executable).parent)) or "mediaws"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the console script."""
+    return subprocess.run([MEDIAWS, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_providers_lists_models_capabilities_and_prices() -> None:
+    """Every provider appears with its models; none is unpriced; the local one is free."""
+    result = run("providers")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for provider in ("openai", "anthropic", "gemini", "elevenlabs", "replicate", "openai_compatible", "local"):
+        assert f"\n{provider}  " in f"\n{out}", provider
+    assert "NO PRICE" not in out
+    assert "local-image" in out and "free (runs on this machine)" in out
+    assert "black-forest-labs/flux-schnell" in out and "$0.003 per output" in out
+
+
+def test_price_prints_exact_costs() -> None:
+    """Tokens, characters and outputs are priced exactly, with the price version."""
+    tokens = run("price", "--model", "gpt-4.1", "--input-tokens", "1234", "--output-tokens", "567")
+    assert tokens.returncode == 0, tokens.stderr
+    assert "openai/gpt-4.1: $0.007004" in tokens.stdout
+    assert "7004 micro-USD, prices openai@2026-11-28" in tokens.stdout
+    chars = run("price", "--model", "eleven_multilingual_v2", "--characters", "1000")
+    assert "$0.10" in chars.stdout.splitlines()[0]
+    flux = run("price", "--model", "replicate/black-forest-labs/flux-schnell", "--outputs", "1")
+    assert "3000 micro-USD" in flux.stdout
+
+
+def test_price_refuses_unknown_models_and_bad_numbers() -> None:
+    """Unknown models and malformed numbers exit 2 with a sentence, not a traceback."""
+    unknown = run("price", "--model", "gpt-imaginary", "--input-tokens", "5")
+    assert unknown.returncode == 2
+    assert "No provider prices a model named 'gpt-imaginary'" in unknown.stderr
+    bad = run("price", "--model", "gpt-4.1", "--video-seconds", "lots")
+    assert bad.returncode == 2
+    assert "must be a number" in bad.stderr
