@@ -20,7 +20,15 @@ def test_providers_lists_models_capabilities_and_prices() -> None:
     result = run("providers")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for provider in ("openai", "anthropic", "gemini", "elevenlabs", "replicate", "openai_compatible", "local"):
+    for provider in (
+        "openai",
+        "anthropic",
+        "gemini",
+        "elevenlabs",
+        "replicate",
+        "openai_compatible",
+        "local",
+    ):
         assert f"\n{provider}  " in f"\n{out}", provider
     assert "NO PRICE" not in out
     assert "local-image" in out and "free (runs on this machine)" in out
