@@ -8,10 +8,8 @@ refused before it is sent.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from email.utils import parsedate_to_datetime
+from collections.abc import Generator
 from functools import cached_property
-from time import time
 from typing import Any, ClassVar
 
 import anthropic
@@ -38,6 +36,7 @@ from mediaws.providers.base import (
     TextRequest,
     Usage,
 )
+from mediaws.providers.retry import retry_after_seconds
 
 PROVIDER_ID = "anthropic"
 LABEL = "Anthropic"
@@ -203,27 +202,6 @@ def result_from_wire(message: Any, model: str) -> GenerationResult:
         request_id=request_id,
         finish_reason=FINISH_REASONS.get(stop_reason or "", stop_reason),
     )
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return max(float(lowered["retry-after-ms"]) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _field_of(message: str) -> str | None:

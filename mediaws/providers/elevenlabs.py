@@ -9,7 +9,6 @@ import time
 import wave
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
@@ -42,6 +41,7 @@ from mediaws.providers.base import (
     SpeechRequest,
     Usage,
 )
+from mediaws.providers.retry import retry_after_seconds
 
 PROVIDER_ID = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -306,21 +306,6 @@ def voices_from_wire(payload: Any) -> tuple[Voice, ...]:
         raise ProviderUnavailable(
             "ElevenLabs sent a voice list mediaws could not read; try again later.", provider=PROVIDER_ID
         ) from exc
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from a ``retry-after`` header (seconds or an HTTP date)."""
-    value = {k.lower(): v for k, v in headers.items()}.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _detail(body: Any) -> tuple[str, str, str | None]:

@@ -11,12 +11,10 @@ import binascii
 import io
 import json
 import re
-import time
 import wave
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Literal, cast
 
@@ -49,6 +47,7 @@ from mediaws.providers.base import (
     TextRequest,
     Usage,
 )
+from mediaws.providers.retry import retry_after_seconds
 
 REFUSAL_CODES = frozenset({"content_policy_violation", "moderation_blocked", "content_filter"})
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
@@ -88,28 +87,6 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, "[key]")
     return KEY_PATTERN.sub("[key]", text)
-
-
-def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds the server asks us to wait: retry-after-ms, retry-after seconds, or an HTTP date."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return max(float(lowered["retry-after-ms"]) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(when - (time.time() if now is None else now), 0.0)
 
 
 def _provider_message(exc: openai.APIError, ctx: ErrorContext) -> str:

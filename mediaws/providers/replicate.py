@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from email.utils import parsedate_to_datetime
 from io import BytesIO
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -57,6 +56,7 @@ from mediaws.providers.base import (
     Usage,
     VideoRequest,
 )
+from mediaws.providers.retry import retry_after_seconds
 
 PROVIDER_ID = "replicate"
 LABEL = "Replicate"
@@ -439,21 +439,6 @@ def failure_error(error: str | None, model: str) -> ProviderError:
             provider=PROVIDER_ID,
         )
     return ProviderUnavailable(f"Replicate's {model} failed: {text}", provider=PROVIDER_ID)
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a Retry-After header: a number or an HTTP date."""
-    value = (headers.get("retry-after") or headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def invalid_field(detail: str | None) -> str | None:

@@ -29,11 +29,10 @@ from mediaws.providers.anthropic import (
     message_params,
     register,
     result_from_wire,
-    retry_after_seconds,
     usage_from_wire,
 )
 from mediaws.providers.base import Capability, Message, Registry, TextRequest, Usage
-from mediaws.providers.retry import RetryPolicy, with_retries
+from mediaws.providers.retry import RetryPolicy, retry_after_seconds, with_retries
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 KEY = "sk-ant-test-0123456789"

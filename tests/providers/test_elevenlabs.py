@@ -28,10 +28,9 @@ from mediaws.providers.elevenlabs import (
     billed_characters,
     duration_seconds,
     register,
-    retry_after_seconds,
     speech_params,
 )
-from mediaws.providers.retry import with_retries
+from mediaws.providers.retry import retry_after_seconds, with_retries
 from tests.providers.fakeserver import FakeServer, Reply
 
 KEY = "sk_test_0123456789abcdef"

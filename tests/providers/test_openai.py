@@ -39,10 +39,9 @@ from mediaws.providers.openai import (
     check_gpt_image_2_size,
     gpt_image_2_output_tokens,
     register,
-    retry_after_seconds,
     scrub,
 )
-from mediaws.providers.retry import with_retries
+from mediaws.providers.retry import retry_after_seconds, with_retries
 from tests.providers.fakeserver import FakeServer, Reply
 
 KEY = "sk-proj-test0123456789abcdef"

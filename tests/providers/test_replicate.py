@@ -49,13 +49,12 @@ from mediaws.providers.replicate import (
     output_urls,
     parse_progress,
     register,
-    retry_after_seconds,
     spec_for,
     speech_input,
     usage_for,
     video_input,
 )
-from mediaws.providers.retry import RetryPolicy, with_retries
+from mediaws.providers.retry import RetryPolicy, retry_after_seconds, with_retries
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 KEY = "r8_test_0123456789abcdef"
