@@ -34,7 +34,16 @@ from mediaws.security.passwords import hash_password
 
 TEST_DATABASE_ENV = "MEDIAWS_TEST_DATABASE_URL"
 PASSWORD = "violet-harbour-lantern-42"
-TABLES = ("users", "sessions", "projects", "api_keys", "login_attempts")
+TABLES = (
+    "users",
+    "sessions",
+    "projects",
+    "api_keys",
+    "login_attempts",
+    "generations",
+    "async_jobs",
+    "assets",
+)
 
 
 def _clear_caches() -> None:

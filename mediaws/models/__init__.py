@@ -1,7 +1,8 @@
 """SQLModel tables, one module per domain; importing this registers them all."""
 
 from mediaws.models.accounts import AuthSession, LoginAttempt, User
+from mediaws.models.generation import Asset, AsyncJob, Generation
 from mediaws.models.keys import ApiKey
 from mediaws.models.projects import Project
 
-__all__ = ["ApiKey", "AuthSession", "LoginAttempt", "Project", "User"]
+__all__ = ["ApiKey", "Asset", "AsyncJob", "AuthSession", "Generation", "LoginAttempt", "Project", "User"]

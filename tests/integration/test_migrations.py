@@ -11,7 +11,8 @@ from sqlmodel import SQLModel
 from mediaws import migrations
 from mediaws.db import make_engine
 
-TABLES = {"users", "sessions", "projects", "api_keys", "login_attempts"}
+FIRST = {"users", "sessions", "projects", "api_keys", "login_attempts"}
+TABLES = FIRST | {"generations", "async_jobs", "assets"}
 
 
 def table_names(engine: Engine) -> set[str]:
@@ -84,5 +85,16 @@ def test_foreign_keys_cascade_from_users(fresh_db_url: str) -> None:
                 assert foreign_key["referred_table"] == "users"
                 assert foreign_key["constrained_columns"] == [column]
                 assert foreign_key["options"].get("ondelete") == "CASCADE"
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_one_step_removes_only_the_generation_tables(fresh_db_url: str) -> None:
+    """Revision 0002 adds generations, jobs and assets, and takes back exactly those."""
+    migrations.upgrade(fresh_db_url)
+    migrations.downgrade(fresh_db_url, "0001")
+    engine = make_engine(fresh_db_url)
+    try:
+        assert table_names(engine) == FIRST
     finally:
         engine.dispose()

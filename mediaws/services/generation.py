@@ -1,0 +1,478 @@
+"""Generations: check and price a request, queue it as a durable job, run it, keep the result."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from mediaws.config import Settings
+from mediaws.errors import JobCancelled, NotFoundError, ProviderError, ProviderTimeout, ValidationError
+from mediaws.jobs import queue
+from mediaws.models import Asset, AsyncJob, Generation
+from mediaws.models.base import utcnow
+from mediaws.pricing.cost import cost, estimate
+from mediaws.providers import OPENAI_COMPATIBLE
+from mediaws.providers.base import (
+    AudioRequest,
+    CancelToken,
+    Capability,
+    GenerationResult,
+    ImageRequest,
+    Media,
+    Message,
+    ProgressUpdate,
+    Provider,
+    Registry,
+    Request,
+    SpeechRequest,
+    TextRequest,
+    VideoRequest,
+)
+from mediaws.providers.retry import with_retries
+from mediaws.security.crypto import Keyring
+from mediaws.services import projects
+from mediaws.services.projects import format_usd
+from mediaws.services.provider_access import provider_for
+from mediaws.storage import Storage, StorageError, storage_key
+
+PROMPT_MAX = 20_000
+LONG_TIMEOUT_SECONDS = 600
+SHORT_TIMEOUT_SECONDS = 180
+REQUEST_FIELDS: dict[Capability, type] = {
+    Capability.TEXT: TextRequest,
+    Capability.IMAGE: ImageRequest,
+    Capability.VIDEO: VideoRequest,
+    Capability.SPEECH: SpeechRequest,
+    Capability.AUDIO: AudioRequest,
+}
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What running a generation needs, handed in so tests can pass their own."""
+
+    settings: Settings
+    registry: Registry
+    keyring: Keyring
+    storage: Storage
+    session_factory: Callable[[], Session]
+
+
+def build_request(capability: Capability, model: str, prompt: str, options: dict[str, Any]) -> Request:
+    """Turn a prompt and options into the provider request; unknown options stay model options."""
+    cls = REQUEST_FIELDS[capability]
+    names = {f.name for f in dataclasses.fields(cls)} - {"model", "prompt", "text", "messages", "options"}
+    given = {k: v for k, v in options.items() if k in names}
+    extra = {k: v for k, v in options.items() if k not in names}
+    try:
+        if capability is Capability.TEXT:
+            return TextRequest(model=model, messages=(Message("user", prompt),), options=extra, **given)
+        if capability is Capability.SPEECH:
+            return SpeechRequest(model=model, text=prompt, options=extra, **given)
+        return cls(model=model, prompt=prompt, options=extra, **given)
+    except TypeError as exc:
+        raise ValidationError(f"Missing or malformed option: {exc}.", field="options") from None
+
+
+def month_spend_micros(session: Session, project_id: uuid.UUID, now: datetime | None = None) -> int:
+    """Spent this calendar month (UTC) plus what queued and running generations are expected to cost."""
+    moment = now or utcnow()
+    month_start = datetime(moment.year, moment.month, 1, tzinfo=UTC)
+    spent = session.exec(
+        select(func.coalesce(func.sum(Generation.cost_micros), 0)).where(
+            Generation.project_id == project_id,
+            col(Generation.cost_micros).is_not(None),
+            col(Generation.completed_at) >= month_start,
+        )
+    ).one()
+    pending = session.exec(
+        select(func.coalesce(func.sum(Generation.estimated_cost_micros), 0)).where(
+            Generation.project_id == project_id, col(Generation.status).in_((queue.QUEUED, queue.RUNNING))
+        )
+    ).one()
+    return int(spent or 0) + int(pending or 0)
+
+
+def start_generation(
+    *,
+    session: Session,
+    deps: Deps,
+    user_id: uuid.UUID,
+    project_id: str | uuid.UUID,
+    capability: str,
+    provider_id: str,
+    model: str,
+    prompt: str,
+    options: dict[str, Any] | None = None,
+    endpoint_id: str | uuid.UUID | None = None,
+) -> Generation:
+    """Check everything a person could get wrong, price it, refuse past the budget, then queue it."""
+    project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
+    if project.archived_at is not None:
+        raise ValidationError("This project is archived; restore it to generate in it.", field="project")
+    try:
+        kind = Capability(capability)
+    except ValueError:
+        raise ValidationError(
+            f"Unknown type '{capability}'. Choose text, image, video, speech or audio.", field="type"
+        ) from None
+    text = (prompt or "").strip()
+    if not text:
+        raise ValidationError("The prompt is empty.", field="prompt")
+    if len(text) > PROMPT_MAX:
+        raise ValidationError(
+            f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
+        )
+    if provider_id != OPENAI_COMPATIBLE:
+        info = deps.registry.model(provider_id, model)
+        if info.capability is not kind:
+            raise ValidationError(
+                f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model"
+            )
+    values = dict(options or {})
+    request = build_request(kind, model, text, values)
+    provider = provider_for(
+        session=session,
+        keyring=deps.keyring,
+        settings=deps.settings,
+        registry=deps.registry,
+        user_id=user_id,
+        provider_id=provider_id,
+        endpoint_id=endpoint_id,
+    )
+    guess = estimate(provider_id, model, request, usage=type(provider).estimate_usage(request))
+    if project.monthly_budget_micros is not None:
+        spent = month_spend_micros(session, project.id)
+        left = project.monthly_budget_micros - spent
+        if guess.micros > left:
+            raise ValidationError(
+                f"This would cost about {guess.display()}, but “{project.name}” has "
+                f"{format_usd(max(left, 0))} left of its {format_usd(project.monthly_budget_micros)} "
+                "monthly budget.",
+                field="budget",
+            )
+    generation = Generation(
+        owner_id=user_id,
+        project_id=project.id,
+        capability=kind.value,
+        provider=provider_id,
+        model=model,
+        endpoint_id=uuid.UUID(str(endpoint_id)) if endpoint_id else None,
+        prompt=text,
+        options=values,
+        estimated_cost_micros=guess.micros,
+        price_version=guess.price_version,
+    )
+    long_running = kind in (Capability.VIDEO, Capability.AUDIO)
+    job = AsyncJob(
+        generation_id=generation.id,
+        run_after=utcnow(),
+        timeout_seconds=LONG_TIMEOUT_SECONDS if long_running else SHORT_TIMEOUT_SECONDS,
+    )
+    project.last_activity_at = utcnow()
+    session.add(generation)
+    session.flush()
+    session.add(job)
+    session.commit()
+    return generation
+
+
+def get_generation(*, session: Session, user_id: uuid.UUID, generation_id: str | uuid.UUID) -> Generation:
+    """One of the user's generations; anyone else's is not found."""
+    try:
+        wanted = uuid.UUID(str(generation_id))
+    except ValueError:
+        raise NotFoundError("Generation not found.") from None
+    row = session.exec(
+        select(Generation).where(Generation.id == wanted, Generation.owner_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("Generation not found.")
+    return row
+
+
+def job_for(session: Session, generation: Generation) -> AsyncJob:
+    """The job that runs a generation."""
+    return session.exec(select(AsyncJob).where(AsyncJob.generation_id == generation.id)).one()
+
+
+def assets_of(session: Session, generation: Generation) -> list[Asset]:
+    """Files a generation produced, in order."""
+    return list(
+        session.exec(
+            select(Asset).where(Asset.generation_id == generation.id).order_by(col(Asset.created_at))
+        ).all()
+    )
+
+
+def cancel_generation(*, session: Session, user_id: uuid.UUID, generation_id: str | uuid.UUID) -> Generation:
+    """Ask for a generation to stop; finished ones are left as they are."""
+    generation = get_generation(session=session, user_id=user_id, generation_id=generation_id)
+    job = job_for(session, generation)
+    if job.status in queue.FINISHED:
+        return generation
+    queue.request_cancel(session, job=job)
+    if job.status == queue.CANCELLED:
+        generation.status, generation.completed_at = queue.CANCELLED, utcnow()
+        generation.error = "Cancelled before it started."
+    session.commit()
+    return generation
+
+
+@dataclass
+class _Live:
+    """What the provider reports while it works, shared with the heartbeat."""
+
+    percent: int | None = None
+    message: str = ""
+    provider_job_id: str | None = None
+    cancel: CancelToken = field(default_factory=CancelToken)
+    timed_out: bool = False
+
+
+def _call(provider: Provider, request: Request, live: _Live) -> GenerationResult:
+    def progress(update: ProgressUpdate) -> None:
+        live.percent = update.percent if update.percent is not None else live.percent
+        live.message = update.message or live.message
+        live.provider_job_id = update.job_id or live.provider_job_id
+
+    match request:
+        case TextRequest():
+            return with_retries(lambda: provider.generate_text(request))
+        case ImageRequest():
+            return with_retries(lambda: provider.generate_image(request))
+        case SpeechRequest():
+            return with_retries(lambda: provider.synthesize_speech(request))
+        case VideoRequest():
+            return provider.generate_video(request, on_progress=progress, cancel=live.cancel)
+        case AudioRequest():
+            return provider.generate_audio(request, on_progress=progress, cancel=live.cancel)
+    raise AssertionError(request)
+
+
+def _media_of(result: GenerationResult) -> tuple[Media, ...]:
+    if result.text is not None and not result.media:
+        return (Media(result.text.encode(), "text/plain"),)
+    return result.media
+
+
+KIND_BY_MIME = {"image": "image", "video": "video", "audio": "audio", "text": "text"}
+
+
+def execute(
+    *,
+    deps: Deps,
+    job_id: uuid.UUID,
+    worker: str,
+    lease_seconds: float,
+    heartbeat_every: float = 2.0,
+) -> str:
+    """Run a claimed job to its end and return the final status; never leaves half a result."""
+    with deps.session_factory() as session:
+        job = session.get(AsyncJob, job_id)
+        if job is None:
+            raise NotFoundError("Job not found.")
+        generation = session.get(Generation, job.generation_id)
+        assert generation is not None
+        if job.cancel_requested:
+            return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled before it started.")
+        if job.attempts > job.max_attempts:
+            return _close(
+                session,
+                job,
+                generation,
+                worker,
+                queue.FAILED,
+                f"Gave up after {job.max_attempts} attempts; the last one stopped without finishing.",
+                code="abandoned",
+            )
+        generation.status = queue.RUNNING
+        generation.started_at = generation.started_at or utcnow()
+        session.commit()
+        try:
+            provider = provider_for(
+                session=session,
+                keyring=deps.keyring,
+                settings=deps.settings,
+                registry=deps.registry,
+                user_id=generation.owner_id,
+                provider_id=generation.provider,
+                endpoint_id=generation.endpoint_id,
+            )
+            request = build_request(
+                Capability(generation.capability),
+                generation.model,
+                generation.prompt,
+                dict(generation.options),
+            )
+        except (ValidationError, NotFoundError) as exc:
+            return _close(session, job, generation, worker, queue.FAILED, str(exc), code="invalid")
+        timeout, attempts, max_attempts = job.timeout_seconds, job.attempts, job.max_attempts
+
+    live = _Live()
+    outcome: dict[str, Any] = {}
+    started = time.monotonic()
+
+    def run() -> None:
+        try:
+            outcome["result"] = _call(provider, request, live)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"job-{job_id}", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(heartbeat_every)
+        if time.monotonic() - started > timeout and not live.timed_out:
+            live.timed_out = True
+            live.cancel.cancel()
+        with deps.session_factory() as session:
+            try:
+                if queue.heartbeat(
+                    session,
+                    job_id=job_id,
+                    worker=worker,
+                    lease_seconds=lease_seconds,
+                    progress=live.percent,
+                    message=live.message or None,
+                    provider_job_id=live.provider_job_id,
+                ):
+                    live.cancel.cancel()
+            except queue.LeaseLost:
+                live.cancel.cancel()
+                thread.join()
+                return "lost"
+        if live.timed_out and time.monotonic() - started > timeout + 30:
+            break
+
+    with deps.session_factory() as session:
+        job = session.get(AsyncJob, job_id)
+        generation = session.get(Generation, job.generation_id) if job else None
+        assert job is not None and generation is not None
+        generation.duration_ms = int((time.monotonic() - started) * 1000)
+        error = outcome.get("error")
+        if live.timed_out:
+            minutes = max(1, timeout // 60)
+            return _close(
+                session,
+                job,
+                generation,
+                worker,
+                queue.FAILED,
+                f"The job took longer than {minutes} minute{'s' if minutes > 1 else ''} and was stopped.",
+                code="timeout",
+            )
+        if isinstance(error, JobCancelled) or (job.cancel_requested and error is not None):
+            return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled.")
+        if isinstance(error, ProviderError):
+            if error.retryable and attempts < max_attempts:
+                queue.retry_later(
+                    session, job=job, worker=worker, delay_seconds=2.0**attempts, message=str(error)
+                )
+                generation.status = queue.QUEUED
+                session.commit()
+                return queue.QUEUED
+            code = "timeout" if isinstance(error, ProviderTimeout) else type(error).__name__
+            return _close(session, job, generation, worker, queue.FAILED, str(error), code=code)
+        if error is not None:
+            return _close(
+                session,
+                job,
+                generation,
+                worker,
+                queue.FAILED,
+                "Something went wrong on our side; the job was stopped.",
+                code="internal",
+            )
+        try:
+            return _save(deps, session, job, generation, worker, outcome["result"])
+        except (StorageError, ValidationError) as exc:
+            job = session.get(AsyncJob, job_id)
+            assert job is not None
+            generation = session.get(Generation, job.generation_id)
+            assert generation is not None
+            return _close(
+                session, job, generation, worker, queue.FAILED,
+                f"The result could not be kept: {exc}", code="storage",
+            )
+
+
+def _close(
+    session: Session,
+    job: AsyncJob,
+    generation: Generation,
+    worker: str,
+    status: str,
+    message: str,
+    *,
+    code: str | None = None,
+) -> str:
+    queue.finish(session, job=job, worker=worker, status=status, message=message)
+    generation.status, generation.completed_at = status, utcnow()
+    generation.error, generation.error_code = message, code
+    session.commit()
+    return status
+
+
+def _save(
+    deps: Deps, session: Session, job: AsyncJob, generation: Generation, worker: str, result: GenerationResult
+) -> str:
+    """Write files first, then rows in one transaction; on any failure remove the files again."""
+    written: list[str] = []
+    try:
+        for index, media in enumerate(_media_of(result)):
+            asset_id = uuid.uuid4()
+            key = storage_key(generation.owner_id, generation.project_id, asset_id, media.mime_type)
+            deps.storage.put(key, media.data, media.mime_type)
+            written.append(key)
+            session.add(
+                Asset(
+                    id=asset_id,
+                    owner_id=generation.owner_id,
+                    project_id=generation.project_id,
+                    generation_id=generation.id,
+                    kind=KIND_BY_MIME.get(media.mime_type.split("/")[0], "file"),
+                    storage_key=key,
+                    mime_type=media.mime_type,
+                    bytes=len(media.data),
+                    width=media.width,
+                    height=media.height,
+                    duration_seconds=media.duration_seconds,
+                    name=f"{generation.prompt[:60]}" + (f" ({index + 1})" if index else ""),
+                )
+            )
+        usage = result.usage
+        priced = cost(generation.provider, generation.model, usage)
+        generation.tokens_input, generation.tokens_output = usage.input_tokens, usage.output_tokens
+        generation.tokens_total = usage.input_tokens + usage.output_tokens
+        generation.tokens_cached, generation.image_count = usage.cached_input_tokens, usage.image_count
+        generation.video_seconds, generation.characters = Decimal(usage.video_seconds), usage.characters
+        generation.predict_seconds, generation.output_count = (
+            Decimal(usage.predict_seconds),
+            usage.output_count,
+        )
+        generation.usage = {
+            k: str(v) if isinstance(v, Decimal) else v for k, v in dataclasses.asdict(usage).items()
+        }
+        generation.cost_micros, generation.price_version = priced.micros, priced.price_version
+        generation.provider_request_id = result.request_id or result.job_id
+        queue.finish(session, job=job, worker=worker, status=queue.SUCCEEDED)
+        generation.status, generation.completed_at = queue.SUCCEEDED, utcnow()
+        generation.error = generation.error_code = None
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for key in written:
+            deps.storage.delete(key)
+        raise
+    return queue.SUCCEEDED
