@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -13,13 +15,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from mediaws import migrations
 from mediaws.config import get_settings
 from mediaws.db import session_scope
-from mediaws.errors import MediawsError
-from mediaws.pricing.cost import cost
+from mediaws.errors import MediawsError, ValidationError
+from mediaws.jobs.worker import Worker
+from mediaws.pricing.cost import cost, priced_display
 from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, master_keys
+from mediaws.services import accounts, generation, master_keys, projects
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
@@ -185,6 +188,103 @@ def price_command(
     priced = cost(provider_id, model_id, usage)
     typer.echo(f"{provider_id}/{model_id}: {priced.display()}")
     typer.echo(f"  {priced.micros} micro-USD, prices {priced.price_version}, source {priced.source}")
+
+
+@app.command("worker")
+@friendly
+def worker_command(
+    once: bool = typer.Option(False, "--once", help="Run the jobs waiting now, then exit."),
+    lease: float = typer.Option(30.0, help="Seconds a job stays reserved without a heartbeat."),
+) -> None:
+    """Run generation jobs in this process (the app server also runs one worker of its own)."""
+    deps = generation.app_deps()
+    worker = Worker(
+        session_factory=deps.session_factory, handler=generation.job_handler(deps), lease_seconds=lease
+    )
+    typer.echo(f"worker {worker.name} started")
+    if once:
+        while worker.run_once() is not None:
+            pass
+        return
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        worker.run_forever()
+    except KeyboardInterrupt:
+        worker.stop()
+
+
+@app.command("generate")
+@friendly
+def generate_command(
+    user: str = typer.Option(..., help="Email of the account to act as."),
+    project: str = typer.Option(..., help="Project name."),
+    type_: str = typer.Option(..., "--type", help="text, image, video, speech or audio."),
+    provider: str = typer.Option(..., help="Provider id, e.g. local or openai."),
+    model: str = typer.Option(..., help="Model id, see `mediaws providers`."),
+    prompt: str = typer.Option(..., help="What to make."),
+    option: list[str] = typer.Option([], "--option", help="Model option as key=value (repeatable)."),
+    wait: bool = typer.Option(False, "--wait", help="Run it here and wait for the result."),
+    out: str = typer.Option("", help="With --wait: write the (first) result file here."),
+) -> None:
+    """Queue a generation (or run it and wait), printing progress and the final cost."""
+    deps = generation.app_deps()
+    options = parse_options(option)
+    with deps.session_factory() as session:
+        owner = accounts.user_by_email(session=session, email=user)
+        target = projects.project_by_name(session=session, owner_id=owner.id, name=project)
+        queued = generation.start_generation(
+            session=session,
+            deps=deps,
+            user_id=owner.id,
+            project_id=target.id,
+            capability=type_,
+            provider_id=provider,
+            model=model,
+            prompt=prompt,
+            options=options,
+        )
+        estimate = priced_display(provider, model, queued.estimated_cost_micros)
+        typer.echo(f"queued generation {queued.id}; estimated {estimate}")
+    if not wait:
+        return
+    worker = Worker(session_factory=deps.session_factory, handler=generation.job_handler(deps))
+    while worker.run_once() is not None:
+        pass
+    with deps.session_factory() as session:
+        done = generation.get_generation(session=session, user_id=owner.id, generation_id=queued.id)
+        files = generation.assets_of(session, done)
+    if done.status != "succeeded":
+        typer.echo(f"error: generation {done.status}: {done.error}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"succeeded; cost {priced_display(provider, model, done.cost_micros or 0)} ({done.price_version})"
+    )
+    for asset in files:
+        typer.echo(f"  {asset.kind} {asset.mime_type} {asset.bytes} bytes: {asset.storage_key}")
+    if out and files:
+        Path(out).write_bytes(deps.storage.get(files[0].storage_key))
+        typer.echo(f"wrote {out}")
+
+
+def parse_options(pairs: list[str]) -> dict[str, object]:
+    """Read key=value options, turning numbers and true/false into their types."""
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"Option '{pair}' should look like key=value.", field="option")
+        value: object = raw
+        if raw.lower() in {"true", "false"}:
+            value = raw.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(raw)
+                    break
+                except ValueError:
+                    continue
+        options[key.strip()] = value
+    return options
 
 
 def main() -> None:

@@ -123,6 +123,12 @@ def cost(provider: str, model: str, usage: Usage) -> Cost:
     return Cost(_micros(cost_usd(price, usage, provider, model)), version, source, free=price.unit == "free")
 
 
+def priced_display(provider: str, model: str, micros: int) -> str:
+    """Show a stored amount the way Cost does, marking free models as free."""
+    price, version, source = price_for(provider, model)
+    return Cost(micros, version, source, free=price.unit == "free").display()
+
+
 def estimated_usage(request: Request, *, input_tokens: int | None = None) -> Usage:
     """Units a request will most likely be billed for, erring high (tokens counted if given)."""
     match request:

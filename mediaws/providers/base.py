@@ -207,16 +207,26 @@ class ModelInfo:
     options: type[Options] = Options
     description: str = ""
 
-    def validate_options(self, values: dict[str, Any]) -> Options:
+    def validate_options(self, values: Mapping[str, Any]) -> Options:
         """Check options against the model's real limits, naming the offending field."""
         try:
-            return self.options.model_validate(values)
+            return self.options.model_validate(dict(values))
         except PydanticValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "options"
-            raise InvalidProviderRequest(
-                f"{self.label}: option '{where}': {first['msg'].lower()}.", field=where
-            ) from None
+            raise self._refusal(exc.errors()[0]) from None
+
+    def check_options(self, values: Mapping[str, Any], *, unchecked: frozenset[str] = frozenset()) -> None:
+        """Check options before queueing; names in ``unchecked`` may be request fields the schema omits."""
+        try:
+            self.options.model_validate(dict(values))
+        except PydanticValidationError as exc:
+            for error in exc.errors():
+                loc = error["loc"]
+                if not (error["type"] == "extra_forbidden" and loc and loc[0] in unchecked):
+                    raise self._refusal(error) from None
+
+    def _refusal(self, error: Any) -> InvalidProviderRequest:
+        where = ".".join(str(part) for part in error["loc"]) or "options"
+        return InvalidProviderRequest(f"{self.label}: option '{where}': {error['msg'].lower()}.", field=where)
 
 
 class Provider(ABC):

@@ -16,6 +16,7 @@ from mediaws.config import Settings
 from mediaws.errors import (
     ConflictError,
     InvalidCredentials,
+    NotFoundError,
     SessionExpired,
     TooManyAttempts,
     ValidationError,
@@ -253,3 +254,11 @@ def purge_old_attempts(*, session: Session, older_than: timedelta = timedelta(da
     """Delete login attempts that no longer count for throttling."""
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.created_at) < utcnow() - older_than))
     session.commit()
+
+
+def user_by_email(*, session: Session, email: str) -> User:
+    """Find an account by email (for operators and the CLI)."""
+    user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    if user is None:
+        raise NotFoundError(f"No account with the email {email.strip()}.")
+    return user

@@ -16,7 +16,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mediaws.config import Settings
-from mediaws.errors import JobCancelled, NotFoundError, ProviderError, ProviderTimeout, ValidationError
+from mediaws.errors import (
+    InvalidProviderRequest,
+    JobCancelled,
+    NotFoundError,
+    ProviderError,
+    ProviderTimeout,
+    ValidationError,
+)
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.models.base import utcnow
@@ -68,10 +75,40 @@ class Deps:
     session_factory: Callable[[], Session]
 
 
+def app_deps() -> Deps:
+    """The configured database, storage, keyring and providers of this process."""
+    from mediaws.config import get_settings
+    from mediaws.db import get_engine
+    from mediaws.providers.registry import default_registry
+    from mediaws.security.crypto import keyring_source
+    from mediaws.storage import create_storage
+
+    settings = get_settings()
+    engine = get_engine()
+    return Deps(
+        settings=settings,
+        registry=default_registry(),
+        keyring=keyring_source().get(),
+        storage=create_storage(settings),
+        session_factory=lambda: Session(engine, expire_on_commit=False),
+    )
+
+
+def job_handler(deps: Deps) -> Callable[[uuid.UUID, str, float], str]:
+    """The function a Worker calls for each claimed job."""
+    return lambda job_id, worker, lease: execute(deps=deps, job_id=job_id, worker=worker, lease_seconds=lease)
+
+
+def request_field_names(capability: Capability) -> frozenset[str]:
+    """Options that become fields of the request rather than model options."""
+    fields = {f.name for f in dataclasses.fields(REQUEST_FIELDS[capability])}
+    return frozenset(fields - {"model", "prompt", "text", "messages", "options"})
+
+
 def build_request(capability: Capability, model: str, prompt: str, options: dict[str, Any]) -> Request:
     """Turn a prompt and options into the provider request; unknown options stay model options."""
     cls = REQUEST_FIELDS[capability]
-    names = {f.name for f in dataclasses.fields(cls)} - {"model", "prompt", "text", "messages", "options"}
+    names = request_field_names(capability)
     given = {k: v for k, v in options.items() if k in names}
     extra = {k: v for k, v in options.items() if k not in names}
     try:
@@ -133,13 +170,17 @@ def start_generation(
         raise ValidationError(
             f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
         )
+    values = dict(options or {})
     if provider_id != OPENAI_COMPATIBLE:
         info = deps.registry.model(provider_id, model)
         if info.capability is not kind:
             raise ValidationError(
                 f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model"
             )
-    values = dict(options or {})
+        try:
+            info.check_options(values, unchecked=request_field_names(kind))
+        except InvalidProviderRequest as exc:
+            raise ValidationError(str(exc), field=exc.field) from None
     request = build_request(kind, model, text, values)
     provider = provider_for(
         session=session,
@@ -402,8 +443,13 @@ def execute(
             generation = session.get(Generation, job.generation_id)
             assert generation is not None
             return _close(
-                session, job, generation, worker, queue.FAILED,
-                f"The result could not be kept: {exc}", code="storage",
+                session,
+                job,
+                generation,
+                worker,
+                queue.FAILED,
+                f"The result could not be kept: {exc}",
+                code="storage",
             )
 
 

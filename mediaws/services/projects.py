@@ -183,3 +183,13 @@ def delete_project(
         raise ValidationError("Type the project name exactly to confirm deletion.", field="confirm")
     session.exec(delete(Project).where(col(Project.id) == project.id))
     session.commit()
+
+
+def project_by_name(*, session: Session, owner_id: uuid.UUID, name: str) -> Project:
+    """One of the owner's projects by name, ignoring case."""
+    project = session.exec(
+        select(Project).where(Project.owner_id == owner_id, Project.name_key == _name_key(name.strip()))
+    ).first()
+    if project is None:
+        raise NotFoundError(f"You have no project named “{name.strip()}”.")
+    return project

@@ -174,7 +174,11 @@ def test_bad_requests_are_refused_and_nothing_is_written(
         ({"prompt": "x" * 20_001}, "too long (20,001 characters)"),
         ({"capability": "banner"}, "Unknown type 'banner'"),
         (
-            {"capability": "text", "provider_id": "anthropic", "model": "claude-haiku-4-5"},
+            {"capability": "video", "model": "local-video", "options": {"duration_seconds": 300}},
+            "option 'duration_seconds': input should be less than or equal to 20",
+        ),
+        (
+            {"capability": "text", "provider_id": "anthropic", "model": "claude-haiku-4-5", "options": {}},
             "no Anthropic key yet",
         ),
     ]

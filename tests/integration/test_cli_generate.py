@@ -1,0 +1,89 @@
+"""`mediaws generate --wait` runs a generation for a named user and project and writes the file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+MEDIAWS = shutil.which("mediaws", path=str(Path(sys.executable).parent)) or "mediaws"
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run the console script in the test's data dir."""
+    return subprocess.run(
+        [MEDIAWS, *args], input=stdin, capture_output=True, text=True, env=env, timeout=180, check=False
+    )
+
+
+def test_generate_wait_writes_the_image_and_refuses_bad_input(tmp_path: Path) -> None:
+    """A local image is generated and written; limits and unknown projects exit 2 with a sentence."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIAWS_") and k != "DATABASE_URL"}
+    env["MEDIAWS_DATA_DIR"] = str(tmp_path / "data")
+    assert run(env, "db", "upgrade").returncode == 0
+    created = run(
+        env,
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
+    assert created.returncode == 0, created.stderr
+    project = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "from mediaws.db import session_scope\n"
+                "from mediaws.services import accounts, projects\n"
+                "with session_scope() as s:\n"
+                "    u = accounts.user_by_email(session=s, email='ada@example.com')\n"
+                "    projects.create_project(session=s, owner_id=u.id, name='Launch')\n"
+            ),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert project.returncode == 0, project.stderr
+    out = tmp_path / "kite.png"
+    common = [
+        "generate",
+        "--user",
+        "ada@example.com",
+        "--type",
+        "image",
+        "--provider",
+        "local",
+        "--model",
+        "local-image",
+    ]
+    made = run(
+        env,
+        *common,
+        "--project",
+        "launch",
+        "--prompt",
+        "A kite",
+        "--option",
+        "size=512x512",
+        "--wait",
+        "--out",
+        str(out),
+    )
+    assert made.returncode == 0, made.stderr
+    assert "succeeded; cost $0.00 (free)" in made.stdout
+    assert Image.open(out).size == (512, 512)
+    too_many = run(env, *common, "--project", "Launch", "--prompt", "A kite", "--option", "count=9")
+    assert too_many.returncode == 2
+    assert "option 'count': input should be less than or equal to 4" in too_many.stderr
+    missing = run(env, *common, "--project", "Nope", "--prompt", "A kite")
+    assert (missing.returncode, missing.stderr.strip()) == (2, "error: You have no project named “Nope”.")
