@@ -290,3 +290,7 @@ def parse_options(pairs: list[str]) -> dict[str, object]:
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()
