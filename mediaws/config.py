@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     replicate_base_url: str | None = None
     local_text_base_url: str | None = None
     provider_timeout_seconds: float = Field(default=120.0, gt=0)
+    embedded_worker: bool = True
 
     @field_validator("data_dir")
     @classmethod

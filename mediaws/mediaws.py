@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from mediaws import routes
 from mediaws.config import get_settings
+from mediaws.jobs.worker import Worker
 from mediaws.pages import auth, projects, settings
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
+from mediaws.services import generation
 from mediaws.state.auth import AuthState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
@@ -18,6 +22,25 @@ from mediaws.state.settings import AccountState, KeysState
 get_settings()
 keyring_source().get()
 threading.Thread(target=default_registry, name="load-providers", daemon=True).start()
+
+
+def _serve_jobs(stop: threading.Event) -> None:
+    deps = generation.app_deps()
+    worker = Worker(session_factory=deps.session_factory, handler=generation.job_handler(deps))
+    worker.stopping = stop
+    worker.run_forever()
+
+
+@contextlib.asynccontextmanager
+async def embedded_worker() -> AsyncIterator[None]:
+    """Run generation jobs in the app server (MEDIAWS_EMBEDDED_WORKER=false: `mediaws worker` does)."""
+    stop = threading.Event()
+    if get_settings().embedded_worker:
+        threading.Thread(target=_serve_jobs, args=(stop,), name="embedded-worker", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def index() -> rx.Component:
@@ -57,3 +80,4 @@ app.add_page(
     title="Account · mediaws",
     on_load=AccountState.load,
 )
+app.register_lifespan_task(embedded_worker)
