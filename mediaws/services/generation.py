@@ -25,9 +25,9 @@ from mediaws.errors import (
     ValidationError,
 )
 from mediaws.jobs import queue
-from mediaws.models import Asset, AsyncJob, Generation
+from mediaws.models import Asset, AsyncJob, Generation, Project
 from mediaws.models.base import utcnow
-from mediaws.pricing.cost import cost, estimate
+from mediaws.pricing.cost import Cost, cost, estimate
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import (
     AudioRequest,
@@ -140,7 +140,24 @@ def month_spend_micros(session: Session, project_id: uuid.UUID, now: datetime | 
     return int(spent or 0) + int(pending or 0)
 
 
-def start_generation(
+@dataclass(frozen=True)
+class Quote:
+    """A checked request with its estimated cost and what is left of the project's budget."""
+
+    project: Project
+    kind: Capability
+    prompt: str
+    options: dict[str, Any]
+    estimate: Cost
+    budget_left_micros: int | None
+
+    @property
+    def over_budget(self) -> bool:
+        """Whether the estimate exceeds what is left of the monthly budget."""
+        return self.budget_left_micros is not None and self.estimate.micros > self.budget_left_micros
+
+
+def quote(
     *,
     session: Session,
     deps: Deps,
@@ -152,8 +169,8 @@ def start_generation(
     prompt: str,
     options: dict[str, Any] | None = None,
     endpoint_id: str | uuid.UUID | None = None,
-) -> Generation:
-    """Check everything a person could get wrong, price it, refuse past the budget, then queue it."""
+) -> Quote:
+    """Check a request against the model's limits and price it, writing nothing."""
     project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
     if project.archived_at is not None:
         raise ValidationError("This project is archived; restore it to generate in it.", field="project")
@@ -164,8 +181,6 @@ def start_generation(
             f"Unknown type '{capability}'. Choose text, image, video, speech or audio.", field="type"
         ) from None
     text = (prompt or "").strip()
-    if not text:
-        raise ValidationError("The prompt is empty.", field="prompt")
     if len(text) > PROMPT_MAX:
         raise ValidationError(
             f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
@@ -181,7 +196,7 @@ def start_generation(
             info.check_options(values, unchecked=request_field_names(kind))
         except InvalidProviderRequest as exc:
             raise ValidationError(str(exc), field=exc.field) from None
-    request = build_request(kind, model, text, values)
+    request = build_request(kind, model, text or " ", values)
     provider = provider_for(
         session=session,
         keyring=deps.keyring,
@@ -192,29 +207,62 @@ def start_generation(
         endpoint_id=endpoint_id,
     )
     guess = estimate(provider_id, model, request, usage=type(provider).estimate_usage(request))
+    left = None
     if project.monthly_budget_micros is not None:
-        spent = month_spend_micros(session, project.id)
-        left = project.monthly_budget_micros - spent
-        if guess.micros > left:
-            raise ValidationError(
-                f"This would cost about {guess.display()}, but “{project.name}” has "
-                f"{format_usd(max(left, 0))} left of its {format_usd(project.monthly_budget_micros)} "
-                "monthly budget.",
-                field="budget",
-            )
+        left = project.monthly_budget_micros - month_spend_micros(session, project.id)
+    return Quote(project, kind, text, values, guess, left)
+
+
+def start_generation(
+    *,
+    session: Session,
+    deps: Deps,
+    user_id: uuid.UUID,
+    project_id: str | uuid.UUID,
+    capability: str,
+    provider_id: str,
+    model: str,
+    prompt: str,
+    options: dict[str, Any] | None = None,
+    endpoint_id: str | uuid.UUID | None = None,
+) -> Generation:
+    """Check everything a person could get wrong, price it, refuse past the budget, then queue it."""
+    checked = quote(
+        session=session,
+        deps=deps,
+        user_id=user_id,
+        project_id=project_id,
+        capability=capability,
+        provider_id=provider_id,
+        model=model,
+        prompt=prompt,
+        options=options,
+        endpoint_id=endpoint_id,
+    )
+    project, guess = checked.project, checked.estimate
+    if not checked.prompt:
+        raise ValidationError("The prompt is empty.", field="prompt")
+    if checked.over_budget:
+        assert project.monthly_budget_micros is not None and checked.budget_left_micros is not None
+        raise ValidationError(
+            f"This would cost about {guess.display()}, but “{project.name}” has "
+            f"{format_usd(max(checked.budget_left_micros, 0))} left of its "
+            f"{format_usd(project.monthly_budget_micros)} monthly budget.",
+            field="budget",
+        )
     generation = Generation(
         owner_id=user_id,
         project_id=project.id,
-        capability=kind.value,
+        capability=checked.kind.value,
         provider=provider_id,
         model=model,
         endpoint_id=uuid.UUID(str(endpoint_id)) if endpoint_id else None,
-        prompt=text,
-        options=values,
+        prompt=checked.prompt,
+        options=checked.options,
         estimated_cost_micros=guess.micros,
         price_version=guess.price_version,
     )
-    long_running = kind in (Capability.VIDEO, Capability.AUDIO)
+    long_running = checked.kind in (Capability.VIDEO, Capability.AUDIO)
     job = AsyncJob(
         generation_id=generation.id,
         run_after=utcnow(),
