@@ -287,6 +287,65 @@ def parse_options(pairs: list[str]) -> dict[str, object]:
     return options
 
 
+token_app = typer.Typer(help="Personal access tokens for the REST API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+@friendly
+def token_create(
+    user: str = typer.Option(..., help="Email of the account the token acts as."),
+    name: str = typer.Option(..., help="What the token is for, e.g. 'backup script'."),
+) -> None:
+    """Make a token; it is printed once, on stdout, and cannot be shown again."""
+    from mediaws.services import tokens
+
+    with session_scope() as session:
+        owner = accounts.user_by_email(session=session, email=user)
+        made = tokens.create_token(session=session, user_id=owner.id, name=name)
+    typer.echo(f"created token {made.row.id} “{made.row.name}” for {owner.email}", err=True)
+    typer.echo(made.plaintext)
+    typer.echo(
+        "warning: this token is shown only once; store it now (send it as 'Authorization: Bearer …').",
+        err=True,
+    )
+
+
+@token_app.command("list")
+@friendly
+def token_list(user: str = typer.Option(..., help="Email of the account.")) -> None:
+    """List an account's tokens (never the tokens themselves)."""
+    from mediaws.services import tokens
+
+    with session_scope() as session:
+        owner = accounts.user_by_email(session=session, email=user)
+        rows = tokens.list_tokens(session=session, user_id=owner.id)
+    if not rows:
+        typer.echo(f"{owner.email} has no tokens")
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+        typer.echo(
+            f"{row.id}  {row.prefix}…  {state:<24} created {row.created_at:%Y-%m-%d %H:%M}  "
+            f"last used {used}  {row.name}"
+        )
+
+
+@token_app.command("revoke")
+@friendly
+def token_revoke(
+    token_id: str = typer.Argument(..., help="Id of the token, from `mediaws token list`."),
+    user: str = typer.Option(..., help="Email of the account that owns the token."),
+) -> None:
+    """Revoke a token; requests with it are refused from now on."""
+    from mediaws.services import tokens
+
+    with session_scope() as session:
+        owner = accounts.user_by_email(session=session, email=user)
+        row = tokens.revoke_token(session=session, user_id=owner.id, token_id=token_id)
+    typer.echo(f"revoked token {row.id} “{row.name}”")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

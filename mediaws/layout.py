@@ -66,6 +66,7 @@ def navbar() -> rx.Component:
             ),
             rx.el.nav(
                 rx.hstack(
+                    _nav_link("Generate", routes.GENERATE, "sparkles"),
                     _nav_link("Projects", routes.PROJECTS, "folder-open"),
                     _nav_link("API keys", routes.API_KEYS, "key-round"),
                     spacing="1",

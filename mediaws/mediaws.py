@@ -9,13 +9,15 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from mediaws import routes
+from mediaws.api.app import api
 from mediaws.config import get_settings
 from mediaws.jobs.worker import Worker
-from mediaws.pages import auth, projects, settings
+from mediaws.pages import auth, generate, projects, settings
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
 from mediaws.services import generation
 from mediaws.state.auth import AuthState
+from mediaws.state.generate import GenerateState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
 
@@ -49,6 +51,7 @@ def index() -> rx.Component:
 
 
 app = rx.App(
+    api_transformer=api,
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#2563eb"),
@@ -79,5 +82,8 @@ app.add_page(
     route=routes.ACCOUNT,
     title="Account · mediaws",
     on_load=AccountState.load,
+)
+app.add_page(
+    generate.generate_page, route=routes.GENERATE, title="Generate · mediaws", on_load=GenerateState.load
 )
 app.register_lifespan_task(embedded_worker)

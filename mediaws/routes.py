@@ -6,6 +6,7 @@ PROJECTS = "/projects"
 PROJECT = "/projects/[project_id]"
 API_KEYS = "/settings/keys"
 ACCOUNT = "/settings/account"
+GENERATE = "/generate"
 
 
 def project_url(project_id: str) -> str:

@@ -43,6 +43,7 @@ TABLES = (
     "generations",
     "async_jobs",
     "assets",
+    "personal_access_tokens",
 )
 
 

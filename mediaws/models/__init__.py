@@ -4,5 +4,16 @@ from mediaws.models.accounts import AuthSession, LoginAttempt, User
 from mediaws.models.generation import Asset, AsyncJob, Generation
 from mediaws.models.keys import ApiKey
 from mediaws.models.projects import Project
+from mediaws.models.tokens import PersonalAccessToken
 
-__all__ = ["ApiKey", "Asset", "AsyncJob", "AuthSession", "Generation", "LoginAttempt", "Project", "User"]
+__all__ = [
+    "ApiKey",
+    "Asset",
+    "AsyncJob",
+    "AuthSession",
+    "Generation",
+    "LoginAttempt",
+    "PersonalAccessToken",
+    "Project",
+    "User",
+]

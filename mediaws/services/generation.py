@@ -278,10 +278,7 @@ def start_generation(
 
 def get_generation(*, session: Session, user_id: uuid.UUID, generation_id: str | uuid.UUID) -> Generation:
     """One of the user's generations; anyone else's is not found."""
-    try:
-        wanted = uuid.UUID(str(generation_id))
-    except ValueError:
-        raise NotFoundError("Generation not found.") from None
+    wanted = _parse_id(generation_id, "Generation")
     row = session.exec(
         select(Generation).where(Generation.id == wanted, Generation.owner_id == user_id)
     ).first()
@@ -570,3 +567,47 @@ def _save(
             deps.storage.delete(key)
         raise
     return queue.SUCCEEDED
+
+
+def _parse_id(value: str | uuid.UUID, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError(f"{what} not found.") from None
+
+
+def list_generations(
+    *, session: Session, user_id: uuid.UUID, project_id: str | uuid.UUID, limit: int = 50
+) -> list[Generation]:
+    """The user's generations in one of their projects, newest first."""
+    project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
+    return list(
+        session.exec(
+            select(Generation)
+            .where(Generation.project_id == project.id, Generation.owner_id == user_id)
+            .order_by(col(Generation.created_at).desc(), col(Generation.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def get_job(*, session: Session, user_id: uuid.UUID, job_id: str | uuid.UUID) -> tuple[AsyncJob, Generation]:
+    """One of the user's jobs (owned through its generation) and that generation."""
+    row = session.exec(
+        select(AsyncJob, Generation)
+        .join(Generation, col(Generation.id) == col(AsyncJob.generation_id))
+        .where(AsyncJob.id == _parse_id(job_id, "Job"), Generation.owner_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("Job not found.")
+    return row[0], row[1]
+
+
+def get_asset(*, session: Session, user_id: uuid.UUID, asset_id: str | uuid.UUID) -> Asset:
+    """One of the user's assets."""
+    row = session.exec(
+        select(Asset).where(Asset.id == _parse_id(asset_id, "Asset"), Asset.owner_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("Asset not found.")
+    return row

@@ -12,7 +12,7 @@ from mediaws import migrations
 from mediaws.db import make_engine
 
 FIRST = {"users", "sessions", "projects", "api_keys", "login_attempts"}
-TABLES = FIRST | {"generations", "async_jobs", "assets"}
+TABLES = FIRST | {"generations", "async_jobs", "assets", "personal_access_tokens"}
 
 
 def table_names(engine: Engine) -> set[str]:

@@ -19,6 +19,8 @@ CORE_MODULES = (
     "mediaws.db",
     "mediaws.cli",
     "mediaws.migrations",
+    "mediaws.services.tokens",
+    "mediaws.api",
 )
 
 SCRIPT = textwrap.dedent(

@@ -1,0 +1,88 @@
+"""Every failure as ``{"error": {"code", "message", "field"}}`` with a fitting status code."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mediaws.errors import (
+    AuthError,
+    ConflictError,
+    MediawsError,
+    NotFoundError,
+    ProviderError,
+    TooManyAttempts,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+LOCATION_KINDS = {"body", "query", "path", "header", "cookie"}
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The one error shape of the API."""
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": field}}, status_code=status, headers=headers
+    )
+
+
+def _mediaws_error(_request: Request, exc: Exception) -> JSONResponse:
+    match exc:
+        case ConflictError():
+            return error_response(409, "conflict", exc.message, field=exc.field)
+        case ValidationError():
+            return error_response(422, "invalid", exc.message, field=exc.field)
+        case NotFoundError():
+            return error_response(404, "not_found", str(exc) or "Not found.")
+        case TooManyAttempts():
+            return error_response(
+                429, "too_many_attempts", str(exc), headers={"Retry-After": str(exc.retry_after)}
+            )
+        case AuthError():
+            return error_response(401, "unauthorized", str(exc), headers={"WWW-Authenticate": "Bearer"})
+        case ProviderError():
+            return error_response(502, "provider_error", str(exc))
+    return _internal(_request, exc)
+
+
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.error("API %s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "Something went wrong on our side. Please try again.")
+
+
+def _request_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(part) for part in first.get("loc", ())]
+    path = loc[1:] if len(loc) > 1 and loc[0] in LOCATION_KINDS else loc
+    field = ".".join(path) or None
+    message = str(first.get("msg", "The request is malformed."))
+    return error_response(422, "invalid", f"{field}: {message}" if field else message, field=field)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on an app."""
+    app.add_exception_handler(MediawsError, _mediaws_error)
+    app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal)

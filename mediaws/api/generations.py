@@ -1,0 +1,63 @@
+"""Start generations and follow them."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
+
+from mediaws.api.deps import current_user, get_deps, get_session
+from mediaws.api.schemas import GenerateRequest, GenerationDetail, GenerationOut
+from mediaws.models import Generation, User
+from mediaws.services import generation
+
+router = APIRouter(prefix="/api", tags=["generations"])
+
+
+def _detail(session: Session, row: Generation) -> GenerationDetail:
+    return GenerationDetail.build(row, generation.job_for(session, row), generation.assets_of(session, row))
+
+
+@router.post("/generate", response_model=GenerationDetail, status_code=202)
+def generate(
+    body: GenerateRequest,
+    user: User = Depends(current_user),
+    session: Session = Depends(get_session),
+    deps: generation.Deps = Depends(get_deps),
+) -> GenerationDetail:
+    """Check, price and queue a generation; poll it (or its job) for the result."""
+    row = generation.start_generation(
+        session=session,
+        deps=deps,
+        user_id=user.id,
+        project_id=body.project_id,
+        capability=body.type,
+        provider_id=body.provider,
+        model=body.model,
+        prompt=body.prompt,
+        options=body.options,
+        endpoint_id=body.endpoint_id,
+    )
+    return _detail(session, row)
+
+
+@router.get("/generations", response_model=list[GenerationOut])
+def list_generations(
+    project_id: uuid.UUID = Query(alias="projectId"),
+    limit: int = Query(50, ge=1, le=200),
+    user: User = Depends(current_user),
+    session: Session = Depends(get_session),
+) -> list[GenerationOut]:
+    """The caller's generations in one of their projects, newest first."""
+    rows = generation.list_generations(session=session, user_id=user.id, project_id=project_id, limit=limit)
+    return [GenerationOut.of(r) for r in rows]
+
+
+@router.get("/generations/{generation_id}", response_model=GenerationDetail)
+def get_generation(
+    generation_id: str, user: User = Depends(current_user), session: Session = Depends(get_session)
+) -> GenerationDetail:
+    """One generation with its job status and result files."""
+    row = generation.get_generation(session=session, user_id=user.id, generation_id=generation_id)
+    return _detail(session, row)

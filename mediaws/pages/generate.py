@@ -1,0 +1,292 @@
+"""The Generate page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.components.forms import error_message
+from mediaws.layout import app_page
+from mediaws.state.generate import GenerateState
+
+KIND_LABELS = [
+    ("text", "Text"),
+    ("image", "Image"),
+    ("video", "Video"),
+    ("speech", "Speech"),
+    ("audio", "Music"),
+]
+
+
+def _label(text: rx.Var | str, html_for: rx.Var | str) -> rx.Component:
+    return rx.el.label(text, html_for=html_for, class_name="field-label")
+
+
+def _option(field: rx.Var) -> rx.Component:
+    control_id = "opt-" + field["name"]
+    value = GenerateState.values[field["name"]]
+    hint = rx.cond(
+        (field["min"] != "") | (field["max"] != ""),
+        rx.text("from " + field["min"] + " to " + field["max"], size="1", color_scheme="gray"),
+    )
+    return rx.vstack(
+        _label(field["label"], control_id),
+        rx.match(
+            field["kind"],
+            (
+                "select",
+                rx.select(
+                    field["choices"].split("|"),
+                    value=value,
+                    on_change=lambda v: GenerateState.set_option(field["name"], v),
+                    id=control_id,
+                    width="100%",
+                ),
+            ),
+            (
+                "bool",
+                rx.switch(
+                    checked=value == "true",
+                    on_change=lambda v: GenerateState.set_option(field["name"], v),
+                    id=control_id,
+                ),
+            ),
+            rx.input(
+                value=value,
+                type=rx.cond(field["kind"] == "text", "text", "number"),
+                min=field["min"],
+                max=field["max"],
+                on_change=lambda v: GenerateState.set_option(field["name"], v).debounce(400),
+                id=control_id,
+                width="100%",
+            ),
+        ),
+        hint,
+        spacing="1",
+        width="100%",
+    )
+
+
+def _picker() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.vstack(
+                    _label("Project", "gen-project"),
+                    rx.select.root(
+                        rx.select.trigger(id="gen-project", width="100%"),
+                        rx.select.content(
+                            rx.foreach(
+                                GenerateState.project_options,
+                                lambda p: rx.select.item(p["name"], value=p["id"]),
+                            )
+                        ),
+                        value=GenerateState.project_id,
+                        on_change=GenerateState.set_project,
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    _label("Model", "gen-model"),
+                    rx.select.root(
+                        rx.select.trigger(id="gen-model", width="100%", placeholder="No model available"),
+                        rx.select.content(
+                            rx.foreach(
+                                GenerateState.models,
+                                lambda m: rx.select.item(
+                                    m["label"], value=m["key"], disabled=m["usable"] == ""
+                                ),
+                            )
+                        ),
+                        value=GenerateState.model_key,
+                        on_change=GenerateState.set_model,
+                    ),
+                    rx.text(
+                        "More models appear when you ",
+                        rx.link("add provider keys", href=routes.API_KEYS),
+                        ".",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                direction=rx.breakpoints(initial="column", sm="row"),
+                gap="3",
+                width="100%",
+            ),
+            rx.segmented_control.root(
+                *[rx.segmented_control.item(label, value=value) for value, label in KIND_LABELS],
+                value=GenerateState.kind,
+                on_change=GenerateState.set_kind,
+                aria_label="What to generate",
+            ),
+            rx.vstack(
+                _label("Prompt", "gen-prompt"),
+                rx.text_area(
+                    value=GenerateState.prompt,
+                    on_change=GenerateState.set_prompt,
+                    on_blur=GenerateState.price_prompt,
+                    id="gen-prompt",
+                    rows="4",
+                    width="100%",
+                    placeholder="Describe what you want…",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.cond(
+                GenerateState.fields.length() > 0,
+                rx.grid(
+                    rx.foreach(GenerateState.fields, _option),
+                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            error_message(GenerateState.error),
+            rx.flex(
+                rx.vstack(
+                    rx.text(
+                        "Estimated cost: ",
+                        rx.text.strong(rx.cond(GenerateState.estimate != "", GenerateState.estimate, "—")),
+                        size="2",
+                    ),
+                    rx.cond(
+                        GenerateState.budget != "",
+                        rx.text("Budget: " + GenerateState.budget, size="1", color_scheme="gray"),
+                    ),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("sparkles", size=16),
+                    "Generate",
+                    size="3",
+                    on_click=GenerateState.generate,
+                    disabled=(GenerateState.model_key == "") | (GenerateState.project_id == ""),
+                ),
+                align="center",
+                gap="3",
+                width="100%",
+                wrap="wrap",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _result(item: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.match(
+            item["kind"],
+            (
+                "image",
+                rx.image(src=item["url"], alt="Generated image", max_width="100%", border_radius="8px"),
+            ),
+            ("video", rx.el.video(src=item["url"], controls=True, width="100%")),
+            ("audio", rx.el.audio(src=item["url"], controls=True)),
+            rx.fragment(),
+        ),
+        rx.link("Download", href=item["url"], is_external=True, size="2"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _progress() -> rx.Component:
+    running = (GenerateState.status == "queued") | (GenerateState.status == "running")
+    return rx.cond(
+        GenerateState.generation_id != "",
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Result", size="4", as_="h2"),
+                    rx.badge(GenerateState.status, size="2"),
+                    rx.spacer(),
+                    rx.text(GenerateState.elapsed, size="2", color_scheme="gray"),
+                    align="center",
+                    width="100%",
+                ),
+                rx.cond(
+                    running,
+                    rx.vstack(
+                        rx.progress(
+                            value=GenerateState.progress, max=100, width="100%", aria_label="Progress"
+                        ),
+                        rx.hstack(
+                            rx.text(
+                                GenerateState.progress.to_string() + "%  " + GenerateState.message, size="2"
+                            ),
+                            rx.spacer(),
+                            rx.button(
+                                "Cancel", variant="soft", color_scheme="red", on_click=GenerateState.cancel
+                            ),
+                            width="100%",
+                            align="center",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    GenerateState.status == "failed",
+                    rx.callout(
+                        GenerateState.message,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    GenerateState.cost != "", rx.text("Cost: ", rx.text.strong(GenerateState.cost), size="2")
+                ),
+                rx.cond(
+                    GenerateState.result_text != "",
+                    rx.vstack(
+                        rx.text(GenerateState.result_text, class_name="pre-wrap"),
+                        rx.button(
+                            "Copy text",
+                            variant="soft",
+                            size="2",
+                            on_click=rx.set_clipboard(GenerateState.result_text),
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.foreach(GenerateState.results, _result),
+                rx.cond(
+                    GenerateState.status == "succeeded",
+                    rx.link(
+                        "Open the project", href=routes.PROJECTS + "/" + GenerateState.project_id, size="2"
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def generate_page() -> rx.Component:
+    """Pick a project, type and model; see the cost; generate; watch progress; see the result."""
+    return app_page(
+        rx.vstack(
+            rx.heading("Generate", size="7", as_="h1"),
+            rx.text("Every result is kept in its project with what it cost.", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.cond(
+            GenerateState.project_options.length() > 0,
+            _picker(),
+            rx.card(
+                rx.text("Create a project first: ", rx.link("Projects", href=routes.PROJECTS)),
+                width="100%",
+            ),
+        ),
+        _progress(),
+    )

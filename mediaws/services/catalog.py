@@ -1,0 +1,117 @@
+"""What a person can generate with: models they hold a key for, and each model's options as form fields."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from mediaws.errors import ValidationError
+from mediaws.models import ApiKey
+from mediaws.providers.base import Capability, ModelInfo, Registry
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """One model on the picker, and whether the user can use it now."""
+
+    provider: str
+    provider_label: str
+    model: str
+    label: str
+    description: str
+    usable: bool
+
+
+@dataclass(frozen=True)
+class OptionField:
+    """One control of a model's options form, read from its schema."""
+
+    name: str
+    label: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    minimum: str = ""
+    maximum: str = ""
+    default: str = ""
+
+
+def available_models(
+    *, session: Session, registry: Registry, user_id: uuid.UUID, capability: Capability
+) -> list[ModelChoice]:
+    """Models of one kind, usable ones first (a key is stored, or the provider needs none)."""
+    keyed = set(session.exec(select(ApiKey.provider).where(ApiKey.user_id == user_id)).all())
+    choices = [
+        ModelChoice(
+            provider=provider.id,
+            provider_label=provider.label,
+            model=info.id,
+            label=info.label,
+            description=info.description,
+            usable=not provider.needs_key or provider.id in keyed,
+        )
+        for provider, info in registry.all_models()
+        if info.capability is capability
+    ]
+    return sorted(choices, key=lambda c: (not c.usable, c.provider != "local", c.provider_label, c.label))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def option_fields(info: ModelInfo) -> list[OptionField]:
+    """The model's options as form fields: choices, numbers with their limits, switches, text."""
+    schema = info.options.model_json_schema()
+    fields = []
+    for name, prop in schema.get("properties", {}).items():
+        spec = dict(prop)
+        for alternative in spec.pop("anyOf", []):
+            if alternative.get("type") != "null":
+                spec = {**alternative, **spec}
+        if "const" in spec:
+            continue
+        label = str(spec.get("title") or name.replace("_", " ").capitalize())
+        default = _text(spec.get("default"))
+        if "enum" in spec:
+            fields.append(
+                OptionField(name, label, "select", tuple(_text(v) for v in spec["enum"]), default=default)
+            )
+            continue
+        kind = {"boolean": "bool", "integer": "integer", "number": "number"}.get(
+            str(spec.get("type")), "text"
+        )
+        minimum = spec.get("minimum", spec.get("exclusiveMinimum"))
+        maximum = spec.get("maximum", spec.get("exclusiveMaximum"))
+        fields.append(OptionField(name, label, kind, (), _text(minimum), _text(maximum), default))
+    return fields
+
+
+def parse_option_values(fields: list[OptionField], values: dict[str, str]) -> dict[str, Any]:
+    """Turn the strings a form holds into typed options; blanks mean "use the model's default"."""
+    parsed: dict[str, Any] = {}
+    for field in fields:
+        raw = (values.get(field.name) or "").strip()
+        if not raw:
+            continue
+        try:
+            if field.kind == "bool":
+                parsed[field.name] = raw == "true"
+            elif field.kind == "integer" or (
+                field.kind == "select" and all(c.lstrip("-").isdigit() for c in field.choices)
+            ):
+                parsed[field.name] = int(raw)
+            elif field.kind == "number":
+                parsed[field.name] = float(raw)
+            else:
+                parsed[field.name] = raw
+        except ValueError:
+            what = "a whole number" if field.kind in {"integer", "select"} else "a number"
+            raise ValidationError(f"{field.label} must be {what}.", field=field.name) from None
+    return parsed
