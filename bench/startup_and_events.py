@@ -107,9 +107,7 @@ def measure_events(page: Page, base: str) -> tuple[list[float], list[float]]:
     events: list[float] = []
     pings: list[float] = []
     for i in range(CLICKS + 10):
-        target = (
-            ("Archived", "No archived projects.") if i % 2 == 0 else ("Active", "Bench project")
-        )
+        target = ("Archived", "No archived projects.") if i % 2 == 0 else ("Active", "Bench project")
         elapsed = page.evaluate(CLICK_AND_WAIT, list(target))
         ping = page.evaluate(PING)
         if i >= 10:

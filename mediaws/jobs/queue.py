@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
 from mediaws.models import AsyncJob
@@ -45,17 +45,12 @@ def claim(
                 lease_expires_at=moment + timedelta(seconds=lease_seconds),
                 heartbeat_at=moment,
                 attempts=AsyncJob.attempts + 1,
+                started_at=func.coalesce(AsyncJob.started_at, moment),
             )
         )
         session.commit()
         if taken.rowcount == 1:
-            job = session.get(AsyncJob, job_id)
-            if job is not None:
-                session.refresh(job)
-                if job.started_at is None:
-                    job.started_at = moment
-                    session.commit()
-                return job
+            return session.get(AsyncJob, job_id, populate_existing=True)
     return None
 
 

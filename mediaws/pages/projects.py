@@ -206,6 +206,60 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _generation_item(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.badge(row["kind"], variant="soft"),
+        rx.vstack(
+            rx.text(row["prompt"], size="2", class_name="clamp-1"),
+            rx.text(row["model"] + " · " + row["when"], size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        rx.vstack(
+            rx.badge(
+                row["status"],
+                color_scheme=rx.match(
+                    row["status"], ("succeeded", "green"), ("failed", "red"), ("cancelled", "gray"), "blue"
+                ),
+            ),
+            rx.text(row["cost"], size="1"),
+            align="end",
+            spacing="1",
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+        padding_y="2",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def _recent() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Recent generations", size="4", as_="h2"),
+                rx.spacer(),
+                rx.link(
+                    rx.button(rx.icon("sparkles", size=16), "Generate here", size="2"),
+                    href=routes.GENERATE + "?project=" + ProjectState.project["id"],
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                ProjectState.recent.length() > 0,
+                rx.vstack(rx.foreach(ProjectState.recent, _generation_item), spacing="0", width="100%"),
+                rx.text("Nothing generated here yet.", size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _detail() -> rx.Component:
     project = ProjectState.project
     return rx.vstack(
@@ -232,6 +286,7 @@ def _detail() -> rx.Component:
             spacing="6",
             wrap="wrap",
         ),
+        _recent(),
         _details_form(),
         rx.card(
             rx.vstack(

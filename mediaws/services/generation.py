@@ -419,6 +419,8 @@ def execute(
     thread.start()
     while thread.is_alive():
         thread.join(heartbeat_every)
+        if not thread.is_alive():
+            break
         if time.monotonic() - started > timeout and not live.timed_out:
             live.timed_out = True
             live.cancel.cancel()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, update
@@ -20,6 +20,7 @@ from mediaws.services.validation import clean_name
 
 SECRET_MAX = 1000
 LAST4_MIN_LENGTH = 16
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,10 @@ def reveal_secret(
     if row.ciphertext is None or row.nonce is None or row.master_key_id is None:
         return None
     secret = keyring.open(Sealed(row.master_key_id, row.nonce, row.ciphertext), associated_data(row))
-    row.last_used_at = utcnow()
-    session.commit()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        session.commit()
     return secret
 
 

@@ -8,8 +8,9 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.errors import NotFoundError, SessionExpired, ValidationError
-from mediaws.models import Project
-from mediaws.services import projects
+from mediaws.models import Generation, Project
+from mediaws.pricing.cost import priced_display
+from mediaws.services import generation, projects
 from mediaws.state import display
 from mediaws.state.auth import AuthState
 
@@ -93,10 +94,27 @@ class ProjectsState(AuthState):
         return rx.toast.success(f"Created project “{project.name}”.")
 
 
+def _generation_row(row: Generation) -> dict[str, str]:
+    if row.cost_micros is not None:
+        spent = priced_display(row.provider, row.model, row.cost_micros)
+    else:
+        spent = "est. " + priced_display(row.provider, row.model, row.estimated_cost_micros)
+    return {
+        "id": str(row.id),
+        "when": display.when(row.created_at),
+        "kind": row.capability,
+        "model": f"{row.provider} · {row.model}",
+        "status": row.status,
+        "cost": spent,
+        "prompt": row.prompt[:140],
+    }
+
+
 class ProjectState(AuthState):
     """One project: details, edits, archive and delete."""
 
     project: dict[str, str] = {}
+    recent: list[dict[str, str]] = []
     budget_input: str = ""
     not_found: bool = False
     loaded: bool = False
@@ -129,11 +147,16 @@ class ProjectState(AuthState):
                 project = projects.get_project(
                     session=session, owner_id=user.id, project_id=self._project_id()
                 )
+                recent = generation.list_generations(
+                    session=session, user_id=user.id, project_id=project.id, limit=10
+                )
         except SessionExpired:
             return self._login_redirect()
         except NotFoundError:
             self.project, self.not_found, self.loaded = {}, True, True
+            self.recent = []
             return None
+        self.recent = [_generation_row(row) for row in recent]
         self._show(project)
         return None
 

@@ -54,3 +54,13 @@ def test_generate_image_and_speech_with_the_local_provider(
     expect(page.locator("audio")).to_have_count(1, timeout=60_000)
     page.wait_for_function(AUDIO_LOADED)
     shots(page, "generate-speech-done")
+
+    page.get_by_role("link", name="Open the project").click()
+    recent = page.get_by_role("heading", name="Recent generations").locator(
+        "xpath=ancestor::div[contains(@class,'rt-Card')]"
+    )
+    expect(recent.get_by_text("A paper boat on a calm lake")).to_be_visible()
+    expect(recent.get_by_text("Welcome to mediaws.")).to_be_visible()
+    expect(recent.get_by_text("succeeded")).to_have_count(2)
+    expect(recent.get_by_text("$0.00 (free)")).to_have_count(2)
+    shots(page, "project-recent")
