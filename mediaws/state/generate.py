@@ -114,25 +114,27 @@ class GenerateState(AuthState):
         info = _deps().registry.model(provider, model)
         return catalog.parse_option_values(catalog.option_fields(info), self.values)
 
+    def _request(self) -> dict[str, Any]:
+        """What the form asks for, as keyword arguments of quote and start_generation."""
+        provider, model = self.model_key.split("|", 1)
+        return {
+            "deps": _deps(),
+            "project_id": self.project_id,
+            "capability": self.kind,
+            "provider_id": provider,
+            "model": model,
+            "prompt": self.prompt,
+            "options": self._option_values(),
+        }
+
     def _requote(self) -> None:
         self.error = ""
         self.estimate = self.budget = ""
         if not (self.model_key and self.project_id):
             return
-        provider, model = self.model_key.split("|", 1)
         try:
             with self._signed_in() as (session, user):
-                checked = generation.quote(
-                    session=session,
-                    deps=_deps(),
-                    user_id=user.id,
-                    project_id=self.project_id,
-                    capability=self.kind,
-                    provider_id=provider,
-                    model=model,
-                    prompt=self.prompt,
-                    options=self._option_values(),
-                )
+                checked = generation.quote(session=session, user_id=user.id, **self._request())
         except SessionExpired:
             raise
         except MediawsError as exc:
@@ -231,20 +233,9 @@ class GenerateState(AuthState):
         if not self.model_key:
             self.error = "Choose a model first (add a key in Settings → API keys)."
             return None
-        provider, model = self.model_key.split("|", 1)
         try:
             with self._signed_in() as (session, user):
-                started = generation.start_generation(
-                    session=session,
-                    deps=_deps(),
-                    user_id=user.id,
-                    project_id=self.project_id,
-                    capability=self.kind,
-                    provider_id=provider,
-                    model=model,
-                    prompt=self.prompt,
-                    options=self._option_values(),
-                )
+                started = generation.start_generation(session=session, user_id=user.id, **self._request())
         except SessionExpired:
             return self._login_redirect()
         except (ValidationError, NotFoundError) as exc:
