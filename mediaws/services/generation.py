@@ -593,6 +593,22 @@ def list_generations(
     )
 
 
+def active_generation(
+    *, session: Session, user_id: uuid.UUID, project_id: str | uuid.UUID
+) -> Generation | None:
+    """The user's newest queued or running generation in a project, to show again after a reload."""
+    return session.exec(
+        select(Generation)
+        .where(
+            Generation.owner_id == user_id,
+            Generation.project_id == _parse_id(project_id, "Project"),
+            col(Generation.status).in_((queue.QUEUED, queue.RUNNING)),
+        )
+        .order_by(col(Generation.created_at).desc())
+        .limit(1)
+    ).first()
+
+
 def get_job(*, session: Session, user_id: uuid.UUID, job_id: str | uuid.UUID) -> tuple[AsyncJob, Generation]:
     """One of the user's jobs (owned through its generation) and that generation."""
     row = session.exec(

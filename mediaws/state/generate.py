@@ -163,9 +163,18 @@ class GenerateState(AuthState):
                 elif self.project_id not in ids:
                     self.project_id = ids[0] if ids else ""
                 self._refresh_models(session, user.id)
+                running = (
+                    generation.active_generation(session=session, user_id=user.id, project_id=self.project_id)
+                    if self.project_id
+                    else None
+                )
             self._requote()
         except SessionExpired:
             return self._login_redirect()
+        if running is not None and str(running.id) != self.generation_id:
+            self.generation_id, self.status = str(running.id), running.status
+            self.progress, self.message, self.cost, self.result_text, self.results = 0, "", "", "", []
+            return GenerateState.watch
         return None
 
     @rx.event

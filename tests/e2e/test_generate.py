@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.support import AppServer, Shots, sign_up
@@ -32,7 +33,7 @@ def test_generate_image_and_speech_with_the_local_provider(
     _new_project(page, "Posters")
     page.get_by_role("link", name="Generate").click()
     expect(page).to_have_url(re.compile(r"/generate"))
-    expect(page.get_by_text("Estimated cost:")).to_be_visible()
+    expect(page.get_by_text("Estimated cost:")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("$0.00 (free)")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("Budget: $5.00 left of $5.00 this month")).to_be_visible()
     page.get_by_label("Prompt").fill("A paper boat on a calm lake")
@@ -64,3 +65,35 @@ def test_generate_image_and_speech_with_the_local_provider(
     expect(recent.get_by_text("succeeded")).to_have_count(2)
     expect(recent.get_by_text("$0.00 (free)")).to_have_count(2)
     shots(page, "project-recent")
+
+
+def test_video_progress_survives_a_reload_and_cancels(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """A long local video shows progress, is still followed after a reload, and stops on Cancel."""
+    if viewport == "phone":
+        pytest.skip("once is enough: the desktop run covers it")
+    page = new_page()
+    sign_up(page, app_server, f"video-{uuid.uuid4().hex[:8]}@example.com")
+    _new_project(page, "Trailer")
+    page.get_by_role("link", name="Generate").click()
+    expect(page.get_by_text("Estimated cost:")).to_be_visible(timeout=30_000)
+    page.get_by_role("radio", name="Video").click()
+    expect(page.get_by_label("Duration Seconds")).to_be_visible()
+    page.get_by_label("Duration Seconds").fill("20")
+    page.get_by_label("Duration Seconds").press("Tab")
+    page.get_by_label("Resolution").click()
+    page.get_by_role("option", name="720x1280").click()
+    page.get_by_label("With Audio").click()
+    page.get_by_label("Prompt").fill("Slow clouds over mountains")
+    expect(page.get_by_text("$0.00 (free)")).to_be_visible()
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text(re.compile(r"^([1-9]\d?)%"))).to_be_visible(timeout=60_000)
+    shots(page, "video-progress")
+    page.reload()
+    expect(page.get_by_role("button", name="Cancel")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(re.compile(r"^([1-9]\d?)%"))).to_be_visible()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("cancelled", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.locator("video")).to_have_count(0)
+    shots(page, "video-cancelled")
