@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from mediaws import migrations
 from tests.e2e.support import SECRET, AppServer, Shots
@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 START_TIMEOUT = 420
+expect.set_options(timeout=15_000)
 
 
 def _free_port() -> int:
