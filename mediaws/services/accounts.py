@@ -132,6 +132,7 @@ def log_in(
     session.add(LoginAttempt(email=address, client=client, succeeded=True, created_at=now))
     result = _open_session(session=session, settings=settings, user=user, client=client)
     session.commit()
+    purge_old_attempts(session=session)
     return result
 
 
@@ -251,7 +252,7 @@ def revoke_all_sessions(*, session: Session, user_id: uuid.UUID, now: datetime |
 
 
 def purge_old_attempts(*, session: Session, older_than: timedelta = timedelta(days=7)) -> None:
-    """Delete login attempts that no longer count for throttling."""
+    """Delete login attempts that no longer count for throttling (done on each successful login)."""
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.created_at) < utcnow() - older_than))
     session.commit()
 

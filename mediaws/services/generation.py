@@ -352,7 +352,7 @@ def _media_of(result: GenerationResult) -> tuple[Media, ...]:
     return result.media
 
 
-KIND_BY_MIME = {"image": "image", "video": "video", "audio": "audio", "text": "text"}
+MEDIA_KINDS = frozenset({"image", "video", "audio", "text"})
 
 
 def execute(
@@ -517,6 +517,11 @@ def _close(
     return status
 
 
+def _kind(mime_type: str) -> str:
+    top = mime_type.split("/")[0]
+    return top if top in MEDIA_KINDS else "file"
+
+
 def _save(
     deps: Deps, session: Session, job: AsyncJob, generation: Generation, worker: str, result: GenerationResult
 ) -> str:
@@ -534,7 +539,7 @@ def _save(
                     owner_id=generation.owner_id,
                     project_id=generation.project_id,
                     generation_id=generation.id,
-                    kind=KIND_BY_MIME.get(media.mime_type.split("/")[0], "file"),
+                    kind=_kind(media.mime_type),
                     storage_key=key,
                     mime_type=media.mime_type,
                     bytes=len(media.data),

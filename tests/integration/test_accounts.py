@@ -421,3 +421,13 @@ def test_purge_old_attempts_keeps_recent_ones(session: Session, engine: Engine) 
     with Session(engine) as fresh:
         emails = [a.email for a in fresh.exec(select(LoginAttempt)).all()]
     assert emails == ["new@example.com"]
+
+
+def test_successful_login_clears_stale_attempts(session: Session, settings: Settings) -> None:
+    """Attempts older than a week are removed when someone logs in, so the table does not grow forever."""
+    user = add_account(session)
+    session.add(LoginAttempt(email="old@example.com", created_at=utcnow() - timedelta(days=8)))
+    session.commit()
+    accounts.log_in(session=session, settings=settings, email=user.email, password=PASSWORD, client="c")
+    emails = [a.email for a in session.exec(select(LoginAttempt)).all()]
+    assert emails == [user.email]
