@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -16,13 +18,15 @@ from mediaws import migrations
 from mediaws.config import get_settings
 from mediaws.db import session_scope
 from mediaws.errors import MediawsError, ValidationError
+from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
+from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.pricing.cost import cost, priced_display
 from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, generation, master_keys, projects
+from mediaws.services import accounts, generation, master_keys, projects, uploads
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
@@ -64,6 +68,8 @@ def db_upgrade(revision: str = typer.Option("head", help="Target revision.")) ->
     """Apply migrations up to a revision (default: the newest)."""
     migrations.upgrade(revision=revision)
     typer.echo(f"database at {revision}")
+    if migrations.upgrade_job_engine():
+        typer.echo("created procrastinate's job tables")
 
 
 @db_app.command("downgrade")
@@ -195,9 +201,16 @@ def price_command(
 def worker_command(
     once: bool = typer.Option(False, "--once", help="Run the jobs waiting now, then exit."),
     lease: float = typer.Option(30.0, help="Seconds a job stays reserved without a heartbeat."),
+    concurrency: int = typer.Option(1, min=1, help="Jobs run at once (procrastinate engine)."),
 ) -> None:
-    """Run generation jobs in this process (the app server also runs one worker of its own)."""
+    """Run generation jobs in this process (with the embedded engine the app server runs one too)."""
     deps = generation.app_deps()
+    if deps.settings.job_engine == "procrastinate":
+        from mediaws.jobs.engine import run_worker
+
+        typer.echo(f"procrastinate worker started (concurrency {concurrency})")
+        run_worker(deps, lease_seconds=lease, concurrency=concurrency, once=once)
+        return
     worker = Worker(
         session_factory=deps.session_factory, handler=generation.job_handler(deps), lease_seconds=lease
     )
@@ -223,7 +236,13 @@ def generate_command(
     model: str = typer.Option(..., help="Model id, see `mediaws providers`."),
     prompt: str = typer.Option(..., help="What to make."),
     option: list[str] = typer.Option([], "--option", help="Model option as key=value (repeatable)."),
-    wait: bool = typer.Option(False, "--wait", help="Run it here and wait for the result."),
+    fallback: list[str] = typer.Option(
+        [], "--fallback", help="provider:model to try if the model fails (repeatable, in order)."
+    ),
+    image: Path | None = typer.Option(
+        None, "--image", help="Start image (video) or input image (image edit): PNG, JPEG or WebP."
+    ),
+    wait: bool = typer.Option(False, "--wait", help="Run it and wait for the result, with a progress bar."),
     out: str = typer.Option("", help="With --wait: write the (first) result file here."),
 ) -> None:
     """Queue a generation (or run it and wait), printing progress and the final cost."""
@@ -232,38 +251,117 @@ def generate_command(
     with deps.session_factory() as session:
         owner = accounts.user_by_email(session=session, email=user)
         target = projects.project_by_name(session=session, owner_id=owner.id, name=project)
-        queued = generation.start_generation(
-            session=session,
-            deps=deps,
-            user_id=owner.id,
-            project_id=target.id,
-            capability=type_,
-            provider_id=provider,
-            model=model,
-            prompt=prompt,
-            options=options,
-        )
+        if image is not None:
+            upload = uploads.save_upload(
+                session=session,
+                deps=deps,
+                user_id=owner.id,
+                project_id=target.id,
+                filename=image.name,
+                data=_read_file(image),
+                mime_type="",
+            )
+            key = "start_image_asset_id" if type_ == "video" else "input_image_asset_id"
+            options[key] = str(upload.id)
+        try:
+            queued = generation.start_generation(
+                session=session,
+                deps=deps,
+                user_id=owner.id,
+                project_id=target.id,
+                capability=type_,
+                provider_id=provider,
+                model=model,
+                prompt=prompt,
+                options=options,
+                fallbacks=[parse_fallback(f) for f in fallback],
+            )
+        except MediawsError:
+            if image is not None:
+                session.delete(upload)
+                session.commit()
+                deps.storage.delete(upload.storage_key)
+            raise
         estimate = priced_display(provider, model, queued.estimated_cost_micros)
         typer.echo(f"queued generation {queued.id}; estimated {estimate}")
     if not wait:
         return
-    worker = Worker(session_factory=deps.session_factory, handler=generation.job_handler(deps))
-    while worker.run_once() is not None:
-        pass
-    with deps.session_factory() as session:
-        done = generation.get_generation(session=session, user_id=owner.id, generation_id=queued.id)
-        files = generation.assets_of(session, done)
+    done, files = follow(deps, owner.id, queued.id, run_here=deps.settings.job_engine == "embedded")
     if done.status != "succeeded":
         typer.echo(f"error: generation {done.status}: {done.error}", err=True)
         raise typer.Exit(1)
-    typer.echo(
-        f"succeeded; cost {priced_display(provider, model, done.cost_micros or 0)} ({done.price_version})"
-    )
+    if done.fallback_from:
+        typer.echo(f"made with {done.provider}/{done.model} after {done.fallback_from} failed")
+    price = priced_display(done.provider, done.model, done.cost_micros or 0)
+    typer.echo(f"succeeded; cost {price} ({done.price_version})")
     for asset in files:
         typer.echo(f"  {asset.kind} {asset.mime_type} {asset.bytes} bytes: {asset.storage_key}")
     if out and files:
         Path(out).write_bytes(deps.storage.get(files[0].storage_key))
         typer.echo(f"wrote {out}")
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}.", field="image") from None
+
+
+def parse_fallback(value: str) -> dict[str, str]:
+    """Read a ``provider:model`` fallback."""
+    provider, sep, model = value.partition(":")
+    if not sep or not provider.strip() or not model.strip():
+        raise ValidationError(f"Fallback '{value}' should look like provider:model.", field="fallback")
+    return {"provider": provider.strip(), "model": model.strip()}
+
+
+def _progress_text(job: AsyncJob | None, started: float) -> str:
+    if job is None:
+        return ""
+    parts = [job.status, f"{time.monotonic() - started:.0f}s elapsed"]
+    if job.eta_seconds:
+        parts.append(f"about {job.eta_seconds}s left")
+    return " · ".join(parts)
+
+
+def follow(
+    deps: generation.Deps, owner_id: uuid.UUID, generation_id: uuid.UUID, *, run_here: bool
+) -> tuple[Generation, list[Asset]]:
+    """Wait for a generation with a progress bar (running jobs here when asked); Ctrl-C cancels it."""
+    worker = Worker(
+        session_factory=deps.session_factory, handler=generation.job_handler(deps), idle_seconds=0.2
+    )
+    if run_here:
+        worker.start_in_background()
+    started, shown, line = time.monotonic(), 0, {"text": ""}
+    try:
+        steps: list[int] = []
+        with typer.progressbar(
+            steps, length=100, label="Generating", show_eta=False, item_show_func=lambda _item: line["text"]
+        ) as bar:
+            while True:
+                with deps.session_factory() as session:
+                    row = generation.get_generation(
+                        session=session, user_id=owner_id, generation_id=generation_id
+                    )
+                    job = generation.job_for(session, row)
+                    if row.status in queue.FINISHED:
+                        line["text"] = row.status
+                        bar.update(100 - shown if row.status == queue.SUCCEEDED else 0)
+                        return row, generation.assets_of(session, row)
+                percent = job.progress_percent or 0
+                line["text"] = _progress_text(job, started)
+                bar.update(max(0, percent - shown))
+                shown = max(shown, percent)
+                time.sleep(0.3)
+    except KeyboardInterrupt:
+        with deps.session_factory() as session:
+            generation.cancel_generation(session=session, user_id=owner_id, generation_id=generation_id)
+        typer.echo("\ncancel requested; waiting for the job to stop", err=True)
+        return follow(deps, owner_id, generation_id, run_here=False)
+    finally:
+        worker.stop()
 
 
 def parse_options(pairs: list[str]) -> dict[str, object]:

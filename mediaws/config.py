@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     local_text_base_url: str | None = None
     provider_timeout_seconds: float = Field(default=120.0, gt=0)
     embedded_worker: bool = True
+    job_engine: Literal["embedded", "procrastinate"] = "embedded"
 
     @field_validator("data_dir")
     @classmethod
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'mediaws.db'}"
         self.database_url = normalize_database_url(self.database_url)
+        if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ConfigError(
+                "MEDIAWS_JOB_ENGINE=procrastinate keeps its queue in PostgreSQL, but DATABASE_URL is not a "
+                "PostgreSQL database. Set DATABASE_URL to postgresql://… or use MEDIAWS_JOB_ENGINE=embedded."
+            )
         if self.env is Environment.PRODUCTION:
             self._refuse_placeholders()
         return self

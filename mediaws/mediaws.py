@@ -35,9 +35,10 @@ def _serve_jobs(stop: threading.Event) -> None:
 
 @contextlib.asynccontextmanager
 async def embedded_worker() -> AsyncIterator[None]:
-    """Run generation jobs in the app server (MEDIAWS_EMBEDDED_WORKER=false: `mediaws worker` does)."""
+    """Run generation jobs in the app server, unless `mediaws worker` processes do (see README, Jobs)."""
     stop = threading.Event()
-    if get_settings().embedded_worker:
+    settings = get_settings()
+    if settings.embedded_worker and settings.job_engine == "embedded":
         threading.Thread(target=_serve_jobs, args=(stop,), name="embedded-worker", daemon=True).start()
     try:
         yield

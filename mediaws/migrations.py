@@ -29,3 +29,13 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:
     """Migrate the database back."""
     command.downgrade(alembic_config(database_url), revision)
+
+
+def upgrade_job_engine(database_url: str | None = None) -> bool:
+    """Create the job engine's own tables (procrastinate's) when it is configured and they are missing."""
+    settings = get_settings()
+    if settings.job_engine != "procrastinate":
+        return False
+    from mediaws.jobs.engine import ensure_schema
+
+    return ensure_schema(database_url or settings.database_url)

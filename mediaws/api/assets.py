@@ -1,13 +1,16 @@
-"""Result files, to their owner only."""
+"""Result files, to their owner only, and image uploads (start or input images)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+import uuid
+
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from sqlmodel import Session
 
 from mediaws.api.deps import current_user, get_deps, get_session
+from mediaws.api.schemas import AssetOut
 from mediaws.models import User
-from mediaws.services import generation
+from mediaws.services import generation, uploads
 from mediaws.services.generation import Deps
 from mediaws.storage.base import extension_for
 
@@ -37,3 +40,25 @@ def asset_file(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@router.post("", response_model=AssetOut, status_code=201)
+def upload_image(
+    project_id: uuid.UUID = Form(alias="projectId"),
+    file: UploadFile = File(description="PNG, JPEG or WebP, at most 20 MB."),
+    user: User = Depends(current_user),
+    session: Session = Depends(get_session),
+    deps: Deps = Depends(get_deps),
+) -> AssetOut:
+    """Keep an image in a project, to pass as ``start_image_asset_id`` or ``input_image_asset_id``."""
+    data = file.file.read(uploads.MAX_UPLOAD_BYTES + 1)
+    asset = uploads.save_upload(
+        session=session,
+        deps=deps,
+        user_id=user.id,
+        project_id=project_id,
+        filename=file.filename or "",
+        data=data,
+        mime_type=file.content_type or "",
+    )
+    return AssetOut.of(asset)

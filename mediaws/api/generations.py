@@ -38,6 +38,7 @@ def generate(
         prompt=body.prompt,
         options=body.options,
         endpoint_id=body.endpoint_id,
+        fallbacks=[f.model_dump() for f in body.fallbacks],
     )
     return _detail(session, row)
 

@@ -132,6 +132,8 @@ class AssetOut(Body):
     duration_seconds: float | None
     name: str
     url: str
+    generation_id: uuid.UUID | None
+    source_asset_id: uuid.UUID | None
     created_at: datetime
 
     @classmethod
@@ -147,8 +149,18 @@ class AssetOut(Body):
             duration_seconds=row.duration_seconds,
             name=row.name,
             url=f"/api/assets/{row.id}/file",
+            generation_id=row.generation_id,
+            source_asset_id=row.source_asset_id,
             created_at=row.created_at,
         )
+
+
+class FallbackRequest(Body):
+    """Another model to try, in order, if the chosen one fails."""
+
+    provider: str
+    model: str
+    endpoint_id: uuid.UUID | None = None
 
 
 class GenerateRequest(Body):
@@ -161,6 +173,11 @@ class GenerateRequest(Body):
     prompt: str
     options: dict[str, Any] = Field(default_factory=dict)
     endpoint_id: uuid.UUID | None = Field(default=None, description="For the openai_compatible provider.")
+    fallbacks: list[FallbackRequest] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Tried in order when the model fails (not when the provider refuses the content).",
+    )
 
 
 class GenerationOut(Body):
@@ -183,6 +200,8 @@ class GenerationOut(Body):
     cost_usd: str | None
     cost_display: str | None
     price_version: str | None
+    fallback_from: str | None = Field(description="provider/model that failed before this one made it.")
+    fallbacks_left: list[str] = Field(description="provider/model still to try if this one fails.")
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
@@ -208,6 +227,8 @@ class GenerationOut(Body):
             "cost_usd": usd(row.cost_micros),
             "cost_display": display(row.provider, row.model, row.cost_micros),
             "price_version": row.price_version,
+            "fallback_from": row.fallback_from,
+            "fallbacks_left": [f"{f['provider']}/{f['model']}" for f in row.fallbacks],
             "created_at": row.created_at,
             "started_at": row.started_at,
             "completed_at": row.completed_at,

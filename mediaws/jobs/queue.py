@@ -36,22 +36,45 @@ def claim(
         select(AsyncJob.id).where(_claimable(moment)).order_by(col(AsyncJob.created_at)).limit(5)
     ).all()
     for job_id in candidates:
-        taken = session.exec(
-            update(AsyncJob)
-            .where(col(AsyncJob.id) == job_id, _claimable(moment))
-            .values(
-                status=RUNNING,
-                lease_owner=worker,
-                lease_expires_at=moment + timedelta(seconds=lease_seconds),
-                heartbeat_at=moment,
-                attempts=AsyncJob.attempts + 1,
-                started_at=func.coalesce(AsyncJob.started_at, moment),
-            )
-        )
-        session.commit()
-        if taken.rowcount == 1:
+        if _take(session, job_id=job_id, worker=worker, lease_seconds=lease_seconds, now=moment):
             return session.get(AsyncJob, job_id, populate_existing=True)
     return None
+
+
+def claim_job(
+    session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float, now: datetime | None = None
+) -> AsyncJob | None:
+    """Take this one job if it is runnable now; None when it is finished, waiting or held by a live worker."""
+    if _take(session, job_id=job_id, worker=worker, lease_seconds=lease_seconds, now=now or utcnow()):
+        return session.get(AsyncJob, job_id, populate_existing=True)
+    return None
+
+
+def claimable_ids(session: Session, *, limit: int, now: datetime | None = None) -> list[uuid.UUID]:
+    """Ids of jobs any worker could claim now, oldest first."""
+    moment = now or utcnow()
+    return list(
+        session.exec(
+            select(AsyncJob.id).where(_claimable(moment)).order_by(col(AsyncJob.created_at)).limit(limit)
+        ).all()
+    )
+
+
+def _take(session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float, now: datetime) -> bool:
+    taken = session.exec(
+        update(AsyncJob)
+        .where(col(AsyncJob.id) == job_id, _claimable(now))
+        .values(
+            status=RUNNING,
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            heartbeat_at=now,
+            attempts=AsyncJob.attempts + 1,
+            started_at=func.coalesce(AsyncJob.started_at, now),
+        )
+    )
+    session.commit()
+    return taken.rowcount == 1
 
 
 def heartbeat(
@@ -63,6 +86,7 @@ def heartbeat(
     progress: int | None = None,
     message: str | None = None,
     provider_job_id: str | None = None,
+    eta_seconds: int | None = None,
 ) -> bool:
     """Renew the lease and record progress; return whether a cancel was asked for.
 
@@ -79,6 +103,7 @@ def heartbeat(
         values["message"] = message[:500]
     if provider_job_id is not None:
         values["provider_job_id"] = provider_job_id[:200]
+    values["eta_seconds"] = eta_seconds
     renewed = session.exec(
         update(AsyncJob)
         .where(
@@ -91,6 +116,20 @@ def heartbeat(
         raise LeaseLost(f"job {job_id} is no longer held by {worker}")
     cancel = session.exec(select(AsyncJob.cancel_requested).where(AsyncJob.id == job_id)).one()
     return bool(cancel)
+
+
+def record_provider_job(session: Session, *, job_id: uuid.UUID, worker: str, provider_job_id: str) -> None:
+    """Durably note the provider's id of an accepted job: a restart follows it instead of paying again."""
+    recorded = session.exec(
+        update(AsyncJob)
+        .where(
+            col(AsyncJob.id) == job_id, col(AsyncJob.lease_owner) == worker, col(AsyncJob.status) == RUNNING
+        )
+        .values(provider_job_id=provider_job_id[:200])
+    )
+    session.commit()
+    if recorded.rowcount != 1:
+        raise LeaseLost(f"job {job_id} is no longer held by {worker}")
 
 
 def finish(session: Session, *, job: AsyncJob, worker: str, status: str, message: str = "") -> None:

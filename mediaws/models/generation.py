@@ -45,6 +45,9 @@ class Generation(SQLModel, table=True):
     price_version: str | None = Field(default=None, max_length=60)
     provider_request_id: str | None = Field(default=None, max_length=200)
     fallback_from: str | None = Field(default=None, max_length=160)
+    fallbacks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     created_at: datetime = created_field()
     started_at: datetime | None = time_field()
     completed_at: datetime | None = time_field()

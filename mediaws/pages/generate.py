@@ -7,6 +7,7 @@ import reflex as rx
 from mediaws import routes
 from mediaws.components.forms import error_message
 from mediaws.layout import app_page
+from mediaws.services.uploads import MAX_UPLOAD_BYTES
 from mediaws.state.generate import GenerateState
 
 KIND_LABELS = [
@@ -20,6 +21,43 @@ KIND_LABELS = [
 
 def _label(text: rx.Var | str, html_for: rx.Var | str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
+
+
+IMAGE_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
+
+
+def _voice_preview() -> rx.Component:
+    return rx.vstack(
+        rx.button(
+            rx.icon("volume-2", size=14),
+            "Preview voice",
+            rx.cond(GenerateState.preview_price != "", " · " + GenerateState.preview_price, ""),
+            size="2",
+            variant="soft",
+            on_click=GenerateState.preview_voice,
+            loading=GenerateState.preview_busy,
+            title=GenerateState.preview_title,
+            disabled=GenerateState.project_id == "",
+        ),
+        rx.cond(
+            GenerateState.preview_note != "",
+            rx.text(GenerateState.preview_note, size="1", color_scheme="gray", role="status"),
+        ),
+        rx.cond(
+            GenerateState.preview_url != "",
+            rx.el.audio(
+                src=GenerateState.preview_url,
+                controls=True,
+                auto_play=True,
+                aria_label="Voice preview",
+                id="voice-preview",
+                width="100%",
+                class_name="voice-preview",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
 
 
 def _option(field: rx.Var) -> rx.Component:
@@ -62,7 +100,118 @@ def _option(field: rx.Var) -> rx.Component:
             ),
         ),
         hint,
+        rx.cond((field["name"] == "voice") & GenerateState.has_voice, _voice_preview()),
         spacing="1",
+        width="100%",
+    )
+
+
+def _image_input() -> rx.Component:
+    is_video = GenerateState.kind == "video"
+    what = rx.cond(is_video, "Start image", "Image to edit")
+    return rx.cond(
+        GenerateState.accepts_image & ((GenerateState.kind == "video") | (GenerateState.kind == "image")),
+        rx.vstack(
+            rx.text(what, " (optional)", class_name="field-label"),
+            rx.cond(
+                GenerateState.image_url != "",
+                rx.flex(
+                    rx.image(
+                        src=GenerateState.image_url,
+                        alt=what,
+                        height="96px",
+                        width="auto",
+                        max_width="160px",
+                        object_fit="cover",
+                        border_radius="6px",
+                        border="1px solid var(--gray-a6)",
+                    ),
+                    rx.vstack(
+                        rx.text(GenerateState.image_name, size="2", overflow_wrap="anywhere"),
+                        rx.button(
+                            rx.icon("x", size=14),
+                            "Remove",
+                            size="1",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=GenerateState.remove_image,
+                            aria_label=rx.cond(is_video, "Remove start image", "Remove image to edit"),
+                        ),
+                        spacing="2",
+                        min_width="0",
+                    ),
+                    spacing="3",
+                    align="center",
+                    width="100%",
+                ),
+                rx.upload.root(
+                    rx.flex(
+                        rx.icon("image-up", size=20, color="var(--gray-10)"),
+                        rx.text(
+                            "Drop a PNG, JPEG or WebP here or ",
+                            rx.text.span(
+                                "choose a file", color="var(--accent-11)", text_decoration="underline"
+                            ),
+                            rx.text.span(" (up to 20 MB)", color="var(--gray-10)"),
+                            size="2",
+                        ),
+                        spacing="2",
+                        align="center",
+                        padding="12px",
+                        border="1px dashed var(--gray-a8)",
+                        border_radius="8px",
+                        width="100%",
+                        cursor="pointer",
+                    ),
+                    id="start-image",
+                    accept=IMAGE_TYPES,
+                    max_files=1,
+                    max_size=MAX_UPLOAD_BYTES,
+                    multiple=False,
+                    on_drop=GenerateState.upload_image,
+                    on_drop_rejected=GenerateState.upload_rejected,
+                    width="100%",
+                ),
+            ),
+            error_message(GenerateState.upload_error),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _fallback() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            rx.switch(
+                id="gen-fallback",
+                checked=GenerateState.fallback_on,
+                on_change=GenerateState.set_fallback_on,
+                disabled=GenerateState.fallback_choices.length() == 0,
+            ),
+            _label("If this fails, try another model", "gen-fallback"),
+            spacing="2",
+            align="center",
+        ),
+        rx.cond(
+            GenerateState.fallback_choices.length() == 0,
+            rx.text("No other usable model of this type yet.", size="1", color_scheme="gray"),
+        ),
+        rx.cond(
+            GenerateState.fallback_on,
+            rx.select.root(
+                rx.select.trigger(id="gen-fallback-model", width="100%", aria_label="Fallback model"),
+                rx.select.content(
+                    rx.foreach(
+                        GenerateState.fallback_choices,
+                        lambda m: rx.select.item(m["label"], value=m["key"]),
+                    )
+                ),
+                value=GenerateState.fallback_key,
+                on_change=GenerateState.set_fallback,
+            ),
+        ),
+        spacing="2",
         width="100%",
     )
 
@@ -104,16 +253,20 @@ def _picker() -> rx.Component:
                     ),
                     rx.text(
                         "More models appear when you ",
-                        rx.link("add provider keys", href=routes.API_KEYS),
+                        rx.link("add provider keys or endpoints", href=routes.API_KEYS),
                         ".",
                         size="1",
                         color_scheme="gray",
+                    ),
+                    rx.cond(
+                        (GenerateState.endpoint_note != "") & (GenerateState.kind == "text"),
+                        rx.text(GenerateState.endpoint_note, size="1", color_scheme="amber", role="status"),
                     ),
                     spacing="1",
                     width="100%",
                 ),
                 direction=rx.breakpoints(initial="column", sm="row"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             rx.segmented_control.root(
@@ -121,6 +274,9 @@ def _picker() -> rx.Component:
                 value=GenerateState.kind,
                 on_change=GenerateState.set_kind,
                 aria_label="What to generate",
+                size=rx.breakpoints(initial="1", sm="2"),
+                width="100%",
+                max_width="32rem",
             ),
             rx.vstack(
                 _label("Prompt", "gen-prompt"),
@@ -136,6 +292,7 @@ def _picker() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
+            _image_input(),
             rx.cond(
                 GenerateState.fields.length() > 0,
                 rx.grid(
@@ -145,6 +302,7 @@ def _picker() -> rx.Component:
                     width="100%",
                 ),
             ),
+            _fallback(),
             error_message(GenerateState.error),
             rx.flex(
                 rx.vstack(
@@ -168,7 +326,7 @@ def _picker() -> rx.Component:
                     disabled=(GenerateState.model_key == "") | (GenerateState.project_id == ""),
                 ),
                 align="center",
-                gap="3",
+                spacing="3",
                 width="100%",
                 wrap="wrap",
             ),
@@ -187,7 +345,12 @@ def _result(item: rx.Var) -> rx.Component:
                 "image",
                 rx.image(src=item["url"], alt="Generated image", max_width="100%", border_radius="8px"),
             ),
-            ("video", rx.el.video(src=item["url"], controls=True, width="100%")),
+            (
+                "video",
+                rx.el.video(
+                    src=item["url"], controls=True, width="100%", max_height="70vh", background="black"
+                ),
+            ),
             ("audio", rx.el.audio(src=item["url"], controls=True)),
             rx.fragment(),
         ),
@@ -210,6 +373,7 @@ def _progress() -> rx.Component:
                     rx.text(GenerateState.elapsed, size="2", color_scheme="gray"),
                     align="center",
                     width="100%",
+                    wrap="wrap",
                 ),
                 rx.cond(
                     running,
@@ -218,8 +382,16 @@ def _progress() -> rx.Component:
                             value=GenerateState.progress, max=100, width="100%", aria_label="Progress"
                         ),
                         rx.hstack(
-                            rx.text(
-                                GenerateState.progress.to_string() + "%  " + GenerateState.message, size="2"
+                            rx.vstack(
+                                rx.text(
+                                    GenerateState.progress.to_string() + "%  " + GenerateState.message,
+                                    size="2",
+                                ),
+                                rx.cond(
+                                    GenerateState.eta != "",
+                                    rx.text(GenerateState.eta, size="2", color_scheme="gray"),
+                                ),
+                                spacing="0",
                             ),
                             rx.spacer(),
                             rx.button(
@@ -245,6 +417,10 @@ def _progress() -> rx.Component:
                     GenerateState.cost != "", rx.text("Cost: ", rx.text.strong(GenerateState.cost), size="2")
                 ),
                 rx.cond(
+                    GenerateState.made_with != "",
+                    rx.callout(GenerateState.made_with, icon="info", color_scheme="amber", width="100%"),
+                ),
+                rx.cond(
                     GenerateState.result_text != "",
                     rx.vstack(
                         rx.text(GenerateState.result_text, class_name="pre-wrap"),
@@ -258,6 +434,21 @@ def _progress() -> rx.Component:
                     ),
                 ),
                 rx.foreach(GenerateState.results, _result),
+                rx.cond(
+                    GenerateState.source_url != "",
+                    rx.flex(
+                        rx.text("Made from", size="2", color_scheme="gray"),
+                        rx.image(
+                            src=GenerateState.source_url,
+                            alt="Image it was made from",
+                            height="48px",
+                            width="auto",
+                            border_radius="4px",
+                        ),
+                        spacing="2",
+                        align="center",
+                    ),
+                ),
                 rx.cond(
                     GenerateState.status == "succeeded",
                     rx.link(

@@ -1,4 +1,4 @@
-"""Settings: provider keys and endpoints, and the account password."""
+"""Settings: provider keys and endpoints, the account password and personal access tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from mediaws.components.forms import error_message, field, submit
 from mediaws.layout import app_page, loading
 from mediaws.state.auth import AuthState
 from mediaws.state.settings import AccountState, KeysState
+from mediaws.state.tokens import TokensState
 
+TOKENS_NOTE = (
+    "Tokens let scripts and tools call the mediaws REST API as you, without your password. "
+    "Send one in the header "
+)
 SEALED_NOTE = (
     "Keys are encrypted with AES-256-GCM before they are stored and are never shown again; "
     "only the last four characters are."
@@ -233,8 +238,260 @@ def keys_page() -> rx.Component:
     )
 
 
+def _docs_link(label: str) -> rx.Component:
+    return rx.link(label, href="/docs", is_external=True)
+
+
+def _revoke_button(row: rx.Var) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                "Revoke",
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                aria_label="Revoke token " + row["name"],
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Revoke token “" + row["name"] + "”?"),
+            rx.alert_dialog.description(
+                "Scripts using it get 401 Unauthorized from the next request on. This cannot be undone.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Revoke token", color_scheme="red", on_click=TokensState.revoke(row["id"]))
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="3",
+            ),
+            max_width="420px",
+        ),
+    )
+
+
+def _token_row(row: rx.Var, *, revoked: bool = False) -> rx.Component:
+    when = (
+        "created " + row["created"] + " · revoked " + row["revoked"]
+        if revoked
+        else "created " + row["created"] + " · last used " + row["last_used"]
+    )
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(row["name"], size="3", as_="h3", class_name="break-all"),
+                    rx.badge(
+                        "revoked" if revoked else "active",
+                        color_scheme="gray" if revoked else "green",
+                        variant="soft",
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.hstack(
+                    rx.code(row["prefix"], variant="ghost", class_name="masked-key"),
+                    rx.text(when, size="1", color_scheme="gray"),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.fragment() if revoked else _revoke_button(row),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            align=rx.breakpoints(initial="start", sm="center"),
+        ),
+        width="100%",
+        opacity="0.6" if revoked else "1",
+        class_name="token-row",
+        data_token=row["id"],
+        data_status="revoked" if revoked else "active",
+    )
+
+
+def _tokens_empty() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("key-square", size=32, aria_hidden="true"),
+            rx.text(
+                rx.cond(TokensState.revoked.length() > 0, "No active tokens.", "No access tokens yet."),
+                weight="medium",
+            ),
+            rx.text(
+                "Create one for each script or tool, so you can revoke it alone. "
+                "What you can call is in the ",
+                _docs_link("API reference"),
+                ".",
+                size="2",
+                color_scheme="gray",
+                text_align="center",
+            ),
+            align="center",
+            spacing="2",
+            padding_y="5",
+        ),
+        width="100%",
+    )
+
+
+def _create_token_dialog() -> rx.Component:
+    return form_dialog(
+        field(
+            "Name",
+            "name",
+            form="token",
+            placeholder="Nightly backup script",
+            hint="What the token is for, up to 100 characters; unique among your active tokens.",
+        ),
+        title="New access token",
+        description="The token acts as you on the REST API until you revoke it.",
+        error=TokensState.create_error,
+        submit_label="Create token",
+        on_submit=TokensState.create,
+        open=TokensState.create_open,
+        on_open_change=TokensState.close_create,
+    )
+
+
+def _copy_button(text: rx.Var, what: str, label: str) -> rx.Component:
+    copied = TokensState.copied == what
+    return rx.button(
+        rx.cond(
+            copied,
+            rx.icon("check", size=16, aria_hidden="true"),
+            rx.icon("copy", size=16, aria_hidden="true"),
+        ),
+        rx.cond(copied, "Copied", "Copy"),
+        variant="soft",
+        size="2",
+        type="button",
+        aria_label=label,
+        on_click=[rx.set_clipboard(text), TokensState.mark_copied(what)],
+    )
+
+
+def _new_token_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Token “" + TokensState.new_name + "” created"),
+            rx.alert_dialog.description("Copy it now and keep it somewhere safe.", size="2"),
+            rx.vstack(
+                rx.callout(
+                    "It will not be shown again: mediaws keeps only a hash of it. "
+                    "If you lose it, revoke it and create a new one.",
+                    icon="triangle-alert",
+                    color_scheme="amber",
+                    role="alert",
+                    width="100%",
+                ),
+                rx.flex(
+                    rx.code(TokensState.new_plaintext, size="3", class_name="break-all new-token"),
+                    _copy_button(TokensState.new_plaintext, "token", "Copy token"),
+                    gap="3",
+                    align="center",
+                    justify="between",
+                    width="100%",
+                ),
+                rx.text("Try it:", size="2", weight="medium"),
+                rx.flex(
+                    rx.code(TokensState.curl_example, size="1", variant="outline", class_name="break-all"),
+                    _copy_button(TokensState.curl_example, "curl", "Copy curl command"),
+                    direction=rx.breakpoints(initial="column", sm="row"),
+                    gap="3",
+                    align=rx.breakpoints(initial="end", sm="center"),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.alert_dialog.action(rx.button("Done", size="3")),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="3",
+            ),
+            max_width="560px",
+        ),
+        open=TokensState.new_plaintext != "",
+        on_open_change=TokensState.close_new,
+    )
+
+
+def _tokens_section() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Access tokens", size="5", as_="h2"),
+            rx.spacer(),
+            rx.button(rx.icon("plus", size=16), "New token", size="2", on_click=TokensState.open_create),
+            width="100%",
+            align="center",
+        ),
+        rx.text(
+            TOKENS_NOTE,
+            rx.code("Authorization: Bearer mws_…"),
+            "; see the ",
+            _docs_link("API reference"),
+            ".",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            TokensState.loaded,
+            rx.vstack(
+                rx.cond(
+                    TokensState.active.length() > 0,
+                    rx.foreach(TokensState.active, _token_row),
+                    _tokens_empty(),
+                ),
+                rx.cond(
+                    TokensState.revoked.length() > 0,
+                    rx.vstack(
+                        rx.el.label(
+                            rx.hstack(
+                                rx.switch(
+                                    checked=TokensState.show_revoked,
+                                    on_change=TokensState.set_show_revoked,
+                                ),
+                                rx.text(
+                                    "Show revoked tokens (" + TokensState.revoked.length().to_string() + ")",
+                                    size="2",
+                                ),
+                                spacing="2",
+                                align="center",
+                            ),
+                        ),
+                        rx.cond(
+                            TokensState.show_revoked,
+                            rx.foreach(TokensState.revoked, lambda row: _token_row(row, revoked=True)),
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            loading(),
+        ),
+        _create_token_dialog(),
+        _new_token_dialog(),
+        spacing="3",
+        width="100%",
+        max_width="760px",
+        id="access-tokens",
+    )
+
+
 def account_page() -> rx.Component:
-    """The signed-in account and its password."""
+    """The signed-in account, its password and its personal access tokens."""
     return app_page(
         rx.vstack(
             rx.heading("Account", size="7", as_="h1"),
@@ -279,5 +536,6 @@ def account_page() -> rx.Component:
             width="100%",
             max_width="560px",
         ),
+        _tokens_section(),
         rx.button("Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out),
     )

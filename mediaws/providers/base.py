@@ -179,6 +179,7 @@ class ProgressUpdate:
 
 
 ProgressCallback = Callable[[ProgressUpdate], None]
+StartedCallback = Callable[[str], None]
 
 
 class CancelToken:
@@ -206,6 +207,8 @@ class ModelInfo:
     capability: Capability
     options: type[Options] = Options
     description: str = ""
+    accepts_image: bool = False
+    fixed_seconds: int | None = None
 
     def validate_options(self, values: Mapping[str, Any]) -> Options:
         """Check options against the model's real limits, naming the offending field."""
@@ -271,8 +274,16 @@ class Provider(ABC):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
-        """Generate a video, reporting progress and honouring cancellation."""
+        """Generate a video, reporting progress and honouring cancellation.
+
+        Providers that run the video as a job on their side call ``on_started(job_id)`` as soon as
+        the job is accepted and before waiting on it, so the caller can record the id durably; given
+        ``resume_job_id`` (recorded by an earlier, interrupted attempt) they follow that job instead
+        of starting and paying for a new one.
+        """
         raise self._unsupported(Capability.VIDEO)
 
     def synthesize_speech(self, request: SpeechRequest) -> GenerationResult:
@@ -285,8 +296,10 @@ class Provider(ABC):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
-        """Generate music or sound from a description."""
+        """Generate music or sound from a description (job hooks as in ``generate_video``)."""
         raise self._unsupported(Capability.AUDIO)
 
     def stream_text(self, request: TextRequest) -> Iterator[str]:

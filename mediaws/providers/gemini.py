@@ -60,6 +60,7 @@ from mediaws.providers.base import (
     Provider,
     Registry,
     Request,
+    StartedCallback,
     TextRequest,
     Usage,
     VideoRequest,
@@ -196,6 +197,7 @@ MODELS: tuple[ModelInfo, ...] = (
         Capability.IMAGE,
         FlashImageOptions,
         "Generates or edits one image from a prompt (and an optional input image).",
+        accepts_image=True,
     ),
     ModelInfo(
         "gemini-3.1-flash-image",
@@ -203,9 +205,15 @@ MODELS: tuple[ModelInfo, ...] = (
         Capability.IMAGE,
         FlashImage31Options,
         "Generates or edits one image at 1K, 2K or 4K.",
+        accepts_image=True,
     ),
     ModelInfo(
-        "veo-3.1-generate-preview", "Veo 3.1", Capability.VIDEO, Veo31Options, "Video with native audio."
+        "veo-3.1-generate-preview",
+        "Veo 3.1",
+        Capability.VIDEO,
+        Veo31Options,
+        "Video with native audio.",
+        accepts_image=True,
     ),
     ModelInfo(
         "veo-3.1-fast-generate-preview",
@@ -213,9 +221,15 @@ MODELS: tuple[ModelInfo, ...] = (
         Capability.VIDEO,
         Veo31Options,
         "Faster, cheaper video with native audio.",
+        accepts_image=True,
     ),
     ModelInfo(
-        "veo-2.0-generate-001", "Veo 2", Capability.VIDEO, Veo2Options, "Silent video, 5 to 8 seconds."
+        "veo-2.0-generate-001",
+        "Veo 2",
+        Capability.VIDEO,
+        Veo2Options,
+        "Silent video, 5 to 8 seconds.",
+        accepts_image=True,
     ),
 )
 _BY_ID = {info.id: info for info in MODELS}
@@ -775,25 +789,32 @@ class GeminiProvider(Provider):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
-        """Start a Veo job, poll it with progress, honour cancellation, then download the video."""
+        """Start a Veo job (or follow one already started), poll it with progress, then download it."""
         info = model_info(request.model, Capability.VIDEO)
         options = video_options(info, request)
         report = on_progress or (lambda _update: None)
         if cancel is not None and cancel.cancelled:
             raise JobCancelled(f"The {info.label} job was cancelled before it started.", provider=PROVIDER_ID)
         started = self._clock()
-        raw = self._call(
-            lambda: self._raw("post", f"models/{request.model}:predictLongRunning", veo_body(request))
-        )
-        operation = self._call(
-            lambda: types.GenerateVideosOperation.from_api_response(raw, is_vertex_ai=False)
-        )
-        name = operation.name
-        if not name:
-            raise ProviderUnavailable(
-                "Google Veo did not return a job name; try again.", provider=PROVIDER_ID
+        if resume_job_id is not None:
+            operation = with_retries(
+                partial(self._poll, types.GenerateVideosOperation.model_validate({"name": resume_job_id})),
+                policy=self._poll_retry,
+                sleep=self._sleep,
             )
+            name = resume_job_id
+        else:
+            operation = self._start_video(request)
+            name = operation.name or ""
+            if on_started is not None:
+                try:
+                    on_started(name)
+                except BaseException:
+                    self._cancel_job(name)
+                    raise
         report(ProgressUpdate(job_id=name, percent=0, message=f"{info.label} accepted the job."))
         while not operation.done:
             self._stop_if_cancelled(name, cancel)
@@ -831,6 +852,19 @@ class GeminiProvider(Provider):
             job_id=name,
             finish_reason="done",
         )
+
+    def _start_video(self, request: VideoRequest) -> types.GenerateVideosOperation:
+        raw = self._call(
+            lambda: self._raw("post", f"models/{request.model}:predictLongRunning", veo_body(request))
+        )
+        operation = self._call(
+            lambda: types.GenerateVideosOperation.from_api_response(raw, is_vertex_ai=False)
+        )
+        if not operation.name:
+            raise ProviderUnavailable(
+                "Google Veo did not return a job name; try again.", provider=PROVIDER_ID
+            )
+        return operation
 
     def _poll(self, operation: types.GenerateVideosOperation) -> types.GenerateVideosOperation:
         return self._call(lambda: self.client.operations.get(operation))

@@ -36,6 +36,7 @@ from mediaws.providers.base import (
     Provider,
     Registry,
     SpeechRequest,
+    StartedCallback,
     TextRequest,
     Usage,
     VideoRequest,
@@ -141,6 +142,7 @@ VIDEO_MODEL = ModelInfo(
     capability=Capability.VIDEO,
     options=VideoOptions,
     description=f"Slow pan and zoom over a seeded composition, optionally with the prompt spoken; {FREE}.",
+    accepts_image=True,
 )
 TEXT_MODEL = ModelInfo(
     id="local-text",
@@ -414,8 +416,13 @@ class LocalProvider(Provider):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
-        """Pan and zoom over a seeded composition (or the start image) with the prompt; MP4, H.264, 24 fps."""
+        """Pan and zoom over a seeded composition (or the start image) with the prompt; MP4, H.264, 24 fps.
+
+        Rendering is local and free, so an interrupted video is simply rendered again.
+        """
         options = video_options(request)
         width, height = parse_size(options.resolution)
         seed = options.seed if options.seed is not None else secrets.randbelow(SEED_LIMIT)

@@ -518,7 +518,12 @@ MODELS: tuple[ModelInfo, ...] = (
         "Non-reasoning; takes temperature. " + SHUTDOWN_NOTE.format(date="2027-01-14"),
     ),
     ModelInfo(
-        "gpt-image-2", "GPT Image 2", Capability.IMAGE, GptImage2Options, "Generates and edits images."
+        "gpt-image-2",
+        "GPT Image 2",
+        Capability.IMAGE,
+        GptImage2Options,
+        "Generates and edits images.",
+        accepts_image=True,
     ),
     ModelInfo("tts-1", "TTS-1", Capability.SPEECH, TTSOptions, SHUTDOWN_NOTE.format(date="2027-01-06")),
     ModelInfo("tts-1-hd", "TTS-1 HD", Capability.SPEECH, TTSOptions, SHUTDOWN_NOTE.format(date="2027-01-06")),

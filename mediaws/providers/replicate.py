@@ -53,6 +53,7 @@ from mediaws.providers.base import (
     Registry,
     Request,
     SpeechRequest,
+    StartedCallback,
     Usage,
     VideoRequest,
 )
@@ -210,8 +211,6 @@ class Spec:
 
     info: ModelInfo
     version: str | None = None
-    fixed_seconds: int | None = None
-    accepts_image: bool = False
 
 
 MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
@@ -232,8 +231,8 @@ SPECS: tuple[Spec, ...] = (
             Capability.IMAGE,
             FluxDevOptions,
             "Flux with guidance and image-to-image: 1-4 images, $0.025 per image.",
+            accepts_image=True,
         ),
-        accepts_image=True,
     ),
     Spec(
         ModelInfo(
@@ -251,9 +250,9 @@ SPECS: tuple[Spec, ...] = (
             Capability.VIDEO,
             Video01Options,
             "6-second 720p video from a prompt or a first frame, $0.50 per video.",
+            accepts_image=True,
+            fixed_seconds=6,
         ),
-        fixed_seconds=6,
-        accepts_image=True,
     ),
     Spec(
         ModelInfo(
@@ -338,7 +337,7 @@ def image_input(
         fields["num_outputs"] = request.count
     values = _validated(spec, _merge(options, fields))
     if request.input_image is not None:
-        if not spec.accepts_image:
+        if not spec.info.accepts_image:
             raise _refuse(spec, "input_image", "does not take an input image; use FLUX.1 [dev].")
         values["image"] = data_uri(request.input_image, request.input_image_mime)
     else:
@@ -357,8 +356,8 @@ def video_input(
     spec: Spec, request: VideoRequest, options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Translate a video request into the prediction input; video-01 makes fixed 6-second 720p clips."""
-    if spec.fixed_seconds is not None and request.duration_seconds != spec.fixed_seconds:
-        raise _refuse(spec, "duration_seconds", f"makes {spec.fixed_seconds}-second videos only.")
+    if spec.info.fixed_seconds is not None and request.duration_seconds != spec.info.fixed_seconds:
+        raise _refuse(spec, "duration_seconds", f"makes {spec.info.fixed_seconds}-second videos only.")
     if request.resolution not in (None, "720p"):
         raise _refuse(spec, "resolution", "makes 720p videos only.")
     if request.aspect_ratio not in (None, "16:9"):
@@ -538,7 +537,7 @@ def usage_for(
             return Usage(image_count=files, image_size=size, output_count=files, predict_seconds=seconds)
         case Capability.VIDEO:
             return Usage(
-                video_seconds=Decimal(spec.fixed_seconds or 0) * files,
+                video_seconds=Decimal(spec.info.fixed_seconds or 0) * files,
                 output_count=files,
                 predict_seconds=seconds,
             )
@@ -657,10 +656,18 @@ class ReplicateProvider(Provider):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
         """Generate a video, reporting progress and honouring cancellation."""
         spec = self._spec(request.model, Capability.VIDEO)
-        return self._generate(spec, video_input(spec, request, request.options), on_progress, cancel)
+        return self._generate(
+            spec,
+            video_input(spec, request, request.options),
+            on_progress,
+            cancel,
+            Resumable(on_started, resume_job_id),
+        )
 
     def synthesize_speech(
         self,
@@ -679,10 +686,18 @@ class ReplicateProvider(Provider):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
     ) -> GenerationResult:
         """Make music from a description with MusicGen."""
         spec = self._spec(request.model, Capability.AUDIO)
-        return self._generate(spec, audio_input(spec, request, request.options), on_progress, cancel)
+        return self._generate(
+            spec,
+            audio_input(spec, request, request.options),
+            on_progress,
+            cancel,
+            Resumable(on_started, resume_job_id),
+        )
 
     def _spec(self, model: str, capability: Capability) -> Spec:
         spec = spec_for(model)
@@ -700,12 +715,13 @@ class ReplicateProvider(Provider):
         wire_input: dict[str, Any],
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
+        job: Resumable | None = None,
     ) -> GenerationResult:
-        finished = self._run(spec, wire_input, on_progress, cancel)
+        finished = self._run(spec, wire_input, on_progress, cancel, job or Resumable())
         media = tuple(self._download(url) for url in output_urls(finished.output))
-        if spec.fixed_seconds is not None:
+        if spec.info.fixed_seconds is not None:
             media = tuple(
-                Media(m.data, m.mime_type, m.width, m.height, float(spec.fixed_seconds)) for m in media
+                Media(m.data, m.mime_type, m.width, m.height, float(spec.info.fixed_seconds)) for m in media
             )
         return GenerationResult(
             provider=PROVIDER_ID,
@@ -724,6 +740,7 @@ class ReplicateProvider(Provider):
         wire_input: dict[str, Any],
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
+        job: Resumable,
     ) -> Finished:
         client = self.client()
         if cancel is not None and cancel.cancelled:
@@ -731,10 +748,18 @@ class ReplicateProvider(Provider):
                 f"The {spec.info.label} job was cancelled before it started.", provider=PROVIDER_ID
             )
         with sdk_errors():
-            if spec.version is not None:
+            if job.resume_job_id is not None:
+                prediction = client.predictions.get(job.resume_job_id)
+            elif spec.version is not None:
                 prediction = client.predictions.create(version=spec.version, input=wire_input)
             else:
                 prediction = client.models.predictions.create(model=spec.info.id, input=wire_input)
+        if job.resume_job_id is None and job.on_started is not None:
+            try:
+                job.on_started(prediction.id)
+            except BaseException:
+                self._cancel(prediction.id)
+                raise
         reporter = _Reporter(prediction.id, on_progress)
         reporter.report(prediction.status, prediction.logs)
         deadline = time.monotonic() + self.max_wait
@@ -816,6 +841,14 @@ def _from_data_uri(url: str) -> Media:
         ) from None
     width, height = _dimensions(data, mime)
     return Media(data, mime, width, height)
+
+
+@dataclass(frozen=True)
+class Resumable:
+    """Hooks that make a prediction survive a crash: report its id once created, or follow an old one."""
+
+    on_started: StartedCallback | None = None
+    resume_job_id: str | None = None
 
 
 class _Reporter:

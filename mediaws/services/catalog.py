@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from mediaws.errors import ValidationError
+from mediaws.errors import BadProviderKey, MediawsError, ValidationError
 from mediaws.models import ApiKey
+from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Capability, ModelInfo, Registry
+from mediaws.providers.openai_compatible import OpenAICompatibleProvider
+from mediaws.services.provider_access import provider_for
+
+if TYPE_CHECKING:
+    from mediaws.services.generation import Deps
+
+ENDPOINT_LIST_TIMEOUT_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,16 @@ class ModelChoice:
     label: str
     description: str
     usable: bool
+
+
+@dataclass(frozen=True)
+class EndpointModels:
+    """The models one of the user's OpenAI-compatible endpoints offers, or why they could not be listed."""
+
+    endpoint_id: str
+    name: str
+    models: tuple[str, ...] = ()
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,60 @@ def available_models(
         if info.capability is capability
     ]
     return sorted(choices, key=lambda c: (not c.usable, c.provider != "local", c.provider_label, c.label))
+
+
+def user_endpoints(*, session: Session, user_id: uuid.UUID) -> list[tuple[str, str]]:
+    """The user's OpenAI-compatible endpoints as (id, name), by name."""
+    rows = session.exec(
+        select(ApiKey.id, ApiKey.name)
+        .where(ApiKey.user_id == user_id, ApiKey.provider == OPENAI_COMPATIBLE)
+        .order_by(col(ApiKey.name))
+    ).all()
+    return [(str(endpoint_id), name) for endpoint_id, name in rows]
+
+
+def endpoint_models(
+    *, deps: Deps, user_id: uuid.UUID, endpoint_id: str, name: str, timeout: float
+) -> EndpointModels:
+    """Ask one endpoint for its models (``GET /models``) within ``timeout``; failures become a short note."""
+    settings = deps.settings.model_copy(update={"provider_timeout_seconds": timeout})
+    try:
+        with deps.session_factory() as session:
+            provider = provider_for(
+                session=session,
+                keyring=deps.keyring,
+                settings=settings,
+                registry=deps.registry,
+                user_id=user_id,
+                provider_id=OPENAI_COMPATIBLE,
+                endpoint_id=endpoint_id,
+            )
+        assert isinstance(provider, OpenAICompatibleProvider)
+        models = tuple(provider.list_models())
+    except BadProviderKey:
+        return EndpointModels(endpoint_id, name, problem="key refused")
+    except MediawsError:
+        return EndpointModels(endpoint_id, name, problem="unreachable")
+    return EndpointModels(endpoint_id, name, models, "" if models else "no models")
+
+
+def list_endpoint_models(
+    *, deps: Deps, user_id: uuid.UUID, timeout: float = ENDPOINT_LIST_TIMEOUT_SECONDS
+) -> list[EndpointModels]:
+    """Each endpoint of the user with its live models; asked in parallel, so a dead one costs one timeout."""
+    with deps.session_factory() as session:
+        endpoints = user_endpoints(session=session, user_id=user_id)
+    if not endpoints:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(endpoints))) as pool:
+        return list(
+            pool.map(
+                lambda item: endpoint_models(
+                    deps=deps, user_id=user_id, endpoint_id=item[0], name=item[1], timeout=timeout
+                ),
+                endpoints,
+            )
+        )
 
 
 def _text(value: Any) -> str:

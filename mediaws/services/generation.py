@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from mediaws.config import Settings
 from mediaws.errors import (
+    ContentRefused,
     InvalidProviderRequest,
     JobCancelled,
     NotFoundError,
@@ -37,11 +39,13 @@ from mediaws.providers.base import (
     ImageRequest,
     Media,
     Message,
+    ModelInfo,
     ProgressUpdate,
     Provider,
     Registry,
     Request,
     SpeechRequest,
+    StartedCallback,
     TextRequest,
     VideoRequest,
 )
@@ -73,6 +77,7 @@ class Deps:
     keyring: Keyring
     storage: Storage
     session_factory: Callable[[], Session]
+    dispatch: Callable[[uuid.UUID], None] | None = None
 
 
 def app_deps() -> Deps:
@@ -85,12 +90,18 @@ def app_deps() -> Deps:
 
     settings = get_settings()
     engine = get_engine()
+    dispatch = None
+    if settings.job_engine == "procrastinate":
+        from mediaws.jobs.engine import dispatcher
+
+        dispatch = dispatcher(settings.database_url)
     return Deps(
         settings=settings,
         registry=default_registry(),
         keyring=keyring_source().get(),
         storage=create_storage(settings),
         session_factory=lambda: Session(engine, expire_on_commit=False),
+        dispatch=dispatch,
     )
 
 
@@ -99,17 +110,40 @@ def job_handler(deps: Deps) -> Callable[[uuid.UUID, str, float], str]:
     return lambda job_id, worker, lease: execute(deps=deps, job_id=job_id, worker=worker, lease_seconds=lease)
 
 
+IMAGE_INPUTS: dict[str, tuple[Capability, str]] = {
+    "start_image_asset_id": (Capability.VIDEO, "start_image"),
+    "input_image_asset_id": (Capability.IMAGE, "input_image"),
+}
+Fallback = dict[str, Any]
+
+
+def split_image_inputs(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Separate the ids of uploaded images (start or input image) from the model's own options."""
+    plain = {k: v for k, v in options.items() if k not in IMAGE_INPUTS}
+    images = {k: str(v) for k, v in options.items() if k in IMAGE_INPUTS and v not in (None, "")}
+    return plain, images
+
+
 def request_field_names(capability: Capability) -> frozenset[str]:
     """Options that become fields of the request rather than model options."""
     fields = {f.name for f in dataclasses.fields(REQUEST_FIELDS[capability])}
     return frozenset(fields - {"model", "prompt", "text", "messages", "options"})
 
 
-def build_request(capability: Capability, model: str, prompt: str, options: dict[str, Any]) -> Request:
-    """Turn a prompt and options into the provider request; unknown options stay model options."""
+def build_request(
+    capability: Capability,
+    model: str,
+    prompt: str,
+    options: dict[str, Any],
+    images: dict[str, tuple[bytes, str]] | None = None,
+) -> Request:
+    """Turn a prompt, options and loaded input images into the provider request."""
     cls = REQUEST_FIELDS[capability]
     names = request_field_names(capability)
     given = {k: v for k, v in options.items() if k in names}
+    for key, (data, mime) in (images or {}).items():
+        field_name = IMAGE_INPUTS[key][1]
+        given[field_name], given[f"{field_name}_mime"] = data, mime
     extra = {k: v for k, v in options.items() if k not in names}
     try:
         if capability is Capability.TEXT:
@@ -186,17 +220,23 @@ def quote(
             f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
         )
     values = dict(options or {})
+    plain, images = split_image_inputs(values)
+    info = None
     if provider_id != OPENAI_COMPATIBLE:
         info = deps.registry.model(provider_id, model)
         if info.capability is not kind:
             raise ValidationError(
                 f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model"
             )
+        defaults = _request_defaults(info, kind, plain)
+        plain, values = plain | defaults, values | defaults
         try:
-            info.check_options(values, unchecked=request_field_names(kind))
+            info.check_options(plain, unchecked=request_field_names(kind))
         except InvalidProviderRequest as exc:
             raise ValidationError(str(exc), field=exc.field) from None
-    request = build_request(kind, model, text or " ", values)
+    for key, asset_id in images.items():
+        _check_image_input(session, user_id, kind, info, key, asset_id)
+    request = build_request(kind, model, text or " ", plain)
     provider = provider_for(
         session=session,
         keyring=deps.keyring,
@@ -213,6 +253,111 @@ def quote(
     return Quote(project, kind, text, values, guess, left)
 
 
+def _request_defaults(info: ModelInfo, kind: Capability, given: dict[str, Any]) -> dict[str, Any]:
+    """Request fields the caller left out, from the model: its fixed clip length or its schema defaults."""
+    fields = info.options.model_fields
+    missing = {
+        name: fields[name].default
+        for name in request_field_names(kind)
+        if name not in given
+        and name in fields
+        and not fields[name].is_required()
+        and fields[name].default is not None
+    }
+    if kind is Capability.VIDEO and "duration_seconds" not in given and info.fixed_seconds is not None:
+        missing["duration_seconds"] = info.fixed_seconds
+    return missing
+
+
+def _check_image_input(
+    session: Session, user_id: uuid.UUID, kind: Capability, info: ModelInfo | None, key: str, asset_id: str
+) -> Asset:
+    """An uploaded start or input image must be the user's own image, for a model that takes one."""
+    wanted_kind, field_name = IMAGE_INPUTS[key]
+    what = field_name.replace("_", " ")
+    if kind is not wanted_kind or info is None or not info.accepts_image:
+        label = info.label if info is not None else "This model"
+        article = "an" if what[0] in "aeiou" else "a"
+        raise ValidationError(f"{label} does not take {article} {what}.", field=key)
+    try:
+        asset = get_asset(session=session, user_id=user_id, asset_id=asset_id)
+    except NotFoundError:
+        raise ValidationError(f"The {what} was not found; upload it again.", field=key) from None
+    if asset.kind != "image":
+        raise ValidationError(f"The {what} must be an image.", field=key)
+    return asset
+
+
+MAX_FALLBACKS = 3
+NO_FALLBACK_ERRORS = (ContentRefused, JobCancelled)
+
+
+def _fallback_options(
+    deps: Deps, kind: Capability, provider_id: str, model: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    """The options a fallback model understands; an uploaded image it cannot take is refused."""
+    plain, images = split_image_inputs(options)
+    if provider_id == OPENAI_COMPATIBLE:
+        accepted, takes_image, label = request_field_names(kind), False, "That endpoint"
+    else:
+        info = deps.registry.model(provider_id, model)
+        accepted, takes_image, label = frozenset(info.options.model_fields), info.accepts_image, info.label
+    if images and not takes_image:
+        raise ValidationError(
+            f"{label} does not take an image, so it cannot be the fallback.", field="fallbacks"
+        )
+    return {k: v for k, v in plain.items() if k in accepted} | images
+
+
+def _checked_fallbacks(
+    *,
+    session: Session,
+    deps: Deps,
+    user_id: uuid.UUID,
+    checked: Quote,
+    primary: tuple[str, str, str | None],
+    fallbacks: Sequence[Mapping[str, Any]],
+) -> list[Fallback]:
+    """Check and price each fallback as if it were asked for directly."""
+    if len(fallbacks) > MAX_FALLBACKS:
+        raise ValidationError(f"Choose at most {MAX_FALLBACKS} fallbacks.", field="fallbacks")
+    chosen: list[Fallback] = []
+    seen = {primary}
+    for entry in fallbacks:
+        provider_id, model = str(entry.get("provider") or ""), str(entry.get("model") or "")
+        endpoint = str(entry["endpoint_id"]) if entry.get("endpoint_id") else None
+        if (provider_id, model, endpoint) in seen:
+            raise ValidationError(f"{provider_id}/{model} is chosen twice.", field="fallbacks")
+        seen.add((provider_id, model, endpoint))
+        try:
+            options = _fallback_options(deps, checked.kind, provider_id, model, checked.options)
+            priced = quote(
+                session=session,
+                deps=deps,
+                user_id=user_id,
+                project_id=checked.project.id,
+                capability=checked.kind.value,
+                provider_id=provider_id,
+                model=model,
+                prompt=checked.prompt,
+                options=options,
+                endpoint_id=endpoint,
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"Fallback {provider_id}/{model}: {exc}", field="fallbacks") from None
+        chosen.append(
+            {
+                "provider": provider_id,
+                "model": model,
+                "endpoint_id": endpoint,
+                "options": options,
+                "estimate_micros": priced.estimate.micros,
+                "price_version": priced.estimate.price_version,
+            }
+        )
+    return chosen
+
+
 def start_generation(
     *,
     session: Session,
@@ -225,8 +370,12 @@ def start_generation(
     prompt: str,
     options: dict[str, Any] | None = None,
     endpoint_id: str | uuid.UUID | None = None,
+    fallbacks: Sequence[Mapping[str, Any]] | None = None,
 ) -> Generation:
-    """Check everything a person could get wrong, price it, refuse past the budget, then queue it."""
+    """Check everything a person could get wrong, price it, refuse past the budget, then queue it.
+
+    ``fallbacks`` ({"provider", "model", "endpoint_id"}) are tried in order if the model fails.
+    """
     checked = quote(
         session=session,
         deps=deps,
@@ -242,10 +391,22 @@ def start_generation(
     project, guess = checked.project, checked.estimate
     if not checked.prompt:
         raise ValidationError("The prompt is empty.", field="prompt")
-    if checked.over_budget:
-        assert project.monthly_budget_micros is not None and checked.budget_left_micros is not None
+    chosen = _checked_fallbacks(
+        session=session,
+        deps=deps,
+        user_id=user_id,
+        checked=checked,
+        primary=(provider_id, model, str(endpoint_id) if endpoint_id else None),
+        fallbacks=fallbacks or (),
+    )
+    worst = max([guess.micros, *(f["estimate_micros"] for f in chosen)])
+    if checked.budget_left_micros is not None and worst > checked.budget_left_micros:
+        assert project.monthly_budget_micros is not None
+        costs = f"about {guess.display()}"
+        if worst != guess.micros:
+            costs = f"up to {format_usd(worst)} with fallbacks"
         raise ValidationError(
-            f"This would cost about {guess.display()}, but “{project.name}” has "
+            f"This would cost {costs}, but “{project.name}” has "
             f"{format_usd(max(checked.budget_left_micros, 0))} left of its "
             f"{format_usd(project.monthly_budget_micros)} monthly budget.",
             field="budget",
@@ -259,6 +420,7 @@ def start_generation(
         endpoint_id=uuid.UUID(str(endpoint_id)) if endpoint_id else None,
         prompt=checked.prompt,
         options=checked.options,
+        fallbacks=chosen,
         estimated_cost_micros=guess.micros,
         price_version=guess.price_version,
     )
@@ -273,6 +435,8 @@ def start_generation(
     session.flush()
     session.add(job)
     session.commit()
+    if deps.dispatch is not None:
+        deps.dispatch(job.id)
     return generation
 
 
@@ -326,7 +490,14 @@ class _Live:
     timed_out: bool = False
 
 
-def _call(provider: Provider, request: Request, live: _Live) -> GenerationResult:
+def _call(
+    provider: Provider,
+    request: Request,
+    live: _Live,
+    *,
+    on_started: StartedCallback | None = None,
+    resume_job_id: str | None = None,
+) -> GenerationResult:
     def progress(update: ProgressUpdate) -> None:
         live.percent = update.percent if update.percent is not None else live.percent
         live.message = update.message or live.message
@@ -340,9 +511,21 @@ def _call(provider: Provider, request: Request, live: _Live) -> GenerationResult
         case SpeechRequest():
             return with_retries(lambda: provider.synthesize_speech(request))
         case VideoRequest():
-            return provider.generate_video(request, on_progress=progress, cancel=live.cancel)
+            return provider.generate_video(
+                request,
+                on_progress=progress,
+                cancel=live.cancel,
+                on_started=on_started,
+                resume_job_id=resume_job_id,
+            )
         case AudioRequest():
-            return provider.generate_audio(request, on_progress=progress, cancel=live.cancel)
+            return provider.generate_audio(
+                request,
+                on_progress=progress,
+                cancel=live.cancel,
+                on_started=on_started,
+                resume_job_id=resume_job_id,
+            )
     raise AssertionError(request)
 
 
@@ -353,6 +536,48 @@ def _media_of(result: GenerationResult) -> tuple[Media, ...]:
 
 
 MEDIA_KINDS = frozenset({"image", "video", "audio", "text"})
+TYPICAL_SAMPLE = 20
+
+
+def typical_seconds(session: Session, provider_id: str, model: str) -> float | None:
+    """The median duration of this model's latest successful generations, if it has any."""
+    durations = session.exec(
+        select(Generation.duration_ms)
+        .where(
+            Generation.provider == provider_id,
+            Generation.model == model,
+            Generation.status == queue.SUCCEEDED,
+            col(Generation.duration_ms).is_not(None),
+        )
+        .order_by(col(Generation.completed_at).desc())
+        .limit(TYPICAL_SAMPLE)
+    ).all()
+    known = [d for d in durations if d is not None]
+    return statistics.median(known) / 1000 if known else None
+
+
+def eta_seconds(elapsed: float, percent: int | None, typical: float | None) -> int | None:
+    """Seconds left: from the provider's percentage when it gives one, else from past durations."""
+    if percent is not None and 0 < percent < 100 and elapsed >= 1:
+        return max(1, round(elapsed * (100 - percent) / percent))
+    if typical is not None and typical > elapsed:
+        return max(1, round(typical - elapsed))
+    return None
+
+
+def _load_images(
+    deps: Deps, session: Session, user_id: uuid.UUID, image_ids: dict[str, str]
+) -> dict[str, tuple[bytes, str]]:
+    """Read uploaded start or input images from storage for the provider request."""
+    loaded: dict[str, tuple[bytes, str]] = {}
+    for key, asset_id in image_ids.items():
+        try:
+            asset = get_asset(session=session, user_id=user_id, asset_id=asset_id)
+            loaded[key] = (deps.storage.get(asset.storage_key), asset.mime_type)
+        except (NotFoundError, StorageError):
+            what = IMAGE_INPUTS[key][1].replace("_", " ")
+            raise ValidationError(f"The {what} is gone; upload it again.", field=key) from None
+    return loaded
 
 
 def execute(
@@ -385,6 +610,7 @@ def execute(
         generation.status = queue.RUNNING
         generation.started_at = generation.started_at or utcnow()
         session.commit()
+        image_ids: dict[str, str] = {}
         try:
             provider = provider_for(
                 session=session,
@@ -395,23 +621,36 @@ def execute(
                 provider_id=generation.provider,
                 endpoint_id=generation.endpoint_id,
             )
+            plain, image_ids = split_image_inputs(dict(generation.options))
             request = build_request(
                 Capability(generation.capability),
                 generation.model,
                 generation.prompt,
-                dict(generation.options),
+                plain,
+                _load_images(deps, session, generation.owner_id, image_ids),
             )
         except (ValidationError, NotFoundError) as exc:
-            return _close(session, job, generation, worker, queue.FAILED, str(exc), code="invalid")
+            return _fail(session, job, generation, worker, str(exc), code="invalid", error=None)
         timeout, attempts, max_attempts = job.timeout_seconds, job.attempts, job.max_attempts
+        resume, first_started = job.provider_job_id, job.started_at or utcnow()
+        provider_id, model = generation.provider, generation.model
+        source = uuid.UUID(next(iter(image_ids.values()))) if image_ids else None
 
     live = _Live()
     outcome: dict[str, Any] = {}
     started = time.monotonic()
+    typical: list[float | None] = []
+
+    def record_started(provider_job_id: str) -> None:
+        live.provider_job_id = provider_job_id
+        with deps.session_factory() as session:
+            queue.record_provider_job(session, job_id=job_id, worker=worker, provider_job_id=provider_job_id)
 
     def run() -> None:
         try:
-            outcome["result"] = _call(provider, request, live)
+            outcome["result"] = _call(
+                provider, request, live, on_started=record_started, resume_job_id=resume
+            )
         except BaseException as exc:
             outcome["error"] = exc
 
@@ -425,6 +664,8 @@ def execute(
             live.timed_out = True
             live.cancel.cancel()
         with deps.session_factory() as session:
+            if not typical:
+                typical.append(typical_seconds(session, provider_id, model))
             try:
                 if queue.heartbeat(
                     session,
@@ -434,6 +675,9 @@ def execute(
                     progress=live.percent,
                     message=live.message or None,
                     provider_job_id=live.provider_job_id,
+                    eta_seconds=eta_seconds(
+                        (utcnow() - first_started).total_seconds(), live.percent, typical[0]
+                    ),
                 ):
                     live.cancel.cancel()
             except queue.LeaseLost:
@@ -451,19 +695,20 @@ def execute(
         error = outcome.get("error")
         if live.timed_out:
             minutes = max(1, timeout // 60)
-            return _close(
+            return _fail(
                 session,
                 job,
                 generation,
                 worker,
-                queue.FAILED,
                 f"The job took longer than {minutes} minute{'s' if minutes > 1 else ''} and was stopped.",
                 code="timeout",
+                error=None,
             )
         if isinstance(error, JobCancelled) or (job.cancel_requested and error is not None):
             return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled.")
         if isinstance(error, ProviderError):
             if error.retryable and attempts < max_attempts:
+                job.provider_job_id = None
                 queue.retry_later(
                     session, job=job, worker=worker, delay_seconds=2.0**attempts, message=str(error)
                 )
@@ -471,7 +716,10 @@ def execute(
                 session.commit()
                 return queue.QUEUED
             code = "timeout" if isinstance(error, ProviderTimeout) else type(error).__name__
-            return _close(session, job, generation, worker, queue.FAILED, str(error), code=code)
+            if resume is not None and not error.retryable:
+                message = f"The job started before a restart could not be followed: {error}"
+                return _close(session, job, generation, worker, queue.FAILED, message, code=code)
+            return _fail(session, job, generation, worker, str(error), code=code, error=error)
         if error is not None:
             return _close(
                 session,
@@ -483,7 +731,7 @@ def execute(
                 code="internal",
             )
         try:
-            return _save(deps, session, job, generation, worker, outcome["result"])
+            return _save(deps, session, job, generation, worker, outcome["result"], source)
         except (StorageError, ValidationError) as exc:
             job = session.get(AsyncJob, job_id)
             assert job is not None
@@ -498,6 +746,35 @@ def execute(
                 f"The result could not be kept: {exc}",
                 code="storage",
             )
+
+
+def _fail(
+    session: Session,
+    job: AsyncJob,
+    generation: Generation,
+    worker: str,
+    message: str,
+    *,
+    code: str,
+    error: ProviderError | None,
+) -> str:
+    """Fail the generation, or hand it to the next fallback the user chose."""
+    if not generation.fallbacks or isinstance(error, NO_FALLBACK_ERRORS):
+        return _close(session, job, generation, worker, queue.FAILED, message, code=code)
+    chosen, *rest = generation.fallbacks
+    failed = f"{generation.provider}/{generation.model}"
+    generation.fallback_from = failed
+    generation.provider, generation.model = chosen["provider"], chosen["model"]
+    generation.endpoint_id = uuid.UUID(chosen["endpoint_id"]) if chosen.get("endpoint_id") else None
+    generation.options, generation.fallbacks = dict(chosen["options"]), rest
+    generation.estimated_cost_micros = int(chosen["estimate_micros"])
+    generation.price_version = chosen.get("price_version")
+    generation.status, generation.error_code = queue.QUEUED, None
+    generation.error = f"{failed} failed ({message}); trying {generation.provider}/{generation.model}."
+    job.attempts, job.provider_job_id, job.progress_percent, job.eta_seconds = 0, None, None, None
+    queue.retry_later(session, job=job, worker=worker, delay_seconds=0, message=generation.error)
+    session.commit()
+    return queue.QUEUED
 
 
 def _close(
@@ -523,7 +800,13 @@ def _kind(mime_type: str) -> str:
 
 
 def _save(
-    deps: Deps, session: Session, job: AsyncJob, generation: Generation, worker: str, result: GenerationResult
+    deps: Deps,
+    session: Session,
+    job: AsyncJob,
+    generation: Generation,
+    worker: str,
+    result: GenerationResult,
+    source_asset_id: uuid.UUID | None = None,
 ) -> str:
     """Write files first, then rows in one transaction; on any failure remove the files again."""
     written: list[str] = []
@@ -539,6 +822,7 @@ def _save(
                     owner_id=generation.owner_id,
                     project_id=generation.project_id,
                     generation_id=generation.id,
+                    source_asset_id=source_asset_id,
                     kind=_kind(media.mime_type),
                     storage_key=key,
                     mime_type=media.mime_type,

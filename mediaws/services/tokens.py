@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from mediaws.errors import NotFoundError, SessionExpired
+from mediaws.errors import ConflictError, NotFoundError, SessionExpired
 from mediaws.models import PersonalAccessToken, User
 from mediaws.models.base import utcnow
 from mediaws.security.tokens import hash_token, new_token
@@ -28,11 +28,26 @@ class NewToken:
     plaintext: str
 
 
+def _ensure_unique_active(session: Session, user_id: uuid.UUID, name: str) -> None:
+    """Refuse a name one of the user's live tokens already has (case-insensitive)."""
+    live = session.exec(
+        select(PersonalAccessToken.name).where(
+            PersonalAccessToken.user_id == user_id, col(PersonalAccessToken.revoked_at).is_(None)
+        )
+    ).all()
+    if any(existing.casefold() == name.casefold() for existing in live):
+        raise ConflictError(
+            f"You already have an active token named “{name}”. Pick another name or revoke that one first.",
+            field="name",
+        )
+
+
 def create_token(*, session: Session, user_id: uuid.UUID, name: str) -> NewToken:
     """Make a named token for a user and return it with its plaintext."""
     clean = clean_name(name, what="Token name", field="name", max_length=NAME_MAX)
     if session.get(User, user_id) is None:
         raise NotFoundError("No such account.")
+    _ensure_unique_active(session, user_id, clean)
     plaintext = TOKEN_PREFIX + new_token()
     row = PersonalAccessToken(
         user_id=user_id, name=clean, token_hash=hash_token(plaintext), prefix=plaintext[:SHOWN_CHARS]

@@ -10,13 +10,50 @@ import reflex as rx
 
 from mediaws.errors import MediawsError, NotFoundError, SessionExpired, ValidationError
 from mediaws.pricing.cost import priced_display
+from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Capability
-from mediaws.services import accounts, catalog, generation, projects
+from mediaws.services import accounts, catalog, generation, projects, uploads, voice_preview
 from mediaws.services.projects import format_usd
 from mediaws.state.auth import AuthState
 
 KINDS = [kind.value for kind in Capability]
 FINISHED = ("succeeded", "failed", "cancelled")
+IMAGE_OPTION = {"video": "start_image_asset_id", "image": "input_image_asset_id"}
+VOICE_FIELD = catalog.OptionField("voice", "Voice", "text")
+
+
+def eta_text(seconds: int | None) -> str:
+    """The estimate in words ("about 1 min 20 s left"), or "" when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    if seconds < 60:
+        return f"about {max(seconds, 1)} s left"
+    minutes, rest = divmod(seconds, 60)
+    return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"
+
+
+def split_key(key: str) -> tuple[str, str, str | None]:
+    """A picker key (``provider|model`` or ``openai_compatible|id|model``) as (provider, model, endpoint)."""
+    provider, _, rest = key.partition("|")
+    if provider == OPENAI_COMPATIBLE:
+        endpoint_id, _, model = rest.partition("|")
+        return provider, model, endpoint_id
+    return provider, rest, None
+
+
+def _others(models: list[dict[str, str]], key: str) -> list[dict[str, str]]:
+    return [m for m in models if m["usable"] and m["key"] != key]
+
+
+def _speaks(kind: str, fields: list[dict[str, str]]) -> bool:
+    return kind == Capability.SPEECH.value and any(f["name"] == "voice" for f in fields)
+
+
+def _model_label(deps: generation.Deps, provider: str, model: str) -> str:
+    try:
+        return deps.registry.model(provider, model).label
+    except MediawsError:
+        return model
 
 
 def _deps() -> generation.Deps:
@@ -45,18 +82,55 @@ def _status(token: str, generation_id: str) -> dict[str, Any]:
         text = ""
         if row.capability == Capability.TEXT.value and found:
             text = deps.storage.get(found[0].storage_key).decode(errors="replace")
+        made_with = ""
+        if row.fallback_from and row.status == "succeeded":
+            made_with = (
+                f"Made with {_model_label(deps, row.provider, row.model)} after {row.fallback_from} failed"
+            )
+        sources = [str(a.source_asset_id) for a in found if a.source_asset_id is not None]
         return {
             "status": row.status,
             "progress": job.progress_percent or (100 if row.status == "succeeded" else 0),
+            "eta": eta_text(job.eta_seconds) if row.status in ("queued", "running") else "",
+            "made_with": made_with,
+            "source_url": voice_preview.asset_url(sources[0]) if sources else "",
             "message": row.error or job.message,
             "cost": priced_display(row.provider, row.model, row.cost_micros)
             if row.cost_micros is not None
             else "",
             "text": text,
             "results": [
-                {"url": f"/api/assets/{a.id}/file", "kind": a.kind, "mime": a.mime_type} for a in found
+                {"url": voice_preview.asset_url(a.id), "kind": a.kind, "mime": a.mime_type} for a in found
             ],
         }
+
+
+def _endpoint_rows(token: str) -> list[dict[str, str]]:
+    """The user's endpoints' models as picker rows, listed live; a dead endpoint is one disabled row."""
+    deps = _deps()
+    with deps.session_factory() as session:
+        user_id = accounts.user_for_token(session=session, token=token).id
+    rows = []
+    for found in catalog.list_endpoint_models(deps=deps, user_id=user_id):
+        if found.problem:
+            rows.append(
+                {"key": f"none|{found.endpoint_id}", "label": f"{found.name} · {found.problem}", "usable": ""}
+            )
+        for model in found.models:
+            key = f"{OPENAI_COMPATIBLE}|{found.endpoint_id}|{model}"
+            rows.append({"key": key, "label": f"{found.name} · {model}", "usable": "yes"})
+    return rows
+
+
+def _preview_status(token: str, generation_id: str) -> tuple[str, str, str]:
+    """(status, audio URL, error) of a voice preview generation."""
+    deps = _deps()
+    with deps.session_factory() as session:
+        user = accounts.user_for_token(session=session, token=token)
+        row = generation.get_generation(session=session, user_id=user.id, generation_id=generation_id)
+        found = generation.assets_of(session, row) if row.status == "succeeded" else []
+        url = voice_preview.asset_url(found[0].id) if found else ""
+        return row.status, url, row.error or ""
 
 
 class GenerateState(AuthState):
@@ -81,13 +155,46 @@ class GenerateState(AuthState):
     cost: str = ""
     result_text: str = ""
     results: list[dict[str, str]] = []
+    eta: str = ""
+    made_with: str = ""
+    source_url: str = ""
+    endpoint_note: str = ""
+    accepts_image: bool = False
+    image_asset_id: str = ""
+    image_url: str = ""
+    image_name: str = ""
+    upload_error: str = ""
+    preview_price: str = ""
+    preview_url: str = ""
+    preview_note: str = ""
+    preview_busy: bool = False
+    fallback_on: bool = False
+    fallback_key: str = ""
+    _builtin_models: list[dict[str, str]] = []
+    _endpoint_models: list[dict[str, str]] = []
+    _preview_generation_id: str = ""
+
+    @rx.var
+    def fallback_choices(self) -> list[dict[str, str]]:
+        """The other usable models of the same type, to try if the chosen one fails."""
+        return _others(self.models, self.model_key)
+
+    @rx.var
+    def preview_title(self) -> str:
+        """What the preview button plays, as its tooltip."""
+        return f"Hear a short sample of the voice {self.values.get('voice', '')}"
+
+    @rx.var
+    def has_voice(self) -> bool:
+        """Whether the chosen model speaks with a voice that can be previewed."""
+        return _speaks(self.kind, self.fields)
 
     def _refresh_models(self, session: Any, user_id: Any) -> None:
         deps = _deps()
         choices = catalog.available_models(
             session=session, registry=deps.registry, user_id=user_id, capability=Capability(self.kind)
         )
-        self.models = [
+        self._builtin_models = [
             {
                 "key": f"{c.provider}|{c.model}",
                 "label": f"{c.provider_label} · {c.label}" + ("" if c.usable else " (add a key)"),
@@ -95,28 +202,62 @@ class GenerateState(AuthState):
             }
             for c in choices
         ]
+        self._compose_models()
+
+    def _compose_models(self) -> None:
+        """The picker: built-in models, then (on the Text tab) each endpoint's live models."""
+        extra = self._endpoint_models if self.kind == Capability.TEXT.value else []
+        usable_first = sorted(self._builtin_models + extra, key=lambda m: not m["usable"])
+        self.models = usable_first
         usable = [m["key"] for m in self.models if m["usable"]]
         if self.model_key not in usable:
             self.model_key = usable[0] if usable else ""
-        self._refresh_fields()
+            self._refresh_fields()
+        self._keep_fallback()
+
+    def _keep_fallback(self) -> None:
+        others = [m["key"] for m in _others(self.models, self.model_key)]
+        if self.fallback_key not in others:
+            self.fallback_key = others[0] if others else ""
+        if not others:
+            self.fallback_on = False
+
+    def _option_fields(self) -> list[catalog.OptionField]:
+        provider, model, _ = split_key(self.model_key)
+        if provider == OPENAI_COMPATIBLE:
+            return []
+        info = _deps().registry.model(provider, model)
+        found = catalog.option_fields(info)
+        if info.capability is Capability.SPEECH and not any(f.name == "voice" for f in found):
+            found.insert(0, VOICE_FIELD)
+        return found
+
+    def _forget_preview(self) -> None:
+        """A preview belongs to the voice and options it was made with; any change drops it."""
+        self.preview_url = self.preview_note = self._preview_generation_id = ""
+        self.preview_busy = False
 
     def _refresh_fields(self) -> None:
+        self._forget_preview()
         if not self.model_key:
-            self.fields, self.values = [], {}
+            self.fields, self.values, self.accepts_image = [], {}, False
             return
-        provider, model = self.model_key.split("|", 1)
-        info = _deps().registry.model(provider, model)
-        self.fields = [_field_row(f) for f in catalog.option_fields(info)]
+        provider, model, _ = split_key(self.model_key)
+        self.accepts_image = (
+            provider != OPENAI_COMPATIBLE and _deps().registry.model(provider, model).accepts_image
+        )
+        self.fields = [_field_row(f) for f in self._option_fields()]
         self.values = {f["name"]: f["default"] for f in self.fields}
 
     def _option_values(self) -> dict[str, Any]:
-        provider, model = self.model_key.split("|", 1)
-        info = _deps().registry.model(provider, model)
-        return catalog.parse_option_values(catalog.option_fields(info), self.values)
+        return catalog.parse_option_values(self._option_fields(), self.values)
 
-    def _request(self) -> dict[str, Any]:
+    def _request(self, with_image: bool = True) -> dict[str, Any]:
         """What the form asks for, as keyword arguments of quote and start_generation."""
-        provider, model = self.model_key.split("|", 1)
+        provider, model, endpoint_id = split_key(self.model_key)
+        options = self._option_values()
+        if with_image and self.accepts_image and self.image_asset_id and self.kind in IMAGE_OPTION:
+            options[IMAGE_OPTION[self.kind]] = self.image_asset_id
         return {
             "deps": _deps(),
             "project_id": self.project_id,
@@ -124,17 +265,35 @@ class GenerateState(AuthState):
             "provider_id": provider,
             "model": model,
             "prompt": self.prompt,
-            "options": self._option_values(),
+            "options": options,
+            "endpoint_id": endpoint_id,
         }
+
+    def _fallbacks(self) -> list[dict[str, str | None]]:
+        if not (self.fallback_on and self.fallback_key):
+            return []
+        provider, model, endpoint_id = split_key(self.fallback_key)
+        return [{"provider": provider, "model": model, "endpoint_id": endpoint_id}]
 
     def _requote(self) -> None:
         self.error = ""
-        self.estimate = self.budget = ""
+        self.estimate = self.budget = self.preview_price = ""
         if not (self.model_key and self.project_id):
             return
         try:
             with self._signed_in() as (session, user):
                 checked = generation.quote(session=session, user_id=user.id, **self._request())
+                if _speaks(self.kind, self.fields):
+                    request = self._request(with_image=False)
+                    self.preview_price = voice_preview.price(
+                        session=session,
+                        deps=request["deps"],
+                        user_id=user.id,
+                        project_id=self.project_id,
+                        provider_id=request["provider_id"],
+                        model=request["model"],
+                        options=request["options"],
+                    )
         except SessionExpired:
             raise
         except MediawsError as exc:
@@ -171,11 +330,13 @@ class GenerateState(AuthState):
             self._requote()
         except SessionExpired:
             return self._login_redirect()
+        events: list[Any] = [GenerateState.load_endpoints] if self.kind == Capability.TEXT.value else []
         if running is not None and str(running.id) != self.generation_id:
             self.generation_id, self.status = str(running.id), running.status
             self.progress, self.message, self.cost, self.result_text, self.results = 0, "", "", "", []
-            return GenerateState.watch
-        return None
+            self.eta = self.made_with = self.source_url = ""
+            events.append(GenerateState.watch)
+        return events or None
 
     @rx.event
     def set_project(self, value: str) -> Any:
@@ -197,13 +358,36 @@ class GenerateState(AuthState):
             self._requote()
         except SessionExpired:
             return self._login_redirect()
-        return None
+        return GenerateState.load_endpoints if self.kind == Capability.TEXT.value else None
+
+    @rx.event(background=True)
+    async def load_endpoints(self) -> Any:
+        """List the models of the user's OpenAI-compatible endpoints without holding up the page."""
+        async with self:
+            token = self.session_token
+            self.endpoint_note = "Asking your OpenAI-compatible endpoints for their models…"
+        try:
+            rows = await asyncio.to_thread(_endpoint_rows, token)
+        except MediawsError:
+            rows = []
+        async with self:
+            self._endpoint_models = rows
+            dead = [r["label"] for r in rows if not r["usable"]]
+            self.endpoint_note = ("Not available now: " + ", ".join(dead)) if dead else ""
+            if self.kind == Capability.TEXT.value:
+                before = self.model_key
+                self._compose_models()
+                if self.model_key != before:
+                    self._requote()
 
     @rx.event
     def set_model(self, value: str) -> Any:
         """Choose a model; its options reset to their defaults."""
+        if value not in [m["key"] for m in self.models if m["usable"]]:
+            return None
         self.model_key = value
         self._refresh_fields()
+        self._keep_fallback()
         try:
             self._requote()
         except SessionExpired:
@@ -215,11 +399,122 @@ class GenerateState(AuthState):
         """Change one option and price again."""
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         self.values = {**self.values, name: text}
+        self._forget_preview()
         try:
             self._requote()
         except SessionExpired:
             return self._login_redirect()
         return None
+
+    @rx.event
+    def set_fallback_on(self, value: bool) -> None:
+        """Turn "if this fails, try another model" on or off."""
+        self.fallback_on = bool(value) and bool(_others(self.models, self.model_key))
+
+    @rx.event
+    def set_fallback(self, value: str) -> None:
+        """Choose the model to try if the chosen one fails."""
+        if value in [m["key"] for m in _others(self.models, self.model_key)]:
+            self.fallback_key = value
+
+    @rx.event
+    async def upload_image(self, files: list[rx.UploadFile]) -> Any:
+        """Keep the chosen start (or input) image as an asset of the project and show it."""
+        self.upload_error = ""
+        if not files:
+            return None
+        upload = files[0]
+        data = await upload.read()
+        try:
+            with self._signed_in() as (session, user):
+                asset = uploads.save_upload(
+                    session=session,
+                    deps=_deps(),
+                    user_id=user.id,
+                    project_id=self.project_id,
+                    filename=upload.name or "",
+                    data=data,
+                    mime_type=upload.content_type or "",
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except (ValidationError, NotFoundError) as exc:
+            self.upload_error = str(exc)
+            return None
+        self.image_asset_id, self.image_name = str(asset.id), asset.name
+        self.image_url = voice_preview.asset_url(asset.id)
+        try:
+            self._requote()
+        except SessionExpired:
+            return self._login_redirect()
+        return None
+
+    @rx.event
+    def upload_rejected(self, _rejected: list[dict[str, Any]]) -> None:
+        """The browser refused the file (wrong type or over the size limit) before sending it."""
+        self.upload_error = (
+            f"Choose a PNG, JPEG or WebP image of at most {uploads.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        )
+
+    @rx.event
+    def remove_image(self) -> Any:
+        """Generate without the uploaded image (it stays in the project)."""
+        self.image_asset_id = self.image_url = self.image_name = self.upload_error = ""
+        try:
+            self._requote()
+        except SessionExpired:
+            return self._login_redirect()
+        return None
+
+    @rx.event
+    def preview_voice(self) -> Any:
+        """Play a short sample of the chosen voice: free sample, earlier preview, or a new cheap one."""
+        self.preview_note, self.preview_url = "", ""
+        if not (_speaks(self.kind, self.fields) and self.project_id):
+            return None
+        request = self._request(with_image=False)
+        try:
+            with self._signed_in() as (session, user):
+                found = voice_preview.start_preview(
+                    session=session,
+                    deps=request["deps"],
+                    user_id=user.id,
+                    project_id=self.project_id,
+                    provider_id=request["provider_id"],
+                    model=request["model"],
+                    options=request["options"],
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except (ValidationError, NotFoundError) as exc:
+            self.preview_note = str(exc)
+            return None
+        if found.url:
+            self.preview_url = found.url
+            return None
+        self._preview_generation_id, self.preview_busy = found.generation_id, True
+        self.preview_note = "Making a short sample…"
+        return GenerateState.watch_preview
+
+    @rx.event(background=True)
+    async def watch_preview(self) -> Any:
+        """Wait for the preview sample, then play it."""
+        async with self:
+            token, wanted = self.session_token, self._preview_generation_id
+        while True:
+            try:
+                status, url, problem = await asyncio.to_thread(_preview_status, token, wanted)
+            except MediawsError as exc:
+                status, url, problem = "failed", "", str(exc)
+            if status in FINISHED:
+                break
+            await asyncio.sleep(0.4)
+        async with self:
+            if self._preview_generation_id != wanted:
+                return
+            self.preview_busy = False
+            self.preview_url = url
+            self.preview_note = "" if url else (problem or "The preview could not be made.")
 
     @rx.event
     def set_prompt(self, value: str) -> None:
@@ -244,7 +539,9 @@ class GenerateState(AuthState):
             return None
         try:
             with self._signed_in() as (session, user):
-                started = generation.start_generation(session=session, user_id=user.id, **self._request())
+                started = generation.start_generation(
+                    session=session, user_id=user.id, fallbacks=self._fallbacks(), **self._request()
+                )
         except SessionExpired:
             return self._login_redirect()
         except (ValidationError, NotFoundError) as exc:
@@ -253,6 +550,7 @@ class GenerateState(AuthState):
         self.generation_id = str(started.id)
         self.status, self.progress, self.message, self.elapsed = "queued", 0, "Waiting for a worker…", "0 s"
         self.cost, self.result_text, self.results = "", "", []
+        self.eta = self.made_with = self.source_url = ""
         return GenerateState.watch
 
     @rx.event(background=True)
@@ -273,8 +571,10 @@ class GenerateState(AuthState):
                     return
                 self.status, self.progress = info["status"], int(info["progress"])
                 self.message, self.elapsed = info["message"], f"{int(time.monotonic() - began)} s"
+                self.eta = info["eta"]
                 if info["status"] in FINISHED:
                     self.cost, self.result_text, self.results = info["cost"], info["text"], info["results"]
+                    self.made_with, self.source_url = info["made_with"], info["source_url"]
             if info["status"] in FINISHED:
                 if info["status"] == "succeeded":
                     yield rx.toast.success(f"Done. It cost {info['cost']}.")

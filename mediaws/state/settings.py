@@ -17,6 +17,7 @@ from mediaws.security.crypto import keyring_source
 from mediaws.services import accounts, keys, provider_access
 from mediaws.state import display
 from mediaws.state.auth import AuthState
+from mediaws.state.tokens import TokensState
 
 
 def _masked(view: keys.KeyView) -> str:
@@ -226,9 +227,9 @@ class AccountState(AuthState):
 
     @rx.event
     def load(self) -> Any:
-        """Page load: check the session."""
+        """Page load: check the session and list the access tokens."""
         self.password_error = ""
-        return self.require_login()
+        return TokensState.load
 
     @rx.event
     def change_password(self, form: dict[str, Any]) -> Any:

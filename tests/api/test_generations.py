@@ -273,3 +273,96 @@ def test_openapi_lists_the_paths(client: TestClient) -> None:
     } <= set(schema["paths"])
     assert {"PersonalAccessToken", "BrowserSession"} <= set(schema["components"]["securitySchemes"])
     assert client.get("/docs").status_code == 200
+
+
+def _png(size: tuple[int, int] = (64, 36)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (20, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_a_start_image_and_make_a_video_from_it(
+    client: TestClient, auth: dict[str, str], project_id: str, run_worker: Callable[[], str | None]
+) -> None:
+    """An uploaded PNG becomes an asset; the video made from it names it as its source."""
+    uploaded = client.post(
+        "/api/assets",
+        headers=auth,
+        data={"projectId": project_id},
+        files={"file": ("../../frame.png", _png(), "image/png")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    frame = uploaded.json()
+    assert (frame["kind"], frame["mimeType"], frame["name"], frame["width"]) == (
+        "image",
+        "image/png",
+        "frame.png",
+        64,
+    )
+    queued = generate(
+        client,
+        auth,
+        project_id,
+        type="video",
+        model="local-video",
+        options={"duration_seconds": 2, "start_image_asset_id": frame["id"]},
+    )
+    assert queued.status_code == 202, queued.text
+    assert run_worker() == "succeeded"
+    [video] = client.get(f"/api/generations/{queued.json()['id']}", headers=auth).json()["assets"]
+    assert (video["kind"], video["sourceAssetId"]) == ("video", frame["id"])
+
+
+def test_uploads_refuse_what_is_not_an_image_and_strangers_projects(
+    client: TestClient,
+    auth: dict[str, str],
+    auth_for: Callable[[User], dict[str, str]],
+    other_user: User,
+    project_id: str,
+) -> None:
+    fake = client.post(
+        "/api/assets",
+        headers=auth,
+        data={"projectId": project_id},
+        files={"file": ("cat.png", b"not really a picture", "image/png")},
+    )
+    assert (fake.status_code, fake.json()["error"]["code"]) == (422, "invalid")
+    assert "PNG, JPEG or WebP" in fake.json()["error"]["message"]
+    stranger = client.post(
+        "/api/assets",
+        headers=auth_for(other_user),
+        data={"projectId": project_id},
+        files={"file": ("frame.png", _png(), "image/png")},
+    )
+    assert stranger.status_code == 404
+
+
+def test_fallbacks_are_checked_and_reported(
+    client: TestClient, auth: dict[str, str], project_id: str
+) -> None:
+    """Fallbacks are validated like the model itself, and may not repeat it."""
+    queued = generate(client, auth, project_id, fallbacks=[{"provider": "openai", "model": "gpt-image-2"}])
+    assert queued.status_code == 422
+    assert queued.json()["error"]["field"] == "fallbacks"
+    assert queued.json()["error"]["message"].startswith(
+        "Fallback openai/gpt-image-2: GPT Image 2: option 'size'"
+    )
+    twice = generate(client, auth, project_id, fallbacks=[{"provider": "local", "model": "local-image"}])
+    assert (twice.status_code, twice.json()["error"]["field"]) == (422, "fallbacks")
+    speech = generate(
+        client,
+        auth,
+        project_id,
+        type="speech",
+        model="local-speech",
+        prompt="Hello",
+        options={},
+        fallbacks=[{"provider": "local", "model": "local-speech"}],
+    )
+    assert speech.status_code == 422
+    accepted = generate(client, auth, project_id, fallbacks=[])
+    assert (accepted.status_code, accepted.json()["fallbacksLeft"], accepted.json()["fallbackFrom"]) == (
+        202,
+        [],
+        None,
+    )

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from mediaws.errors import NotFoundError, SessionExpired, ValidationError
+from mediaws.errors import ConflictError, NotFoundError, SessionExpired, ValidationError
 from mediaws.models import PersonalAccessToken, User
 from mediaws.models.base import utcnow
 from mediaws.security.tokens import hash_token
@@ -44,6 +44,19 @@ def test_names_are_checked(session: Session, user: User) -> None:
     assert empty.value.field == "name"
     with pytest.raises(ValidationError, match="too long"):
         tokens.create_token(session=session, user_id=user.id, name="x" * 101)
+
+
+def test_live_token_names_are_unique_per_user(session: Session, user: User, other_user: User) -> None:
+    first = tokens.create_token(session=session, user_id=user.id, name="Backup script")
+    with pytest.raises(ConflictError, match="already have an active token named “backup script”") as clash:
+        tokens.create_token(session=session, user_id=user.id, name="  backup script ")
+    assert clash.value.field == "name"
+    assert len(tokens.list_tokens(session=session, user_id=user.id)) == 1
+
+    assert tokens.create_token(session=session, user_id=other_user.id, name="Backup script").plaintext
+    tokens.revoke_token(session=session, user_id=user.id, token_id=first.row.id)
+    again = tokens.create_token(session=session, user_id=user.id, name="Backup script")
+    assert tokens.user_for_pat(session=session, token=again.plaintext).id == user.id
 
 
 def test_unknown_tokens_are_refused(session: Session) -> None:

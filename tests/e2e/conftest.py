@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from mediaws import migrations
-from tests.e2e.support import SECRET, AppServer, Shots
+from tests.e2e.support import SECRET, AppServer, Shots, SlowReplicate
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 if TYPE_CHECKING:
@@ -134,14 +134,25 @@ def fake_openai() -> Iterator[FakeServer]:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory, fake_openai: FakeServer) -> Iterator[AppServer]:
-    """The embedded default: one worker, SQLite in a fresh data dir; OpenAI is a local fake."""
+def fake_replicate() -> Iterator[SlowReplicate]:
+    """A Replicate whose videos never finish on their own: a running job the browser can cancel."""
+    fake = SlowReplicate()
+    with fake.server.running():
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    tmp_path_factory: pytest.TempPathFactory, fake_openai: FakeServer, fake_replicate: SlowReplicate
+) -> Iterator[AppServer]:
+    """The embedded default: one worker, SQLite in a fresh data dir; OpenAI and Replicate are local fakes."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     with serve(
         data_dir,
         f"sqlite:///{data_dir / 'mediaws.db'}",
         "server.log",
         MEDIAWS_OPENAI_BASE_URL=f"{fake_openai.url}/v1",
+        MEDIAWS_REPLICATE_BASE_URL=fake_replicate.server.url,
     ) as server:
         yield server
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.providers.fakeserver import FakeServer, Recorded, Reply
+
 PASSWORD = "correct horse battery staple"
 PROJECT = "Launch <b>teaser</b> ✨ 春"
 SECRET = "sk-proj-" + "Zq9" * 12 + "Wx7T"
@@ -138,3 +140,42 @@ def first_day_journey(app_server: AppServer, new_page: Callable[[], Page], shots
     expect(stranger.get_by_role("heading", name="Project not found")).to_be_visible()
     expect(stranger.get_by_text(PROJECT)).to_have_count(0)
     shots(stranger, "stranger-not-found")
+
+
+class SlowReplicate:
+    """Replicate predictions that creep forward a few percent per poll and only stop when cancelled."""
+
+    def __init__(self) -> None:
+        self.server = FakeServer()
+        self.polls: dict[str, int] = {}
+        self.server.route("POST", r"/v1/models/[^/]+/[^/]+/predictions", self._create)
+        self.server.route("GET", r"/v1/predictions/(?P<id>[^/]+)", self._get)
+        self.server.route("POST", r"/v1/predictions/(?P<id>[^/]+)/cancel", self._cancel)
+
+    def _prediction(self, prediction_id: str, status: str) -> dict[str, object]:
+        percent = min(5 + 3 * self.polls.get(prediction_id, 0), 95)
+        return {
+            "id": prediction_id,
+            "model": "minimax/video-01",
+            "version": "hidden",
+            "input": {},
+            "logs": f"{percent}%|███       | {percent}/100",
+            "output": None,
+            "error": None,
+            "status": status,
+            "created_at": "2026-11-28T10:00:00Z",
+            "metrics": {},
+            "urls": {},
+        }
+
+    def _create(self, _request: Recorded, _match: object) -> Reply:
+        prediction_id = f"e2e{len(self.polls)}"
+        self.polls[prediction_id] = 0
+        return Reply(201, json=self._prediction(prediction_id, "starting"))
+
+    def _get(self, _request: Recorded, match: re.Match[str]) -> Reply:
+        self.polls[match["id"]] = self.polls.get(match["id"], 0) + 1
+        return Reply(json=self._prediction(match["id"], "processing"))
+
+    def _cancel(self, _request: Recorded, match: re.Match[str]) -> Reply:
+        return Reply(json=self._prediction(match["id"], "canceled"))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, Shots, SlowReplicate, sign_up
 
 IMAGE_LOADED = "() => [...document.images].some((i) => i.alt === 'Generated image' && i.naturalWidth === 512)"
 AUDIO_LOADED = "() => { const a = document.querySelector('audio'); return !!a && a.duration > 0.5; }"
@@ -68,25 +68,30 @@ def test_generate_image_and_speech_with_the_local_provider(
 
 
 def test_video_progress_survives_a_reload_and_cancels(
-    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+    app_server: AppServer,
+    fake_replicate: SlowReplicate,
+    new_page: Callable[[], Page],
+    shots: Shots,
+    viewport: str,
 ) -> None:
-    """A long local video shows progress, is still followed after a reload, and stops on Cancel."""
+    """A Replicate video shows progress, is followed after a reload, and Cancel stops it at Replicate."""
     if viewport == "phone":
         pytest.skip("once is enough: the desktop run covers it")
     page = new_page()
     sign_up(page, app_server, f"video-{uuid.uuid4().hex[:8]}@example.com")
     _new_project(page, "Trailer")
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_role("button", name="Add Replicate key").click()
+    page.get_by_label("API key", exact=True).fill("r8_e2e_0123456789abcdefXYZ1")
+    page.get_by_role("button", name="Save key").click()
+    expect(page.locator("[data-provider='replicate']").get_by_text("•••• XYZ1")).to_be_visible()
     page.get_by_role("link", name="Generate").click()
     expect(page.get_by_text("Estimated cost:")).to_be_visible(timeout=30_000)
     page.get_by_role("radio", name="Video").click()
-    expect(page.get_by_label("Duration Seconds")).to_be_visible()
-    page.get_by_label("Duration Seconds").fill("20")
-    page.get_by_label("Duration Seconds").press("Tab")
-    page.get_by_label("Resolution").click()
-    page.get_by_role("option", name="720x1280").click()
-    page.get_by_label("With Audio").click()
-    page.get_by_label("Prompt").fill("Slow clouds over mountains")
-    expect(page.get_by_text("$0.00 (free)")).to_be_visible()
+    page.get_by_role("combobox", name="Model").click()
+    page.get_by_role("option", name=re.compile("MiniMax Video-01")).click()
+    page.get_by_role("textbox", name="Prompt").fill("Slow clouds over mountains")
+    expect(page.get_by_text("$0.50")).to_be_visible()
     page.get_by_role("button", name="Generate").click()
     expect(page.get_by_text(re.compile(r"^([1-9]\d?)%"))).to_be_visible(timeout=60_000)
     shots(page, "video-progress")
@@ -96,4 +101,5 @@ def test_video_progress_survives_a_reload_and_cancels(
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_text("cancelled", exact=True)).to_be_visible(timeout=60_000)
     expect(page.locator("video")).to_have_count(0)
+    assert fake_replicate.server.calls("POST", r"/v1/predictions/[^/]+/cancel")
     shots(page, "video-cancelled")

@@ -87,3 +87,49 @@ def test_generate_wait_writes_the_image_and_refuses_bad_input(tmp_path: Path) ->
     assert "option 'count': input should be less than or equal to 4" in too_many.stderr
     missing = run(env, *common, "--project", "Nope", "--prompt", "A kite")
     assert (missing.returncode, missing.stderr.strip()) == (2, "error: You have no project named “Nope”.")
+    bad_fallback = run(env, *common, "--project", "Launch", "--prompt", "A kite", "--fallback", "local")
+    assert (bad_fallback.returncode, bad_fallback.stderr.strip()) == (
+        2,
+        "error: Fallback 'local' should look like provider:model.",
+    )
+    frame = tmp_path / "frame.png"
+    Image.new("RGB", (64, 36), (10, 120, 200)).save(frame)
+    clip = tmp_path / "clip.mp4"
+    video = run(
+        env,
+        "generate",
+        "--user",
+        "ada@example.com",
+        "--project",
+        "Launch",
+        "--type",
+        "video",
+        "--provider",
+        "local",
+        "--model",
+        "local-video",
+        "--prompt",
+        "Sky",
+        "--option",
+        "duration_seconds=2",
+        "--image",
+        str(frame),
+        "--wait",
+        "--out",
+        str(clip),
+    )
+    assert video.returncode == 0, video.stderr
+    assert "succeeded; cost $0.00 (free)" in video.stdout
+    assert clip.read_bytes()[4:8] == b"ftyp"
+    not_image = run(env, *common, "--project", "Launch", "--prompt", "x", "--image", str(clip))
+    assert (not_image.returncode, not_image.stderr.strip()) == (
+        2,
+        "error: Choose a PNG, JPEG or WebP image; this file is not one.",
+    )
+    refused = run(env, *common, "--project", "Launch", "--prompt", "x", "--image", str(frame))
+    assert (refused.returncode, refused.stderr.strip()) == (
+        2,
+        "error: Local image sketch does not take an input image.",
+    )
+    pictures = list((tmp_path / "data" / "files").rglob("*.png"))
+    assert len(pictures) == 2, pictures  # the kite and the video's start image; the refused upload is gone

@@ -724,6 +724,40 @@ def test_veo_job_polled_to_completion_with_progress(fake: FakeServer) -> None:
     assert fake.calls("POST", CANCEL_PATH) == []
 
 
+def test_veo_reports_the_started_job_before_polling(fake: FakeServer) -> None:
+    """on_started gets the operation name right after the start call, before the first poll."""
+    serve_video(fake, {"metadata": {}})
+    seen: list[tuple[str, int]] = []
+    make(fake).generate_video(
+        video_request(), on_started=lambda name: seen.append((name, len(fake.calls("GET", OP_PATH))))
+    )
+    assert seen == [(OP_NAME, 0)]
+
+
+def test_veo_resume_follows_the_old_job_without_starting_a_new_one(fake: FakeServer) -> None:
+    """Given the name an interrupted attempt recorded, nothing is started (or paid) again."""
+    serve_video(fake, {"metadata": {"progressPercent": 80}})
+    started: list[str] = []
+    result = make(fake).generate_video(video_request(), on_started=started.append, resume_job_id=OP_NAME)
+    assert fake.calls("POST", START_PATH) == []
+    assert started == []
+    assert len(fake.calls("GET", OP_PATH)) == 2
+    assert result.job_id == OP_NAME and result.media[0].data == b"MP4-BYTES"
+
+
+def test_veo_job_whose_id_cannot_be_recorded_is_cancelled(fake: FakeServer) -> None:
+    """If the caller cannot record the job, Google is asked to stop it rather than leave it unowned."""
+    serve_video(fake)
+
+    def fail(_name: str) -> None:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError, match="database down"):
+        make(fake).generate_video(video_request(), on_started=fail)
+    assert len(fake.calls("POST", CANCEL_PATH)) == 1
+    assert fake.calls("GET", OP_PATH) == []
+
+
 def test_veo_cancel_mid_poll_asks_google_to_stop(fake: FakeServer) -> None:
     """Cancelling after the first poll sends POST {name}:cancel, stops polling and downloads nothing."""
     serve_video(fake, {"metadata": {}}, {"metadata": {}}, {"metadata": {}})

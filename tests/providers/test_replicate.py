@@ -274,6 +274,36 @@ def test_video_success_with_first_frame(fake: ReplicateFake) -> None:
     assert cost("replicate", "minimax/video-01", result.usage).micros == 500_000
 
 
+def test_video_resume_polls_the_recorded_prediction_and_creates_none(fake: ReplicateFake) -> None:
+    """After a crash the recorded prediction id is followed; Replicate sees no second create."""
+    succeed_with(fake, fake.file("clip.mp4", b"\x00\x00\x00\x18ftypmp42fake", "video/mp4"))
+    started: list[str] = []
+    request = VideoRequest(model="minimax/video-01", prompt="waves", duration_seconds=6)
+    result = provider(fake).generate_video(request, on_started=started.append, resume_job_id=PID)
+    assert fake.server.calls("POST", r"/v1/models/minimax/video-01/predictions") == []
+    assert started == []
+    assert result.job_id == PID and result.media[0].data[4:8] == b"ftyp"
+
+
+def test_video_reports_the_prediction_id_before_polling(fake: ReplicateFake) -> None:
+    """on_started gets the new prediction id before any poll; a failure there cancels the prediction."""
+    succeed_with(fake, fake.file("clip.mp4", b"\x00\x00\x00\x18ftypmp42fake", "video/mp4"))
+    seen: list[tuple[str, int]] = []
+    request = VideoRequest(model="minimax/video-01", prompt="waves", duration_seconds=6)
+    provider(fake).generate_video(
+        request,
+        on_started=lambda pid: seen.append((pid, len(fake.server.calls("GET", rf"/v1/predictions/{PID}")))),
+    )
+    assert seen == [(PID, 0)]
+
+    def fail(_pid: str) -> None:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        provider(fake).generate_video(request, on_started=fail)
+    assert len(fake.server.calls("POST", rf"/v1/predictions/{PID}/cancel")) == 1
+
+
 def test_video_cancel_mid_poll_sends_cancel(fake: ReplicateFake) -> None:
     """Cancelling while the job runs posts /cancel and stops polling with JobCancelled."""
     fake.polls.append(prediction("processing", logs=BAR_HALF))

@@ -130,3 +130,28 @@ def test_dotenv_file_in_working_directory_is_read(tmp_path: Path) -> None:
 def test_session_lifetime_out_of_range_is_refused(tmp_path: Path, hours: int) -> None:
     with pytest.raises(ValueError, match="session_lifetime_hours"):
         Settings(data_dir=tmp_path, session_lifetime_hours=hours)
+
+
+def test_procrastinate_engine_refuses_sqlite(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings(data_dir=tmp_path, job_engine="procrastinate")
+    assert "MEDIAWS_JOB_ENGINE=procrastinate" in str(caught.value)
+    assert "PostgreSQL" in str(caught.value)
+
+
+def test_procrastinate_engine_is_read_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDIAWS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:pw@db.example:5432/media")
+    monkeypatch.setenv("MEDIAWS_JOB_ENGINE", "procrastinate")
+    assert get_settings().job_engine == "procrastinate"
+
+
+def test_default_job_engine_is_embedded(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path).job_engine == "embedded"
+
+
+def test_unknown_job_engine_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="job_engine"):
+        Settings(data_dir=tmp_path, job_engine="celery")

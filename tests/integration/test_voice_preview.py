@@ -1,0 +1,130 @@
+"""Voice previews with the offline speech model: a real, recorded generation, reused the second time."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from mediaws.config import Settings
+from mediaws.jobs.worker import Worker
+from mediaws.models import Generation, User
+from mediaws.providers.registry import default_registry
+from mediaws.security.crypto import Keyring
+from mediaws.services import generation, projects, voice_preview
+from mediaws.storage import LocalStorage
+
+OPTIONS = {"voice": "en-gb-x-rp", "output_format": "wav"}
+
+
+@pytest.fixture
+def deps(
+    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
+) -> generation.Deps:
+    """Real database, real files, the real registry (local speech runs espeak-ng)."""
+    return generation.Deps(
+        settings=make_settings(),
+        registry=default_registry(),
+        keyring=keyring,
+        storage=LocalStorage(tmp_path / "files"),
+        session_factory=lambda: Session(engine, expire_on_commit=False),
+    )
+
+
+@pytest.fixture
+def project_id(session: Session, user: User) -> uuid.UUID:
+    """A project of the user."""
+    return projects.create_project(session=session, owner_id=user.id, name="Audiobook").id
+
+
+def _run_jobs(deps: generation.Deps) -> None:
+    worker = Worker(
+        session_factory=deps.session_factory,
+        handler=lambda job_id, name, lease: generation.execute(
+            deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
+        ),
+        lease_seconds=30,
+        name="w1",
+    )
+    while worker.run_once():
+        pass
+
+
+def _preview(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **options: object
+) -> voice_preview.Preview:
+    return voice_preview.start_preview(
+        session=session,
+        deps=deps,
+        user_id=user.id,
+        project_id=project_id,
+        provider_id="local",
+        model="local-speech",
+        options={**OPTIONS, **options},
+    )
+
+
+def test_the_first_preview_is_generated_and_the_second_reuses_it(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """Free on the button; the first preview runs as a recorded generation, the second plays the same file."""
+    assert (
+        voice_preview.price(
+            session=session,
+            deps=deps,
+            user_id=user.id,
+            project_id=project_id,
+            provider_id="local",
+            model="local-speech",
+            options=OPTIONS,
+        )
+        == "free"
+    )
+    first = _preview(session, deps, user, project_id)
+    assert first.url == "" and first.generation_id and not first.reused
+    _run_jobs(deps)
+    row = generation.get_generation(session=session, user_id=user.id, generation_id=first.generation_id)
+    session.refresh(row)
+    assert (row.status, row.prompt, row.cost_micros) == ("succeeded", voice_preview.SAMPLE, 0)
+    audio = generation.assets_of(session, row)[0]
+    assert audio.mime_type == "audio/wav" and (audio.duration_seconds or 0) > 1
+    assert deps.storage.get(audio.storage_key)[:4] == b"RIFF"
+
+    second = _preview(session, deps, user, project_id)
+    assert second == voice_preview.Preview(
+        url=f"/api/assets/{audio.id}/file", generation_id=first.generation_id, reused=True
+    )
+    assert len(session.exec(select(Generation)).all()) == 1
+
+
+def test_another_voice_or_user_is_not_reused(
+    session: Session,
+    deps: generation.Deps,
+    user: User,
+    other_user: User,
+    project_id: uuid.UUID,
+) -> None:
+    """A different voice is a new preview; someone else's preview is never handed out."""
+    _preview(session, deps, user, project_id)
+    _run_jobs(deps)
+    other_voice = _preview(session, deps, user, project_id, voice="de")
+    assert other_voice.generation_id and not other_voice.reused
+    theirs = projects.create_project(session=session, owner_id=other_user.id, name="Theirs").id
+    stranger = _preview(session, deps, other_user, theirs)
+    assert stranger.generation_id and not stranger.reused and stranger.url == ""
+
+
+def test_a_failed_preview_is_not_reused(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """Only previews that succeeded are played again."""
+    first = _preview(session, deps, user, project_id)
+    row = generation.get_generation(session=session, user_id=user.id, generation_id=first.generation_id)
+    row.status = "failed"
+    session.commit()
+    again = _preview(session, deps, user, project_id)
+    assert again.generation_id != first.generation_id and not again.reused
