@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     local_text_base_url: str | None = None
     provider_timeout_seconds: float = Field(default=120.0, gt=0)
     embedded_worker: bool = True
+    long_job_timeout_seconds: int = Field(default=600, ge=10, le=24 * 3600)
+    short_job_timeout_seconds: int = Field(default=180, ge=10, le=24 * 3600)
     job_engine: Literal["embedded", "procrastinate"] = "embedded"
 
     @field_validator("data_dir")

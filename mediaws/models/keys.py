@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import created_field, id_field, time_field
@@ -26,6 +26,8 @@ class ApiKey(SQLModel, table=True):
     master_key_id: str | None = Field(default=None, max_length=16, index=True)
     nonce: bytes | None = Field(default=None, sa_type=LargeBinary)
     ciphertext: bytes | None = Field(default=None, sa_type=LargeBinary)
+    input_price_micros: int | None = Field(default=None, sa_type=BigInteger)
+    output_price_micros: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = created_field()
     updated_at: datetime = created_field()
     last_used_at: datetime | None = time_field()

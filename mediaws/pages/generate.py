@@ -60,6 +60,74 @@ def _voice_preview() -> rx.Component:
     )
 
 
+def _small_button(label: str, event: rx.EventHandler, icon: str) -> rx.Component:
+    return rx.button(rx.icon(icon, size=12), label, size="1", variant="soft", on_click=event, type="button")
+
+
+def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
+    """The voice dropdown; "Loading voices…" while the provider is asked; a typed id as the fallback."""
+    typed = rx.input(
+        value=value,
+        on_change=lambda v: GenerateState.set_option("voice", v).debounce(400),
+        id=control_id,
+        placeholder="Voice id",
+        width="100%",
+    )
+    return rx.vstack(
+        rx.match(
+            GenerateState.voice_mode,
+            (
+                "loading",
+                rx.select.root(
+                    rx.select.trigger(id=control_id, placeholder="Loading voices…", width="100%"),
+                    rx.select.content(),
+                    disabled=True,
+                ),
+            ),
+            (
+                "list",
+                rx.select.root(
+                    rx.select.trigger(id=control_id, width="100%"),
+                    rx.select.content(
+                        rx.foreach(
+                            GenerateState.voice_choices, lambda v: rx.select.item(v["label"], value=v["id"])
+                        )
+                    ),
+                    value=value,
+                    on_change=lambda v: GenerateState.set_option("voice", v),
+                ),
+            ),
+            typed,
+        ),
+        rx.cond(
+            GenerateState.voice_note != "",
+            rx.flex(
+                rx.text(GenerateState.voice_note, size="1", color_scheme="red", role="status"),
+                _small_button("Try again", GenerateState.retry_voices, "refresh-cw"),
+                direction="column",
+                align="start",
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            GenerateState.voice_typed_hint != "",
+            rx.cond(
+                GenerateState.voice_mode == "text",
+                rx.flex(
+                    rx.text(GenerateState.voice_typed_hint, size="1", color_scheme="gray"),
+                    _small_button("Choose from the list", GenerateState.pick_voice_from_list, "list"),
+                    direction="column",
+                    align="start",
+                    spacing="1",
+                ),
+                _small_button("Type a voice id", GenerateState.type_voice_id, "pencil"),
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _option(field: rx.Var) -> rx.Component:
     control_id = "opt-" + field["name"]
     value = GenerateState.values[field["name"]]
@@ -81,6 +149,7 @@ def _option(field: rx.Var) -> rx.Component:
                     width="100%",
                 ),
             ),
+            ("voice", _voice_choice(control_id, value)),
             (
                 "bool",
                 rx.switch(

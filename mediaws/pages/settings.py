@@ -19,6 +19,7 @@ SEALED_NOTE = (
     "Keys are encrypted with AES-256-GCM before they are stored and are never shown again; "
     "only the last four characters are."
 )
+PRICE_HINT = "USD per 1M tokens; 0 for your own server such as Ollama."
 
 
 def _delete_button(key_id: rx.Var, what: rx.Var) -> rx.Component:
@@ -123,6 +124,12 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.heading(row["name"], size="4", as_="h3", class_name="break-all"),
                 rx.text(row["base_url"], size="2", color_scheme="gray", class_name="break-all"),
+                rx.text(
+                    row["price"],
+                    size="2",
+                    color_scheme=rx.cond(row["priced"] != "", "gray", "amber"),
+                    class_name="endpoint-price",
+                ),
                 rx.hstack(
                     rx.code(row["masked"], variant="ghost", class_name="masked-key"),
                     rx.text(
@@ -148,6 +155,7 @@ def _endpoint_row(row: rx.Var) -> rx.Component:
             align=rx.breakpoints(initial="start", sm="center"),
         ),
         width="100%",
+        class_name="endpoint-row",
     )
 
 
@@ -177,6 +185,30 @@ def _endpoint_dialog() -> rx.Component:
             hint=rx.cond(
                 editing, "Leave empty to keep the stored key.", "Leave empty if the endpoint needs none."
             ),
+        ),
+        rx.vstack(
+            rx.grid(
+                field(
+                    "Input price",
+                    "input_price",
+                    form="endpoint",
+                    default_value=KeysState.endpoint_input_price,
+                    placeholder="0.60",
+                ),
+                field(
+                    "Output price",
+                    "output_price",
+                    form="endpoint",
+                    default_value=KeysState.endpoint_output_price,
+                    placeholder="2.40",
+                ),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(PRICE_HINT, size="1", color_scheme="gray"),
+            spacing="1",
+            width="100%",
         ),
         title=rx.cond(editing, "Edit endpoint", "Add an OpenAI-compatible endpoint"),
         description="Ollama, vLLM, LM Studio, Together, DeepSeek, Mistral… "

@@ -124,8 +124,11 @@ def cost(provider: str, model: str, usage: Usage) -> Cost:
 
 
 def priced_display(provider: str, model: str, micros: int) -> str:
-    """Show a stored amount the way Cost does, marking free models as free."""
-    price, version, source = price_for(provider, model)
+    """Show a stored amount the way Cost does, marking free models as free; plain dollars if unlisted."""
+    try:
+        price, version, source = price_for(provider, model)
+    except ValidationError:
+        return Cost(micros, "", "").display()
     return Cost(micros, version, source, free=price.unit == "free").display()
 
 

@@ -497,6 +497,10 @@ class ElevenLabsProvider(Provider):
             raise map_error(exc, timeout=self.timeout) from exc
         return result_from_wire(request, params["output_format"], data, headers)
 
+    def cached_voices(self) -> tuple[Voice, ...] | None:
+        """The voices listed for this key within the TTL, without calling ElevenLabs."""
+        return VOICES.get(self._cache_key())
+
     def list_voices(self, *, refresh: bool = False) -> tuple[Voice, ...]:
         """Voices this key may use (GET /v1/voices), fetched once per key per TTL."""
         key = self._cache_key()

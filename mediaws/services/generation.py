@@ -51,14 +51,12 @@ from mediaws.providers.base import (
 )
 from mediaws.providers.retry import with_retries
 from mediaws.security.crypto import Keyring
-from mediaws.services import projects
+from mediaws.services import keys, projects
 from mediaws.services.projects import format_usd
 from mediaws.services.provider_access import provider_for
 from mediaws.storage import Storage, StorageError, storage_key
 
 PROMPT_MAX = 20_000
-LONG_TIMEOUT_SECONDS = 600
-SHORT_TIMEOUT_SECONDS = 180
 REQUEST_FIELDS: dict[Capability, type] = {
     Capability.TEXT: TextRequest,
     Capability.IMAGE: ImageRequest,
@@ -246,7 +244,14 @@ def quote(
         provider_id=provider_id,
         endpoint_id=endpoint_id,
     )
-    guess = estimate(provider_id, model, request, usage=type(provider).estimate_usage(request))
+    hint = type(provider).estimate_usage(request)
+    guess = (
+        keys.endpoint_price(session=session, user_id=user_id, endpoint_id=endpoint_id).estimate(
+            request, usage=hint
+        )
+        if provider_id == OPENAI_COMPATIBLE
+        else estimate(provider_id, model, request, usage=hint)
+    )
     left = None
     if project.monthly_budget_micros is not None:
         left = project.monthly_budget_micros - month_spend_micros(session, project.id)
@@ -424,11 +429,11 @@ def start_generation(
         estimated_cost_micros=guess.micros,
         price_version=guess.price_version,
     )
-    long_running = checked.kind in (Capability.VIDEO, Capability.AUDIO)
+    long_running, limits = checked.kind in (Capability.VIDEO, Capability.AUDIO), deps.settings
     job = AsyncJob(
         generation_id=generation.id,
         run_after=utcnow(),
-        timeout_seconds=LONG_TIMEOUT_SECONDS if long_running else SHORT_TIMEOUT_SECONDS,
+        timeout_seconds=limits.long_job_timeout_seconds if long_running else limits.short_job_timeout_seconds,
     )
     project.last_activity_at = utcnow()
     session.add(generation)
@@ -580,6 +585,17 @@ def _load_images(
     return loaded
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A claimed job ready to call its provider."""
+
+    provider: Provider
+    request: Request
+    resume: str | None
+    first_started: datetime
+    source_asset_id: uuid.UUID | None
+
+
 def execute(
     *,
     deps: Deps,
@@ -595,50 +611,79 @@ def execute(
             raise NotFoundError("Job not found.")
         generation = session.get(Generation, job.generation_id)
         assert generation is not None
-        if job.cancel_requested:
-            return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled before it started.")
-        if job.attempts > job.max_attempts:
-            return _close(
-                session,
-                job,
-                generation,
-                worker,
-                queue.FAILED,
-                f"Gave up after {job.max_attempts} attempts; the last one stopped without finishing.",
-                code="abandoned",
-            )
-        generation.status = queue.RUNNING
-        generation.started_at = generation.started_at or utcnow()
-        session.commit()
-        image_ids: dict[str, str] = {}
-        try:
-            provider = provider_for(
-                session=session,
-                keyring=deps.keyring,
-                settings=deps.settings,
-                registry=deps.registry,
-                user_id=generation.owner_id,
-                provider_id=generation.provider,
-                endpoint_id=generation.endpoint_id,
-            )
-            plain, image_ids = split_image_inputs(dict(generation.options))
-            request = build_request(
-                Capability(generation.capability),
-                generation.model,
-                generation.prompt,
-                plain,
-                _load_images(deps, session, generation.owner_id, image_ids),
-            )
-        except (ValidationError, NotFoundError) as exc:
-            return _fail(session, job, generation, worker, str(exc), code="invalid", error=None)
-        timeout, attempts, max_attempts = job.timeout_seconds, job.attempts, job.max_attempts
-        resume, first_started = job.provider_job_id, job.started_at or utcnow()
-        provider_id, model = generation.provider, generation.model
-        source = uuid.UUID(next(iter(image_ids.values()))) if image_ids else None
+        prepared = _prepare(deps, session, job, generation, worker)
+        if isinstance(prepared, str):
+            return prepared
+        live, started = _Live(), time.monotonic()
+        outcome: dict[str, Any] = {}
+        if not _run(deps, job, generation, worker, lease_seconds, heartbeat_every, prepared, live, outcome):
+            return "lost"
+        session.refresh(job)
+        generation.duration_ms = int((time.monotonic() - started) * 1000)
+        return _conclude(deps, session, job, generation, worker, prepared, live, outcome)
 
-    live = _Live()
-    outcome: dict[str, Any] = {}
-    started = time.monotonic()
+
+def _prepare(
+    deps: Deps, session: Session, job: AsyncJob, generation: Generation, worker: str
+) -> _Prepared | str:
+    """Mark the generation running and build its provider request, or close the job and say how."""
+    if job.cancel_requested:
+        return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled before it started.")
+    if job.attempts > job.max_attempts:
+        return _close(
+            session,
+            job,
+            generation,
+            worker,
+            queue.FAILED,
+            f"Gave up after {job.max_attempts} attempts; the last one stopped without finishing.",
+            code="abandoned",
+        )
+    generation.status = queue.RUNNING
+    generation.started_at = generation.started_at or utcnow()
+    session.commit()
+    try:
+        provider = provider_for(
+            session=session,
+            keyring=deps.keyring,
+            settings=deps.settings,
+            registry=deps.registry,
+            user_id=generation.owner_id,
+            provider_id=generation.provider,
+            endpoint_id=generation.endpoint_id,
+        )
+        plain, image_ids = split_image_inputs(dict(generation.options))
+        request = build_request(
+            Capability(generation.capability),
+            generation.model,
+            generation.prompt,
+            plain,
+            _load_images(deps, session, generation.owner_id, image_ids),
+        )
+    except (ValidationError, NotFoundError) as exc:
+        return _fail(session, job, generation, worker, str(exc), code="invalid", error=None)
+    return _Prepared(
+        provider=provider,
+        request=request,
+        resume=job.provider_job_id,
+        first_started=job.started_at or utcnow(),
+        source_asset_id=uuid.UUID(next(iter(image_ids.values()))) if image_ids else None,
+    )
+
+
+def _run(
+    deps: Deps,
+    job: AsyncJob,
+    generation: Generation,
+    worker: str,
+    lease_seconds: float,
+    heartbeat_every: float,
+    prepared: _Prepared,
+    live: _Live,
+    outcome: dict[str, Any],
+) -> bool:
+    """Call the provider in a thread, renewing the lease with progress; False if the lease was lost."""
+    job_id, timeout, started = job.id, job.timeout_seconds, time.monotonic()
     typical: list[float | None] = []
 
     def record_started(provider_job_id: str) -> None:
@@ -649,7 +694,11 @@ def execute(
     def run() -> None:
         try:
             outcome["result"] = _call(
-                provider, request, live, on_started=record_started, resume_job_id=resume
+                prepared.provider,
+                prepared.request,
+                live,
+                on_started=record_started,
+                resume_job_id=prepared.resume,
             )
         except BaseException as exc:
             outcome["error"] = exc
@@ -665,7 +714,7 @@ def execute(
             live.cancel.cancel()
         with deps.session_factory() as session:
             if not typical:
-                typical.append(typical_seconds(session, provider_id, model))
+                typical.append(typical_seconds(session, generation.provider, generation.model))
             try:
                 if queue.heartbeat(
                     session,
@@ -676,76 +725,84 @@ def execute(
                     message=live.message or None,
                     provider_job_id=live.provider_job_id,
                     eta_seconds=eta_seconds(
-                        (utcnow() - first_started).total_seconds(), live.percent, typical[0]
+                        (utcnow() - prepared.first_started).total_seconds(), live.percent, typical[0]
                     ),
                 ):
                     live.cancel.cancel()
             except queue.LeaseLost:
                 live.cancel.cancel()
                 thread.join()
-                return "lost"
+                return False
         if live.timed_out and time.monotonic() - started > timeout + 30:
             break
+    return True
 
-    with deps.session_factory() as session:
-        job = session.get(AsyncJob, job_id)
-        generation = session.get(Generation, job.generation_id) if job else None
-        assert job is not None and generation is not None
-        generation.duration_ms = int((time.monotonic() - started) * 1000)
-        error = outcome.get("error")
-        if live.timed_out:
-            minutes = max(1, timeout // 60)
-            return _fail(
-                session,
-                job,
-                generation,
-                worker,
-                f"The job took longer than {minutes} minute{'s' if minutes > 1 else ''} and was stopped.",
-                code="timeout",
-                error=None,
+
+def _conclude(
+    deps: Deps,
+    session: Session,
+    job: AsyncJob,
+    generation: Generation,
+    worker: str,
+    prepared: _Prepared,
+    live: _Live,
+    outcome: dict[str, Any],
+) -> str:
+    """Turn what the provider did into the job's end: kept, retried, fallen back, cancelled or failed."""
+    error = outcome.get("error")
+    if live.timed_out:
+        minutes = max(1, job.timeout_seconds // 60)
+        return _fail(
+            session,
+            job,
+            generation,
+            worker,
+            f"The job took longer than {minutes} minute{'s' if minutes > 1 else ''} and was stopped.",
+            code="timeout",
+            error=None,
+        )
+    if isinstance(error, JobCancelled) or (job.cancel_requested and error is not None):
+        return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled.")
+    if isinstance(error, ProviderError):
+        if error.retryable and job.attempts < job.max_attempts:
+            job.provider_job_id = None
+            queue.retry_later(
+                session, job=job, worker=worker, delay_seconds=2.0**job.attempts, message=str(error)
             )
-        if isinstance(error, JobCancelled) or (job.cancel_requested and error is not None):
-            return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled.")
-        if isinstance(error, ProviderError):
-            if error.retryable and attempts < max_attempts:
-                job.provider_job_id = None
-                queue.retry_later(
-                    session, job=job, worker=worker, delay_seconds=2.0**attempts, message=str(error)
-                )
-                generation.status = queue.QUEUED
-                session.commit()
-                return queue.QUEUED
-            code = "timeout" if isinstance(error, ProviderTimeout) else type(error).__name__
-            if resume is not None and not error.retryable:
-                message = f"The job started before a restart could not be followed: {error}"
-                return _close(session, job, generation, worker, queue.FAILED, message, code=code)
-            return _fail(session, job, generation, worker, str(error), code=code, error=error)
-        if error is not None:
-            return _close(
-                session,
-                job,
-                generation,
-                worker,
-                queue.FAILED,
-                "Something went wrong on our side; the job was stopped.",
-                code="internal",
-            )
-        try:
-            return _save(deps, session, job, generation, worker, outcome["result"], source)
-        except (StorageError, ValidationError) as exc:
-            job = session.get(AsyncJob, job_id)
-            assert job is not None
-            generation = session.get(Generation, job.generation_id)
-            assert generation is not None
-            return _close(
-                session,
-                job,
-                generation,
-                worker,
-                queue.FAILED,
-                f"The result could not be kept: {exc}",
-                code="storage",
-            )
+            generation.status = queue.QUEUED
+            session.commit()
+            return queue.QUEUED
+        code = "timeout" if isinstance(error, ProviderTimeout) else type(error).__name__
+        if prepared.resume is not None and not error.retryable:
+            message = f"The job started before a restart could not be followed: {error}"
+            return _close(session, job, generation, worker, queue.FAILED, message, code=code)
+        return _fail(session, job, generation, worker, str(error), code=code, error=error)
+    if error is not None:
+        return _close(
+            session,
+            job,
+            generation,
+            worker,
+            queue.FAILED,
+            "Something went wrong on our side; the job was stopped.",
+            code="internal",
+        )
+    try:
+        return _save(deps, session, job, generation, worker, outcome["result"], prepared.source_asset_id)
+    except (StorageError, ValidationError, NotFoundError) as exc:
+        fresh_job = session.get(AsyncJob, job.id)
+        assert fresh_job is not None
+        fresh_generation = session.get(Generation, fresh_job.generation_id)
+        assert fresh_generation is not None
+        return _close(
+            session,
+            fresh_job,
+            fresh_generation,
+            worker,
+            queue.FAILED,
+            f"The result could not be kept: {exc}",
+            code="storage",
+        )
 
 
 def _fail(
@@ -834,7 +891,13 @@ def _save(
                 )
             )
         usage = result.usage
-        priced = cost(generation.provider, generation.model, usage)
+        priced = (
+            keys.endpoint_price(
+                session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
+            ).cost(usage)
+            if generation.provider == OPENAI_COMPATIBLE
+            else cost(generation.provider, generation.model, usage)
+        )
         generation.tokens_input, generation.tokens_output = usage.input_tokens, usage.output_tokens
         generation.tokens_total = usage.input_tokens + usage.output_tokens
         generation.tokens_cached, generation.image_count = usage.cached_input_tokens, usage.image_count

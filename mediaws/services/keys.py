@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, update
@@ -14,6 +16,7 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
+from mediaws.pricing.endpoint import EndpointPrice, endpoint_version
 from mediaws.providers import OPENAI_COMPATIBLE, key_provider
 from mediaws.security.crypto import Keyring, Sealed
 from mediaws.services.validation import clean_name
@@ -21,6 +24,9 @@ from mediaws.services.validation import clean_name
 SECRET_MAX = 1000
 LAST4_MIN_LENGTH = 16
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+MICROS_PER_USD = 1_000_000
+PRICE_MAX_USD = Decimal(10_000)
+THOUSANDS = re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d*)?")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class KeyView:
     base_url: str | None
     last4: str | None
     has_secret: bool
+    input_price_micros: int | None
+    output_price_micros: int | None
     created_at: datetime
     updated_at: datetime
     last_used_at: datetime | None
@@ -49,6 +57,8 @@ def _view(row: ApiKey) -> KeyView:
         base_url=row.base_url,
         last4=row.last4,
         has_secret=row.ciphertext is not None,
+        input_price_micros=row.input_price_micros,
+        output_price_micros=row.output_price_micros,
         created_at=row.created_at,
         updated_at=row.updated_at,
         last_used_at=row.last_used_at,
@@ -88,6 +98,41 @@ def _clean_base_url(url: str) -> str:
     if parts.username or parts.password:
         raise ValidationError("Put the key in the key field, not in the URL.", field="base_url")
     return value
+
+
+def parse_price(text: str | None, *, what: str, field: str) -> int | None:
+    """Turn a USD-per-1M-tokens amount typed by a person into micro-dollars; blank means no price."""
+    value = (text or "").strip().removeprefix("$").strip()
+    if not value:
+        return None
+    example = f"{what} must be an amount in USD per 1M tokens, like 0.60 (or 0 for your own server)."
+    if "," in value:
+        if not THOUSANDS.fullmatch(value):
+            raise ValidationError(example + " Use a dot for decimals.", field=field)
+        value = value.replace(",", "")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValidationError(example, field=field) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError(f"{what} must be zero or more.", field=field)
+    if amount > PRICE_MAX_USD:
+        raise ValidationError(f"{what} is too large; the limit is $10,000 per 1M tokens.", field=field)
+    if amount != amount.quantize(Decimal("0.000001")):
+        raise ValidationError(f"{what} can have at most six decimals.", field=field)
+    return int(amount * MICROS_PER_USD)
+
+
+def _clean_prices(input_price: str | None, output_price: str | None) -> tuple[int | None, int | None]:
+    prices = (
+        parse_price(input_price, what="Input price", field="input_price"),
+        parse_price(output_price, what="Output price", field="output_price"),
+    )
+    if prices[0] is None and prices[1] is not None:
+        raise ValidationError("Set the input price too, or leave both prices empty.", field="input_price")
+    if prices[0] is not None and prices[1] is None:
+        raise ValidationError("Set the output price too, or leave both prices empty.", field="output_price")
+    return prices
 
 
 def _seal_into(row: ApiKey, secret: str | None, keyring: Keyring) -> None:
@@ -139,11 +184,17 @@ def save_endpoint(
     base_url: str,
     secret: str | None,
     endpoint_id: str | uuid.UUID | None = None,
+    input_price: str | None = None,
+    output_price: str | None = None,
 ) -> KeyView:
-    """Add or edit an OpenAI-compatible endpoint (name, base URL, optional key)."""
+    """Add or edit an OpenAI-compatible endpoint: name, base URL, optional key, optional prices.
+
+    Prices are USD per 1M input and output tokens; both or neither, and empty means no price yet.
+    """
     clean = clean_name(name, what="Endpoint name", field="name", max_length=100)
     url = _clean_base_url(base_url)
     value = _clean_secret(secret, required=False)
+    input_micros, output_micros = _clean_prices(input_price, output_price)
     if endpoint_id is None:
         row = ApiKey(user_id=user_id, provider=OPENAI_COMPATIBLE, name=clean)
         _seal_into(row, value, keyring)
@@ -155,6 +206,7 @@ def save_endpoint(
         if value is not None:
             _seal_into(row, value, keyring)
     row.base_url = url
+    row.input_price_micros, row.output_price_micros = input_micros, output_micros
     session.add(row)
     try:
         session.commit()
@@ -174,6 +226,23 @@ def owned_row(session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> 
     if row is None:
         raise NotFoundError("Key not found.")
     return row
+
+
+def endpoint_price(
+    *, session: Session, user_id: uuid.UUID, endpoint_id: str | uuid.UUID | None
+) -> EndpointPrice:
+    """The prices of one of the user's endpoints, versioned by its last edit; anyone else's is not found."""
+    if endpoint_id is None:
+        raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
+    row = owned_row(session, user_id, endpoint_id)
+    if row.provider != OPENAI_COMPATIBLE:
+        raise NotFoundError("Endpoint not found.")
+    return EndpointPrice(
+        name=row.name,
+        input_micros_per_m=row.input_price_micros,
+        output_micros_per_m=row.output_price_micros,
+        version=endpoint_version(row.id, row.updated_at),
+    )
 
 
 def delete_key(*, session: Session, user_id: uuid.UUID, key_id: str | uuid.UUID) -> None:

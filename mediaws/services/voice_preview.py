@@ -60,11 +60,35 @@ def price(
     model: str,
     options: dict[str, Any],
 ) -> str:
-    """What a preview would cost: "free", or the estimate of speaking the sample sentence."""
+    """What a preview would cost: "free" (or the provider's own free sample), else the sample's estimate."""
+    if _known_free_sample(session, deps, user_id, provider_id, str(options.get("voice") or "")):
+        return "free"
     quoted = generation.quote(
         session=session, deps=deps, user_id=user_id, **_request(project_id, provider_id, model, options)
     )
     return "free" if quoted.estimate.free or quoted.estimate.micros == 0 else quoted.estimate.display()
+
+
+def _known_free_sample(
+    session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, voice: str
+) -> bool:
+    """Whether voices already listed (no provider call) give this voice a free sample."""
+    if not voice:
+        return False
+    try:
+        provider = provider_for(
+            session=session,
+            keyring=deps.keyring,
+            settings=deps.settings,
+            registry=deps.registry,
+            user_id=user_id,
+            provider_id=provider_id,
+        )
+    except MediawsError:
+        return False
+    cached = getattr(provider, "cached_voices", None)
+    voices = cached() if cached is not None else None
+    return any(item.id == voice and item.preview_url for item in voices or ())
 
 
 def free_sample_url(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
@@ -12,14 +13,13 @@ from mediaws.errors import MediawsError, NotFoundError, SessionExpired, Validati
 from mediaws.pricing.cost import priced_display
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Capability
-from mediaws.services import accounts, catalog, generation, projects, uploads, voice_preview
+from mediaws.services import accounts, catalog, generation, projects, uploads, voice_preview, voices
 from mediaws.services.projects import format_usd
 from mediaws.state.auth import AuthState
 
 KINDS = [kind.value for kind in Capability]
 FINISHED = ("succeeded", "failed", "cancelled")
 IMAGE_OPTION = {"video": "start_image_asset_id", "image": "input_image_asset_id"}
-VOICE_FIELD = catalog.OptionField("voice", "Voice", "text")
 
 
 def eta_text(seconds: int | None) -> str:
@@ -122,6 +122,18 @@ def _endpoint_rows(token: str) -> list[dict[str, str]]:
     return rows
 
 
+def _live_voices(token: str, provider_id: str) -> list[voices.Choice]:
+    """The signed-in user's voices at a provider that lists them per key (ElevenLabs)."""
+    deps = _deps()
+    with deps.session_factory() as session:
+        user_id = accounts.user_for_token(session=session, token=token).id
+    return voices.live_voices(deps=deps, user_id=user_id, provider_id=provider_id)
+
+
+def _choice_rows(choices: Iterable[voices.Choice]) -> list[dict[str, str]]:
+    return [{"id": voice_id, "label": label} for voice_id, label in choices]
+
+
 def _preview_status(token: str, generation_id: str) -> tuple[str, str, str]:
     """(status, audio URL, error) of a voice preview generation."""
     deps = _deps()
@@ -170,9 +182,14 @@ class GenerateState(AuthState):
     preview_busy: bool = False
     fallback_on: bool = False
     fallback_key: str = ""
+    voice_choices: list[dict[str, str]] = []
+    voice_mode: str = ""
+    voice_note: str = ""
+    voice_typed_hint: str = ""
     _builtin_models: list[dict[str, str]] = []
     _endpoint_models: list[dict[str, str]] = []
     _preview_generation_id: str = ""
+    _voice_provider: str = ""
 
     @rx.var
     def fallback_choices(self) -> list[dict[str, str]]:
@@ -182,7 +199,9 @@ class GenerateState(AuthState):
     @rx.var
     def preview_title(self) -> str:
         """What the preview button plays, as its tooltip."""
-        return f"Hear a short sample of the voice {self.values.get('voice', '')}"
+        voice = self.values.get("voice", "")
+        label = next((c["label"] for c in self.voice_choices if c["id"] == voice), voice)
+        return f"Hear a short sample of the voice {label}"
 
     @rx.var
     def has_voice(self) -> bool:
@@ -226,11 +245,52 @@ class GenerateState(AuthState):
         provider, model, _ = split_key(self.model_key)
         if provider == OPENAI_COMPATIBLE:
             return []
-        info = _deps().registry.model(provider, model)
+        registry = _deps().registry
+        info = registry.model(provider, model)
         found = catalog.option_fields(info)
-        if info.capability is Capability.SPEECH and not any(f.name == "voice" for f in found):
-            found.insert(0, VOICE_FIELD)
-        return found
+        if info.capability is not Capability.SPEECH:
+            return found
+        menu = voices.voice_menu(registry, provider, info)
+        return voices.with_default(voices.speech_fields(found), menu.choices)
+
+    def _set_up_voices(self, keep: str) -> None:
+        """Offer the model's voices: its fixed list now, or "Loading voices…" until the provider answers."""
+        self.voice_note = ""
+        provider, model, _ = split_key(self.model_key)
+        if not _speaks(self.kind, self.fields):
+            self.voice_choices, self.voice_mode, self.voice_typed_hint, self._voice_provider = [], "", "", ""
+            return
+        registry = _deps().registry
+        menu = voices.voice_menu(registry, provider, registry.model(provider, model))
+        self._voice_provider, self.voice_typed_hint = provider, menu.typed_ids
+        if menu.live:
+            self.voice_choices, self.voice_mode = [], "loading"
+            self.values = {**self.values, "voice": keep}
+            return
+        self.voice_choices = _choice_rows(menu.choices)
+        chosen = voices.kept_choice(keep or self.values.get("voice", ""), menu.choices)
+        self.values = {**self.values, "voice": chosen}
+        self.voice_mode = "list" if menu.choices else "text"
+
+    def _apply_live_voices(self, provider: str, found: list[voices.Choice], problem: str) -> None:
+        """Show the listed voices, keeping the current one if still there; on failure say why and let type."""
+        label = _deps().registry.provider(provider).label
+        if problem or not found:
+            self.voice_mode = "text"
+            self.voice_note = (
+                f"Could not list your {label} voices: {problem} Type a voice id instead, or try again."
+                if problem
+                else f"Your {label} account has no voices yet; type a voice id, or try again later."
+            )
+            return
+        self.voice_choices, self.voice_mode, self.voice_note = _choice_rows(found), "list", ""
+        chosen = voices.kept_choice(self.values.get("voice", ""), found)
+        if chosen != self.values.get("voice", ""):
+            self._forget_preview()
+        self.values = {**self.values, "voice": chosen}
+
+    def _voice_events(self) -> list[Any]:
+        return [GenerateState.load_voices] if self.voice_mode == "loading" else []
 
     def _forget_preview(self) -> None:
         """A preview belongs to the voice and options it was made with; any change drops it."""
@@ -239,15 +299,18 @@ class GenerateState(AuthState):
 
     def _refresh_fields(self) -> None:
         self._forget_preview()
+        provider, model, _ = split_key(self.model_key)
+        keep = self.values.get("voice", "") if provider == self._voice_provider else ""
         if not self.model_key:
             self.fields, self.values, self.accepts_image = [], {}, False
+            self._set_up_voices("")
             return
-        provider, model, _ = split_key(self.model_key)
         self.accepts_image = (
             provider != OPENAI_COMPATIBLE and _deps().registry.model(provider, model).accepts_image
         )
         self.fields = [_field_row(f) for f in self._option_fields()]
         self.values = {f["name"]: f["default"] for f in self.fields}
+        self._set_up_voices(keep)
 
     def _option_values(self) -> dict[str, Any]:
         return catalog.parse_option_values(self._option_fields(), self.values)
@@ -256,6 +319,8 @@ class GenerateState(AuthState):
         """What the form asks for, as keyword arguments of quote and start_generation."""
         provider, model, endpoint_id = split_key(self.model_key)
         options = self._option_values()
+        if _speaks(self.kind, self.fields):
+            options.setdefault("voice", "")
         if with_image and self.accepts_image and self.image_asset_id and self.kind in IMAGE_OPTION:
             options[IMAGE_OPTION[self.kind]] = self.image_asset_id
         return {
@@ -331,6 +396,9 @@ class GenerateState(AuthState):
         except SessionExpired:
             return self._login_redirect()
         events: list[Any] = [GenerateState.load_endpoints] if self.kind == Capability.TEXT.value else []
+        if self.voice_mode and voices.lists_voices_live(_deps().registry, self._voice_provider):
+            self.voice_mode = "loading"
+        events += self._voice_events()
         if running is not None and str(running.id) != self.generation_id:
             self.generation_id, self.status = str(running.id), running.status
             self.progress, self.message, self.cost, self.result_text, self.results = 0, "", "", "", []
@@ -358,7 +426,8 @@ class GenerateState(AuthState):
             self._requote()
         except SessionExpired:
             return self._login_redirect()
-        return GenerateState.load_endpoints if self.kind == Capability.TEXT.value else None
+        events = [GenerateState.load_endpoints] if self.kind == Capability.TEXT.value else []
+        return events + self._voice_events() or None
 
     @rx.event(background=True)
     async def load_endpoints(self) -> Any:
@@ -392,7 +461,51 @@ class GenerateState(AuthState):
             self._requote()
         except SessionExpired:
             return self._login_redirect()
-        return None
+        return self._voice_events() or None
+
+    @rx.event(background=True)
+    async def load_voices(self) -> Any:
+        """List the user's voices at the chosen provider (with their key) without holding up the page."""
+        async with self:
+            if self.voice_mode != "loading":
+                return
+            token, key = self.session_token, self.model_key
+        provider, _, _ = split_key(key)
+        try:
+            found, problem = await asyncio.to_thread(_live_voices, token, provider), ""
+        except MediawsError as exc:
+            found, problem = [], str(exc)
+        async with self:
+            if self.model_key != key or self.voice_mode != "loading":
+                return
+            self._apply_live_voices(provider, found, problem)
+            try:
+                self._requote()
+            except SessionExpired:
+                return
+
+    @rx.event
+    def retry_voices(self) -> Any:
+        """Ask the provider for the voices again."""
+        if not self._voice_provider:
+            return None
+        self.voice_mode, self.voice_note = "loading", ""
+        return GenerateState.load_voices
+
+    @rx.event
+    def type_voice_id(self) -> None:
+        """Switch the voice dropdown to a field for a voice id that is not on the list (a cloned voice)."""
+        if self.voice_typed_hint:
+            self.voice_mode = "text"
+
+    @rx.event
+    def pick_voice_from_list(self) -> Any:
+        """Back from a typed voice id to the dropdown."""
+        if not self.voice_choices:
+            return None
+        self.voice_mode = "list"
+        choices = [(c["id"], c["label"]) for c in self.voice_choices]
+        return GenerateState.set_option("voice", voices.kept_choice(self.values.get("voice", ""), choices))
 
     @rx.event
     def set_option(self, name: str, value: str | bool) -> Any:
@@ -472,6 +585,9 @@ class GenerateState(AuthState):
         self.preview_note, self.preview_url = "", ""
         if not (_speaks(self.kind, self.fields) and self.project_id):
             return None
+        if not self.values.get("voice", "").strip():
+            self.preview_note = "Choose a voice first."
+            return None
         request = self._request(with_image=False)
         try:
             with self._signed_in() as (session, user):
@@ -536,6 +652,9 @@ class GenerateState(AuthState):
         self.error = ""
         if not self.model_key:
             self.error = "Choose a model first (add a key in Settings → API keys)."
+            return None
+        if _speaks(self.kind, self.fields) and not self.values.get("voice", "").strip():
+            self.error = "Choose a voice."
             return None
         try:
             with self._signed_in() as (session, user):

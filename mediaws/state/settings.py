@@ -11,6 +11,7 @@ import reflex as rx
 from mediaws.config import get_settings
 from mediaws.db import session_scope
 from mediaws.errors import CryptoError, NotFoundError, ProviderError, SessionExpired, ValidationError
+from mediaws.pricing.endpoint import price_summary, rate_text
 from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE, KeyProvider
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
@@ -36,6 +37,10 @@ def _key_row(view: keys.KeyView) -> dict[str, str]:
         "added": display.date(view.created_at),
         "updated": display.when(view.updated_at),
         "last_used": display.when(view.last_used_at),
+        "price": price_summary(view.input_price_micros, view.output_price_micros),
+        "priced": "yes" if view.input_price_micros is not None else "",
+        "input_price": "" if view.input_price_micros is None else rate_text(view.input_price_micros),
+        "output_price": "" if view.output_price_micros is None else rate_text(view.output_price_micros),
     }
 
 
@@ -86,6 +91,8 @@ class KeysState(AuthState):
     endpoint_edit_id: str = ""
     endpoint_name: str = ""
     endpoint_url: str = ""
+    endpoint_input_price: str = ""
+    endpoint_output_price: str = ""
     endpoint_error: str = ""
     testing_id: str = ""
 
@@ -186,6 +193,8 @@ class KeysState(AuthState):
         self.endpoint_edit_id = row["id"] if row else ""
         self.endpoint_name = row["name"] if row else ""
         self.endpoint_url = row["base_url"] if row else ""
+        self.endpoint_input_price = row["input_price"] if row else ""
+        self.endpoint_output_price = row["output_price"] if row else ""
         self.endpoint_error = ""
         self.endpoint_open = True
 
@@ -209,6 +218,8 @@ class KeysState(AuthState):
                     base_url=str(form.get("base_url", "")),
                     secret=str(form.get("secret", "")),
                     endpoint_id=self.endpoint_edit_id or None,
+                    input_price=str(form.get("input_price", "")),
+                    output_price=str(form.get("output_price", "")),
                 )
         except SessionExpired:
             return self._login_redirect()

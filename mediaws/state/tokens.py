@@ -13,9 +13,9 @@ from mediaws.state import display
 from mediaws.state.auth import AuthState
 
 
-def api_base_url() -> str:
-    """The address browsers reach this app at (MEDIAWS_PUBLIC_URL), for the curl example."""
-    return (rx.config.get_config().deploy_url or "").rstrip("/")
+def api_base_url(browser_origin: str = "") -> str:
+    """Where this browser reaches the app (else MEDIAWS_PUBLIC_URL), for the curl example."""
+    return (browser_origin or rx.config.get_config().deploy_url or "").rstrip("/")
 
 
 def _token_row(row: PersonalAccessToken) -> dict[str, str]:
@@ -101,7 +101,8 @@ class TokensState(AuthState):
         self.create_open = False
         self.new_name = made.row.name
         self.new_plaintext = made.plaintext
-        self.curl_example = f'curl -H "Authorization: Bearer {made.plaintext}" {api_base_url()}/api/projects'
+        base = api_base_url(self.router.url.origin if self.router.url.netloc else "")
+        self.curl_example = f'curl -H "Authorization: Bearer {made.plaintext}" {base}/api/projects'
         return self._reload()
 
     @rx.event

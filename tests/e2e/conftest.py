@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from mediaws import migrations
-from tests.e2e.support import SECRET, AppServer, Shots, SlowReplicate
+from tests.e2e.support import SECRET, AppServer, FakeElevenLabs, Shots, SlowReplicate
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 if TYPE_CHECKING:
@@ -142,10 +142,21 @@ def fake_replicate() -> Iterator[SlowReplicate]:
 
 
 @pytest.fixture(scope="session")
+def fake_elevenlabs() -> Iterator[FakeElevenLabs]:
+    """ElevenLabs' voice list on loopback, for the journey's ElevenLabs key only."""
+    fake = FakeElevenLabs()
+    with fake.server.running():
+        yield fake
+
+
+@pytest.fixture(scope="session")
 def app_server(
-    tmp_path_factory: pytest.TempPathFactory, fake_openai: FakeServer, fake_replicate: SlowReplicate
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_openai: FakeServer,
+    fake_replicate: SlowReplicate,
+    fake_elevenlabs: FakeElevenLabs,
 ) -> Iterator[AppServer]:
-    """The embedded default: one worker, SQLite in a fresh data dir; OpenAI and Replicate are local fakes."""
+    """The embedded default: one worker, SQLite in a fresh data dir; the cloud providers are local fakes."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     with serve(
         data_dir,
@@ -153,6 +164,7 @@ def app_server(
         "server.log",
         MEDIAWS_OPENAI_BASE_URL=f"{fake_openai.url}/v1",
         MEDIAWS_REPLICATE_BASE_URL=fake_replicate.server.url,
+        MEDIAWS_ELEVENLABS_BASE_URL=fake_elevenlabs.server.url,
     ) as server:
         yield server
 

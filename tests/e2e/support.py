@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
+import threading
 import uuid
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,3 +182,72 @@ class SlowReplicate:
 
     def _cancel(self, _request: Recorded, match: re.Match[str]) -> Reply:
         return Reply(json=self._prediction(match["id"], "canceled"))
+
+
+def _tone_wav(seconds: float = 0.6, rate: int = 16_000) -> bytes:
+    """A short mono WAV of a square-wave beep, to stand in for a voice sample."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        frames += (6000 if (n // 20) % 2 else -6000).to_bytes(2, "little", signed=True)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    return buffer.getvalue()
+
+
+class FakeElevenLabs:
+    """ElevenLabs' voices (premade and cloned, with free samples) for the keys it knows; 401 for others."""
+
+    VOICES = (
+        ("21m00Tcm4TlvDq8ikWAM", "Rachel", "premade"),
+        ("cl0n3dNarrat0r000001", "My narrator", "cloned"),
+        ("pNInz6obpgDQGcFmaJgB", "Adam", "premade"),
+    )
+
+    def __init__(self) -> None:
+        self.server = FakeServer()
+        self.sample = _tone_wav()
+        self.keys: set[str] = set()
+        self._held: dict[str, threading.Event] = {}
+        self.server.route("GET", r"/v1/voices", self._voices)
+        self.server.route("GET", r"/v1/models", self._models)
+        self.server.route("GET", r"/samples/(?P<id>[^/]+)\.wav", self._sample)
+
+    def hold(self, key: str) -> None:
+        """Accept this key, but keep its voice list waiting until release(key)."""
+        self.keys.add(key)
+        self._held[key] = threading.Event()
+
+    def release(self, key: str) -> None:
+        """Let the held voice list of this key answer."""
+        self._held[key].set()
+
+    def _refused(self, request: Recorded) -> Reply | None:
+        if request.headers.get("xi-api-key") in self.keys:
+            return None
+        return Reply(401, json={"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
+
+    def _voices(self, request: Recorded, _match: object) -> Reply:
+        gate = self._held.get(request.headers.get("xi-api-key", ""))
+        if gate is not None:
+            gate.wait(timeout=30)
+        listed = [
+            {
+                "voice_id": voice_id,
+                "name": name,
+                "category": category,
+                "labels": {},
+                "preview_url": f"{self.server.url}/samples/{voice_id}.wav",
+            }
+            for voice_id, name, category in self.VOICES
+        ]
+        return self._refused(request) or Reply(json={"voices": listed})
+
+    def _models(self, request: Recorded, _match: object) -> Reply:
+        return self._refused(request) or Reply(json=[])
+
+    def _sample(self, _request: Recorded, _match: object) -> Reply:
+        return Reply(body=self.sample, headers={"Content-Type": "audio/wav"})

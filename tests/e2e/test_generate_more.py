@@ -123,9 +123,9 @@ def test_a_long_video_shows_the_time_left(
 
 
 def _choose_voice(page: Page, voice: str) -> None:
-    """Type a voice and wait until the page has it (the field sends what is typed after a pause)."""
-    page.get_by_label("Voice", exact=True).fill(voice)
-    page.get_by_label("Voice", exact=True).press("Tab")
+    """Pick a voice from the dropdown and wait until the page has it."""
+    page.get_by_label("Voice", exact=True).click()
+    page.get_by_role("option", name=voice).click()
     button = page.get_by_role("button", name="Preview voice · free")
     expect(button).to_have_attribute("title", f"Hear a short sample of the voice {voice}")
 
@@ -139,7 +139,7 @@ def test_a_voice_preview_plays_and_is_reused(
     _new_project(page, "Narration")
     _to_generate(page)
     page.get_by_role("radio", name="Speech").click()
-    _choose_voice(page, "en-gb-x-rp")
+    _choose_voice(page, "English (UK, RP) — en-gb-x-rp")
     page.get_by_role("button", name="Preview voice · free").click()
     player = page.get_by_label("Voice preview")
     expect(player).to_be_visible(timeout=60_000)
@@ -147,9 +147,9 @@ def test_a_voice_preview_plays_and_is_reused(
     first = player.get_attribute("src")
     shots(page, "voice-preview")
 
-    _choose_voice(page, "de")
+    _choose_voice(page, "German — de")
     expect(player).to_have_count(0)
-    _choose_voice(page, "en-gb-x-rp")
+    _choose_voice(page, "English (UK, RP) — en-gb-x-rp")
     page.get_by_role("button", name="Preview voice · free").click()
     expect(page.get_by_label("Voice preview")).to_have_attribute("src", first or "")
     page.wait_for_function(MEDIA_READY, arg="#voice-preview")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -384,3 +385,15 @@ def test_eta_from_progress_else_past_durations(
     elapsed: float, percent: int | None, typical: float | None, expected: int | None
 ) -> None:
     assert generations.eta_seconds(elapsed, percent, typical) == expected
+
+
+def test_time_limits_come_from_the_settings(
+    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """MEDIAWS_LONG_JOB_TIMEOUT_SECONDS and MEDIAWS_SHORT_JOB_TIMEOUT_SECONDS set each new job's limit."""
+    limits = {"long_job_timeout_seconds": 45, "short_job_timeout_seconds": 20}
+    custom = dataclasses.replace(deps, settings=deps.settings.model_copy(update=limits))
+    video = start(session, custom, user, project_id)
+    flux = {"capability": "image", "model": "black-forest-labs/flux-schnell", "options": {}}
+    image = start(session, custom, user, project_id, **flux)
+    assert [reload(deps, g.id)[1].timeout_seconds for g in (video, image)] == [45, 20]

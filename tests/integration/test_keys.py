@@ -44,6 +44,8 @@ def save_endpoint(
     base_url: str = "http://localhost:11434/v1",
     secret: str | None = None,
     endpoint_id: uuid.UUID | None = None,
+    input_price: str | None = None,
+    output_price: str | None = None,
 ) -> keys.KeyView:
     return keys.save_endpoint(
         session=session,
@@ -53,6 +55,8 @@ def save_endpoint(
         base_url=base_url,
         secret=secret,
         endpoint_id=endpoint_id,
+        input_price=input_price,
+        output_price=output_price,
     )
 
 
@@ -305,6 +309,118 @@ def test_renaming_an_endpoint_onto_another_is_a_conflict(
     row = stored_row(engine, two.id)
     assert row is not None
     assert row.name == "Two"
+
+
+@pytest.mark.parametrize(
+    ("typed", "micros"),
+    [
+        (("0.60", "2.40"), (600_000, 2_400_000)),
+        (("0", "0"), (0, 0)),
+        ((" $0.000001 ", "1,250.5"), (1, 1_250_500_000)),
+        (("10000", "0.075"), (10_000_000_000, 75_000)),
+    ],
+)
+def test_endpoint_prices_are_stored_as_exact_micro_dollars(
+    session: Session,
+    engine: Engine,
+    keyring: Keyring,
+    user: User,
+    typed: tuple[str, str],
+    micros: tuple[int, int],
+) -> None:
+    """USD per 1M tokens as typed, kept as integer micro-dollars and shown back on the view."""
+    view = save_endpoint(session, keyring, user, input_price=typed[0], output_price=typed[1])
+    assert (view.input_price_micros, view.output_price_micros) == micros
+    row = stored_row(engine, view.id)
+    assert row is not None
+    assert (row.input_price_micros, row.output_price_micros) == micros
+
+
+def test_an_endpoint_without_prices_has_none_and_blank_clears_them(
+    session: Session, engine: Engine, keyring: Keyring, user: User
+) -> None:
+    """Prices are optional; the edit form sends what it shows, so blank fields mean no price."""
+    created = save_endpoint(session, keyring, user, input_price=" ", output_price="")
+    assert (created.input_price_micros, created.output_price_micros) == (None, None)
+    priced = save_endpoint(session, keyring, user, endpoint_id=created.id, input_price="1", output_price="2")
+    assert (priced.input_price_micros, priced.output_price_micros) == (1_000_000, 2_000_000)
+    cleared = save_endpoint(session, keyring, user, endpoint_id=created.id)
+    assert (cleared.input_price_micros, cleared.output_price_micros) == (None, None)
+    row = stored_row(engine, created.id)
+    assert row is not None
+    assert (row.input_price_micros, row.output_price_micros) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "words"),
+    [
+        (("-0.10", "1"), "input_price", "Input price must be zero or more."),
+        (("1", "-1"), "output_price", "Output price must be zero or more."),
+        (("cheap", "1"), "input_price", "Input price must be an amount in USD per 1M tokens, like 0.60"),
+        (("1", "0,60"), "output_price", "Use a dot for decimals."),
+        (("0,600", "1"), "input_price", "Use a dot for decimals."),
+        (("NaN", "1"), "input_price", "Input price must be zero or more."),
+        (("1", "Infinity"), "output_price", "Output price must be zero or more."),
+        (("0.0000001", "1"), "input_price", "Input price can have at most six decimals."),
+        (("1", "10000.01"), "output_price", "the limit is $10,000 per 1M tokens"),
+        (("0.60", ""), "output_price", "Set the output price too, or leave both prices empty."),
+        (("", "2.40"), "input_price", "Set the input price too, or leave both prices empty."),
+    ],
+)
+def test_bad_prices_are_refused_naming_the_field_and_nothing_changes(
+    session: Session,
+    engine: Engine,
+    keyring: Keyring,
+    user: User,
+    typed: tuple[str, str],
+    field: str,
+    words: str,
+) -> None:
+    """A clear message on the right field; a new endpoint is not stored, an edited one keeps its prices."""
+    with pytest.raises(ValidationError) as caught:
+        save_endpoint(session, keyring, user, input_price=typed[0], output_price=typed[1])
+    assert (caught.value.field, words in caught.value.message) == (field, True)
+    with Session(engine) as fresh:
+        assert fresh.exec(select(ApiKey)).all() == []
+    kept = save_endpoint(session, keyring, user, input_price="0.60", output_price="2.40")
+    with pytest.raises(ValidationError):
+        save_endpoint(
+            session,
+            keyring,
+            user,
+            name="Renamed",
+            endpoint_id=kept.id,
+            input_price=typed[0],
+            output_price=typed[1],
+        )
+    row = stored_row(engine, kept.id)
+    assert row is not None
+    assert (row.name, row.input_price_micros, row.output_price_micros) == ("Local Ollama", 600_000, 2_400_000)
+
+
+def test_a_price_edit_gets_a_new_price_version(
+    session: Session, keyring: Keyring, user: User, other_user: User
+) -> None:
+    """Costs recorded before an edit keep their price version; strangers' endpoints are not found."""
+    view = save_endpoint(session, keyring, user, input_price="0.60", output_price="2.40")
+    session.exec(
+        update(ApiKey)
+        .where(col(ApiKey.id) == view.id)
+        .values(updated_at=view.updated_at - timedelta(minutes=5))
+    )
+    session.commit()
+    session.expire_all()
+    before = keys.endpoint_price(session=session, user_id=user.id, endpoint_id=view.id)
+    assert before.version.startswith(f"endpoint:{view.id.hex}@")
+    save_endpoint(session, keyring, user, endpoint_id=view.id, input_price="0.90", output_price="3.60")
+    after = keys.endpoint_price(session=session, user_id=user.id, endpoint_id=view.id)
+    assert (after.input_micros_per_m, after.output_micros_per_m) == (900_000, 3_600_000)
+    assert after.version != before.version
+    with pytest.raises(NotFoundError):
+        keys.endpoint_price(session=session, user_id=other_user.id, endpoint_id=view.id)
+    built_in = save(session, keyring, user, "openai", SECRETS["openai"])
+    with pytest.raises(NotFoundError):
+        keys.endpoint_price(session=session, user_id=user.id, endpoint_id=built_in.id)
 
 
 def test_built_in_key_cannot_be_edited_as_an_endpoint(
