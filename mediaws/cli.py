@@ -26,7 +26,7 @@ from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, generation, master_keys, projects, uploads
+from mediaws.services import accounts, execution, generation, master_keys, projects, uploads
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
@@ -212,7 +212,7 @@ def worker_command(
         run_worker(deps, lease_seconds=lease, concurrency=concurrency, once=once)
         return
     worker = Worker(
-        session_factory=deps.session_factory, handler=generation.job_handler(deps), lease_seconds=lease
+        session_factory=deps.session_factory, handler=execution.job_handler(deps), lease_seconds=lease
     )
     typer.echo(f"worker {worker.name} started")
     if once:
@@ -330,7 +330,7 @@ def follow(
 ) -> tuple[Generation, list[Asset]]:
     """Wait for a generation with a progress bar (running jobs here when asked); Ctrl-C cancels it."""
     worker = Worker(
-        session_factory=deps.session_factory, handler=generation.job_handler(deps), idle_seconds=0.2
+        session_factory=deps.session_factory, handler=execution.job_handler(deps), idle_seconds=0.2
     )
     if run_here:
         worker.start_in_background()

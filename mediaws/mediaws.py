@@ -15,7 +15,7 @@ from mediaws.jobs.worker import Worker
 from mediaws.pages import auth, generate, projects, settings
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
-from mediaws.services import generation
+from mediaws.services import execution, generation
 from mediaws.state.auth import AuthState
 from mediaws.state.generate import GenerateState
 from mediaws.state.projects import ProjectsState, ProjectState
@@ -28,7 +28,7 @@ threading.Thread(target=default_registry, name="load-providers", daemon=True).st
 
 def _serve_jobs(stop: threading.Event) -> None:
     deps = generation.app_deps()
-    worker = Worker(session_factory=deps.session_factory, handler=generation.job_handler(deps))
+    worker = Worker(session_factory=deps.session_factory, handler=execution.job_handler(deps))
     worker.stopping = stop
     worker.run_forever()
 

@@ -131,7 +131,7 @@ def dispatcher(database_url: str) -> Dispatcher:
 
 def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tuple[procrastinate.App, Sweep]:
     """A procrastinate App with mediaws's tasks bound to these deps, and its sweep."""
-    from mediaws.services import generation
+    from mediaws.services import execution
 
     connector = procrastinate.PsycopgConnector(
         conninfo=conninfo(deps.settings.database_url), min_size=1, max_size=concurrency + 4
@@ -143,7 +143,7 @@ def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tup
         with deps.session_factory() as session:
             if queue.claim_job(session, job_id=job_id, worker=holder, lease_seconds=lease_seconds) is None:
                 return "skipped", None
-        status = generation.execute(deps=deps, job_id=job_id, worker=holder, lease_seconds=lease_seconds)
+        status = execution.execute(deps=deps, job_id=job_id, worker=holder, lease_seconds=lease_seconds)
         if status != queue.QUEUED:
             return status, None
         with deps.session_factory() as session:

@@ -69,12 +69,10 @@ def price(
     return "free" if quoted.estimate.free or quoted.estimate.micros == 0 else quoted.estimate.display()
 
 
-def _known_free_sample(
-    session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, voice: str
-) -> bool:
-    """Whether voices already listed (no provider call) give this voice a free sample."""
-    if not voice:
-        return False
+def _listed_voices(
+    session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, *, call_provider: bool
+) -> tuple[Any, ...]:
+    """The provider's voices for the user's key: listed now, or only those it already listed."""
     try:
         provider = provider_for(
             session=session,
@@ -85,10 +83,31 @@ def _known_free_sample(
             provider_id=provider_id,
         )
     except MediawsError:
+        return ()
+    lister = getattr(provider, "list_voices" if call_provider else "cached_voices", None)
+    if lister is None:
+        return ()
+    try:
+        return tuple(lister() or ())
+    except MediawsError:
+        return ()
+
+
+def _sample_url(voices: tuple[Any, ...], voice: str) -> str | None:
+    for item in voices:
+        if getattr(item, "id", None) == voice and getattr(item, "preview_url", None):
+            return str(item.preview_url)
+    return None
+
+
+def _known_free_sample(
+    session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, voice: str
+) -> bool:
+    """Whether voices already listed (no provider call) give this voice a free sample."""
+    if not voice:
         return False
-    cached = getattr(provider, "cached_voices", None)
-    voices = cached() if cached is not None else None
-    return any(item.id == voice and item.preview_url for item in voices or ())
+    listed = _listed_voices(session, deps, user_id, provider_id, call_provider=False)
+    return _sample_url(listed, voice) is not None
 
 
 def free_sample_url(
@@ -97,28 +116,7 @@ def free_sample_url(
     """The provider's own preview of a voice (ElevenLabs lists one per voice), if it has one."""
     if not voice:
         return None
-    try:
-        provider = provider_for(
-            session=session,
-            keyring=deps.keyring,
-            settings=deps.settings,
-            registry=deps.registry,
-            user_id=user_id,
-            provider_id=provider_id,
-        )
-    except MediawsError:
-        return None
-    list_voices = getattr(provider, "list_voices", None)
-    if list_voices is None:
-        return None
-    try:
-        voices = list_voices()
-    except MediawsError:
-        return None
-    for item in voices:
-        if getattr(item, "id", None) == voice and getattr(item, "preview_url", None):
-            return str(item.preview_url)
-    return None
+    return _sample_url(_listed_voices(session, deps, user_id, provider_id, call_provider=True), voice)
 
 
 def earlier_preview(

@@ -41,6 +41,11 @@ START_TIMEOUT = 420
 expect.set_options(timeout=15_000)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the scaled set-up last: building it rewrites the shared `.web/` the default server serves from."""
+    items.sort(key=lambda item: "scaled_server" in getattr(item, "fixturenames", ()))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

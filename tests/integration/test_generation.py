@@ -23,8 +23,8 @@ from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
+from mediaws.services import execution, keys, projects
 from mediaws.services import generation as generations
-from mediaws.services import keys, projects
 from mediaws.storage import LocalStorage, StorageError
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -83,7 +83,7 @@ def worker_for(deps: generations.Deps, name: str = "w1", lease: float = 30.0) ->
     """A worker that runs generation jobs."""
     return Worker(
         session_factory=deps.session_factory,
-        handler=lambda job_id, worker, lease_s: generations.execute(
+        handler=lambda job_id, worker, lease_s: execution.execute(
             deps=deps, job_id=job_id, worker=worker, lease_seconds=lease_s, heartbeat_every=0.2
         ),
         lease_seconds=lease,

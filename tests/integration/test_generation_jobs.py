@@ -21,8 +21,8 @@ from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
+from mediaws.services import execution, keys, projects
 from mediaws.services import generation as generations
-from mediaws.services import keys, projects
 from mediaws.storage import LocalStorage, storage_key
 from tests.integration.test_generation import worker_for
 from tests.providers.test_replicate import (
@@ -384,7 +384,7 @@ def test_budget_counts_the_dearest_fallback(
 def test_eta_from_progress_else_past_durations(
     elapsed: float, percent: int | None, typical: float | None, expected: int | None
 ) -> None:
-    assert generations.eta_seconds(elapsed, percent, typical) == expected
+    assert execution.eta_seconds(elapsed, percent, typical) == expected
 
 
 def test_time_limits_come_from_the_settings(

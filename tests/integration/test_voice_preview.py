@@ -15,7 +15,7 @@ from mediaws.jobs.worker import Worker
 from mediaws.models import Generation, User
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import generation, projects, voice_preview
+from mediaws.services import execution, generation, projects, voice_preview
 from mediaws.storage import LocalStorage
 
 OPTIONS = {"voice": "en-gb-x-rp", "output_format": "wav"}
@@ -44,7 +44,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
 def _run_jobs(deps: generation.Deps) -> None:
     worker = Worker(
         session_factory=deps.session_factory,
-        handler=lambda job_id, name, lease: generation.execute(
+        handler=lambda job_id, name, lease: execution.execute(
             deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
         ),
         lease_seconds=30,

@@ -20,6 +20,9 @@ CORE_MODULES = (
     "mediaws.cli",
     "mediaws.migrations",
     "mediaws.services.tokens",
+    "mediaws.services.generation",
+    "mediaws.services.execution",
+    "mediaws.jobs.engine",
     "mediaws.api",
 )
 
