@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from mediaws import migrations
 from mediaws.config import get_settings
@@ -20,13 +21,13 @@ from mediaws.db import session_scope
 from mediaws.errors import MediawsError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
-from mediaws.models import Asset, AsyncJob, Generation
+from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.pricing.cost import cost, priced_display
 from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, execution, generation, master_keys, projects, uploads
+from mediaws.services import accounts, execution, generation, master_keys, projects, tokens, uploads
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
@@ -229,7 +230,10 @@ def worker_command(
 @app.command("generate")
 @friendly
 def generate_command(
-    user: str = typer.Option(..., help="Email of the account to act as."),
+    user: str = typer.Option("", help="Email of the account to act as (or use --token)."),
+    token: str = typer.Option(
+        "", envvar="MEDIAWS_TOKEN", help="A personal access token of the account to act as."
+    ),
     project: str = typer.Option(..., help="Project name."),
     type_: str = typer.Option(..., "--type", help="text, image, video, speech or audio."),
     provider: str = typer.Option(..., help="Provider id, e.g. local or openai."),
@@ -249,7 +253,7 @@ def generate_command(
     deps = generation.app_deps()
     options = parse_options(option)
     with deps.session_factory() as session:
-        owner = accounts.user_by_email(session=session, email=user)
+        owner = _acting_user(session, user, token)
         target = projects.project_by_name(session=session, owner_id=owner.id, name=project)
         if image is not None:
             upload = uploads.save_upload(
@@ -299,6 +303,15 @@ def generate_command(
     if out and files:
         Path(out).write_bytes(deps.storage.get(files[0].storage_key))
         typer.echo(f"wrote {out}")
+
+
+def _acting_user(session: Session, email: str, token: str) -> User:
+    """The account named by --user, or the one a personal access token belongs to."""
+    if bool(email) == bool(token):
+        raise ValidationError("Name the account with either --user EMAIL or --token TOKEN.", field="user")
+    if token:
+        return tokens.user_for_pat(session=session, token=token)
+    return accounts.user_by_email(session=session, email=email)
 
 
 def _read_file(path: Path) -> bytes:
@@ -396,8 +409,6 @@ def token_create(
     name: str = typer.Option(..., help="What the token is for, e.g. 'backup script'."),
 ) -> None:
     """Make a token; it is printed once, on stdout, and cannot be shown again."""
-    from mediaws.services import tokens
-
     with session_scope() as session:
         owner = accounts.user_by_email(session=session, email=user)
         made = tokens.create_token(session=session, user_id=owner.id, name=name)
@@ -413,8 +424,6 @@ def token_create(
 @friendly
 def token_list(user: str = typer.Option(..., help="Email of the account.")) -> None:
     """List an account's tokens (never the tokens themselves)."""
-    from mediaws.services import tokens
-
     with session_scope() as session:
         owner = accounts.user_by_email(session=session, email=user)
         rows = tokens.list_tokens(session=session, user_id=owner.id)
@@ -436,8 +445,6 @@ def token_revoke(
     user: str = typer.Option(..., help="Email of the account that owns the token."),
 ) -> None:
     """Revoke a token; requests with it are refused from now on."""
-    from mediaws.services import tokens
-
     with session_scope() as session:
         owner = accounts.user_by_email(session=session, email=user)
         row = tokens.revoke_token(session=session, user_id=owner.id, token_id=token_id)

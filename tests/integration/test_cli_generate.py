@@ -133,3 +133,30 @@ def test_generate_wait_writes_the_image_and_refuses_bad_input(tmp_path: Path) ->
     )
     pictures = list((tmp_path / "data" / "files").rglob("*.png"))
     assert len(pictures) == 2, pictures  # the kite and the video's start image; the refused upload is gone
+    issued = run(env, "token", "create", "--user", "ada@example.com", "--name", "cli")
+    assert issued.returncode == 0, issued.stderr
+    by_token = [
+        "generate",
+        "--project",
+        "Launch",
+        "--type",
+        "image",
+        "--provider",
+        "local",
+        "--model",
+        "local-image",
+        "--prompt",
+        "A kite",
+    ]
+    queued = run(env | {"MEDIAWS_TOKEN": issued.stdout.strip()}, *by_token)
+    assert queued.returncode == 0 and "queued generation" in queued.stdout, queued.stderr
+    both = run(env, *by_token, "--user", "ada@example.com", "--token", issued.stdout.strip())
+    assert (both.returncode, both.stderr.strip()) == (
+        2,
+        "error: Name the account with either --user EMAIL or --token TOKEN.",
+    )
+    forged = run(env, *by_token, "--token", "mws_" + "x" * 43)
+    assert (forged.returncode, forged.stderr.strip()) == (
+        2,
+        "error: The access token is not valid or was revoked.",
+    )
