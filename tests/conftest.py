@@ -28,9 +28,12 @@ from mediaws import migrations
 from mediaws.config import Settings, get_settings, normalize_database_url
 from mediaws.db import make_engine
 from mediaws.models import User
+from mediaws.providers.registry import default_registry
 from mediaws.security import crypto
 from mediaws.security.crypto import Keyring, decode_key, generate_key
 from mediaws.security.passwords import hash_password
+from mediaws.services.generation import Deps
+from mediaws.storage import LocalStorage
 
 TEST_DATABASE_ENV = "MEDIAWS_TEST_DATABASE_URL"
 PASSWORD = "violet-harbour-lantern-42"
@@ -210,6 +213,27 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 def keyring() -> Keyring:
     """A keyring with one fresh master key."""
     return Keyring([decode_key(generate_key())])
+
+
+@pytest.fixture
+def make_deps(
+    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
+) -> Callable[..., Deps]:
+    """What generations need: the test database, real files in a temp dir, the real provider registry.
+
+    Keyword arguments override settings, e.g. a provider's base URL pointing at a fake server.
+    """
+
+    def build(**settings: Any) -> Deps:
+        return Deps(
+            settings=make_settings(**settings),
+            registry=default_registry(),
+            keyring=keyring,
+            storage=LocalStorage(tmp_path / "files"),
+            session_factory=lambda: Session(engine, expire_on_commit=False),
+        )
+
+    return build
 
 
 # --- Users -----------------------------------------------------------------------------------

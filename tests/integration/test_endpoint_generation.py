@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mediaws.config import Settings
 from mediaws.errors import ValidationError
 from mediaws.models import AsyncJob, Generation, User
 from mediaws.providers import OPENAI_COMPATIBLE
-from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
 from mediaws.services import generation as generations
 from mediaws.services import keys, projects
-from mediaws.storage import LocalStorage
 from tests.integration.test_generation import worker_for
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -55,17 +50,9 @@ def endpoint_server() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(
-    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
-) -> generations.Deps:
+def deps(make_deps: Callable[..., generations.Deps]) -> generations.Deps:
     """Real database, real files and the real registry; the endpoint is the fake server."""
-    return generations.Deps(
-        settings=make_settings(),
-        registry=default_registry(),
-        keyring=keyring,
-        storage=LocalStorage(tmp_path / "files"),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-    )
+    return make_deps()
 
 
 @pytest.fixture

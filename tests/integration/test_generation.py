@@ -12,17 +12,13 @@ from typing import Any
 import pytest
 from PIL import Image
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mediaws.config import Settings
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring
 from mediaws.services import execution, keys, projects
 from mediaws.services import generation as generations
 from mediaws.storage import LocalStorage, StorageError
@@ -61,22 +57,9 @@ def fake_openai() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(
-    engine: Engine,
-    keyring: Keyring,
-    make_settings: Callable[..., Settings],
-    tmp_path: Path,
-    fake_openai: FakeServer,
-) -> generations.Deps:
+def deps(make_deps: Callable[..., generations.Deps], fake_openai: FakeServer) -> generations.Deps:
     """Real database, real files in a temp dir, the real provider registry; OpenAI is the fake."""
-    settings = make_settings(openai_base_url=f"{fake_openai.url}/v1")
-    return generations.Deps(
-        settings=settings,
-        registry=default_registry(),
-        keyring=keyring,
-        storage=LocalStorage(tmp_path / "files"),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-    )
+    return make_deps(openai_base_url=f"{fake_openai.url}/v1")
 
 
 def worker_for(deps: generations.Deps, name: str = "w1", lease: float = 30.0) -> Worker:

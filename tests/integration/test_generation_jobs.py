@@ -7,23 +7,18 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mediaws.config import Settings
 from mediaws.errors import ValidationError
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring
 from mediaws.services import execution, keys, projects
 from mediaws.services import generation as generations
-from mediaws.storage import LocalStorage, storage_key
+from mediaws.storage import storage_key
 from tests.integration.test_generation import worker_for
 from tests.providers.test_replicate import (
     BAR_DONE,
@@ -47,23 +42,12 @@ def fake() -> Iterator[ReplicateFake]:
 
 @pytest.fixture
 def deps(
-    engine: Engine,
-    keyring: Keyring,
-    make_settings: Callable[..., Settings],
-    tmp_path: Path,
-    fake: ReplicateFake,
-    session: Session,
-    user: User,
+    make_deps: Callable[..., generations.Deps], fake: ReplicateFake, session: Session, user: User
 ) -> generations.Deps:
     """Real database and files; Replicate is the fake, and the user holds a Replicate key."""
-    keys.save_key(session=session, keyring=keyring, user_id=user.id, provider="replicate", secret=KEY)
-    return generations.Deps(
-        settings=make_settings(replicate_base_url=fake.url),
-        registry=default_registry(),
-        keyring=keyring,
-        storage=LocalStorage(tmp_path / "files"),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-    )
+    deps = make_deps(replicate_base_url=fake.url)
+    keys.save_key(session=session, keyring=deps.keyring, user_id=user.id, provider="replicate", secret=KEY)
+    return deps
 
 
 @pytest.fixture

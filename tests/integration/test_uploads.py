@@ -9,30 +9,17 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mediaws.config import Settings
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import Asset, User
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring
 from mediaws.services import generation, projects, uploads
-from mediaws.storage import LocalStorage
 
 
 @pytest.fixture
-def deps(
-    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
-) -> generation.Deps:
+def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
     """Real database and real files in a temp dir."""
-    return generation.Deps(
-        settings=make_settings(),
-        registry=default_registry(),
-        keyring=keyring,
-        storage=LocalStorage(tmp_path / "files"),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-    )
+    return make_deps()
 
 
 @pytest.fixture

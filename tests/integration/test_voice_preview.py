@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mediaws.config import Settings
 from mediaws.jobs.worker import Worker
 from mediaws.models import Generation, User
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring
 from mediaws.services import execution, generation, projects, voice_preview
-from mediaws.storage import LocalStorage
 
 OPTIONS = {"voice": "en-gb-x-rp", "output_format": "wav"}
 
 
 @pytest.fixture
-def deps(
-    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
-) -> generation.Deps:
+def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
     """Real database, real files, the real registry (local speech runs espeak-ng)."""
-    return generation.Deps(
-        settings=make_settings(),
-        registry=default_registry(),
-        keyring=keyring,
-        storage=LocalStorage(tmp_path / "files"),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-    )
+    return make_deps()
 
 
 @pytest.fixture
