@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
@@ -196,6 +196,23 @@ class CancelToken:
     def cancelled(self) -> bool:
         """Whether a stop was asked for."""
         return self._event.is_set()
+
+
+@runtime_checkable
+class RunsProviderJobs(Protocol):
+    """A provider whose every generation is a job on its side, resumable by id after a restart."""
+
+    def run_job(
+        self,
+        request: Request,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
+    ) -> GenerationResult:
+        """Run the request as one provider job (hooks as in ``Provider.generate_video``)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -647,8 +647,7 @@ class ReplicateProvider(Provider):
         cancel: CancelToken | None = None,
     ) -> GenerationResult:
         """Generate 1-4 Flux images (request fields override the model options)."""
-        spec = self._spec(request.model, Capability.IMAGE)
-        return self._generate(spec, image_input(spec, request, request.options), on_progress, cancel)
+        return self.run_job(request, on_progress=on_progress, cancel=cancel)
 
     def generate_video(
         self,
@@ -660,13 +659,12 @@ class ReplicateProvider(Provider):
         resume_job_id: str | None = None,
     ) -> GenerationResult:
         """Generate a video, reporting progress and honouring cancellation."""
-        spec = self._spec(request.model, Capability.VIDEO)
-        return self._generate(
-            spec,
-            video_input(spec, request, request.options),
-            on_progress,
-            cancel,
-            Resumable(on_started, resume_job_id),
+        return self.run_job(
+            request,
+            on_progress=on_progress,
+            cancel=cancel,
+            on_started=on_started,
+            resume_job_id=resume_job_id,
         )
 
     def synthesize_speech(
@@ -677,8 +675,7 @@ class ReplicateProvider(Provider):
         cancel: CancelToken | None = None,
     ) -> GenerationResult:
         """Speak text with MiniMax."""
-        spec = self._spec(request.model, Capability.SPEECH)
-        return self._generate(spec, speech_input(spec, request, request.options), on_progress, cancel)
+        return self.run_job(request, on_progress=on_progress, cancel=cancel)
 
     def generate_audio(
         self,
@@ -690,14 +687,40 @@ class ReplicateProvider(Provider):
         resume_job_id: str | None = None,
     ) -> GenerationResult:
         """Make music from a description with MusicGen."""
-        spec = self._spec(request.model, Capability.AUDIO)
-        return self._generate(
-            spec,
-            audio_input(spec, request, request.options),
-            on_progress,
-            cancel,
-            Resumable(on_started, resume_job_id),
+        return self.run_job(
+            request,
+            on_progress=on_progress,
+            cancel=cancel,
+            on_started=on_started,
+            resume_job_id=resume_job_id,
         )
+
+    def run_job(
+        self,
+        request: Request,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        on_started: StartedCallback | None = None,
+        resume_job_id: str | None = None,
+    ) -> GenerationResult:
+        """Run any request as one prediction, reporting its id when created or following an old one."""
+        match request:
+            case ImageRequest():
+                spec = self._spec(request.model, Capability.IMAGE)
+                wire_input = image_input(spec, request, request.options)
+            case VideoRequest():
+                spec = self._spec(request.model, Capability.VIDEO)
+                wire_input = video_input(spec, request, request.options)
+            case SpeechRequest():
+                spec = self._spec(request.model, Capability.SPEECH)
+                wire_input = speech_input(spec, request, request.options)
+            case AudioRequest():
+                spec = self._spec(request.model, Capability.AUDIO)
+                wire_input = audio_input(spec, request, request.options)
+            case _:
+                raise self._unsupported(Capability.TEXT)
+        return self._generate(spec, wire_input, on_progress, cancel, Resumable(on_started, resume_job_id))
 
     def _spec(self, model: str, capability: Capability) -> Spec:
         spec = spec_for(model)

@@ -38,6 +38,7 @@ from mediaws.providers.base import (
     ProgressUpdate,
     Provider,
     Request,
+    RunsProviderJobs,
     SpeechRequest,
     StartedCallback,
     TextRequest,
@@ -87,6 +88,14 @@ def _call(
         live.message = update.message or live.message
         live.provider_job_id = update.job_id or live.provider_job_id
 
+    if isinstance(provider, RunsProviderJobs) and not isinstance(request, TextRequest):
+        return provider.run_job(
+            request,
+            on_progress=progress,
+            cancel=live.cancel,
+            on_started=on_started,
+            resume_job_id=resume_job_id,
+        )
     match request:
         case TextRequest():
             return with_retries(lambda: provider.generate_text(request))

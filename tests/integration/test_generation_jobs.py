@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mediaws.errors import ValidationError
+from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
 from mediaws.services import execution, keys, projects
@@ -381,3 +382,33 @@ def test_time_limits_come_from_the_settings(
     flux = {"capability": "image", "model": "black-forest-labs/flux-schnell", "options": {}}
     image = start(session, custom, user, project_id, **flux)
     assert [reload(deps, g.id)[1].timeout_seconds for g in (video, image)] == [45, 20]
+
+
+@pytest.mark.parametrize("kind", ["image", "speech"])
+def test_a_crashed_quick_job_follows_its_prediction_instead_of_paying_again(
+    session: Session,
+    deps: generations.Deps,
+    user: User,
+    project_id: uuid.UUID,
+    fake: ReplicateFake,
+    kind: str,
+) -> None:
+    """Flux images and MiniMax speech are Replicate predictions too: after a crash they are followed by id."""
+    request, (name, data, mime), _micros = CASES[kind]
+    succeed(fake, name, data, mime, predict_time=2, input_token_count=11)
+    queued = start(session, deps, user, project_id, **request)
+    with deps.session_factory() as s:
+        crashed = queue.claim(s, worker="crashed", lease_seconds=30)
+        assert crashed is not None
+        queue.record_provider_job(s, job_id=crashed.id, worker="crashed", provider_job_id=PID)
+        s.exec(
+            update(AsyncJob)
+            .where(col(AsyncJob.id) == crashed.id)
+            .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+        )
+        s.commit()
+    assert worker_for(deps, name="rescuer").run_once() == "succeeded"
+    assert fake.server.calls("POST", r"/v1/.*predictions$") == []
+    done, job, [asset] = reload(deps, queued.id)
+    assert (done.status, job.attempts, job.provider_job_id) == ("succeeded", 2, PID)
+    assert deps.storage.get(asset.storage_key) == data
