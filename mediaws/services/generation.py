@@ -334,7 +334,7 @@ def _checked_fallbacks(
                 "provider": provider_id,
                 "model": model,
                 "endpoint_id": endpoint,
-                "options": options,
+                "options": priced.options,
                 "estimate_micros": priced.estimate.micros,
                 "price_version": priced.estimate.price_version,
             }

@@ -214,7 +214,7 @@ def test_fallback_takes_over_when_the_provider_refuses_the_key(
         options={"count": 1, "seed": 4, "aspect_ratio": "1:1"},
         fallbacks=[{"provider": "local", "model": "local-image"}],
     )
-    assert queued.fallbacks[0]["options"] == {"count": 1, "seed": 4}
+    assert queued.fallbacks[0]["options"] == {"count": 1, "seed": 4, "size": "1024x1024"}  # its own default
     assert worker_for(deps).run_once() == "queued"
     assert worker_for(deps).run_once() == "succeeded"
     done, job, [asset] = reload(deps, queued.id)
@@ -412,3 +412,21 @@ def test_a_crashed_quick_job_follows_its_prediction_instead_of_paying_again(
     done, job, [asset] = reload(deps, queued.id)
     assert (done.status, job.attempts, job.provider_job_id) == ("succeeded", 2, PID)
     assert deps.storage.get(asset.storage_key) == data
+
+
+def test_a_fallback_gets_its_own_model_defaults(
+    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """A 12-second local video falling back to MiniMax keeps MiniMax's own fixed 6-second length."""
+    queued = start(
+        session,
+        deps,
+        user,
+        project_id,
+        provider_id="local",
+        model="local-video",
+        options={"duration_seconds": 12},
+        fallbacks=[{"provider": "replicate", "model": "minimax/video-01"}],
+    )
+    [fallback] = queued.fallbacks
+    assert fallback["options"]["duration_seconds"] == 6
