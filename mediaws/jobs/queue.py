@@ -85,7 +85,6 @@ def heartbeat(
     lease_seconds: float,
     progress: int | None = None,
     message: str | None = None,
-    provider_job_id: str | None = None,
     eta_seconds: int | None = None,
 ) -> bool:
     """Renew the lease and record progress; return whether a cancel was asked for.
@@ -101,8 +100,6 @@ def heartbeat(
         values["progress_percent"] = max(0, min(100, progress))
     if message is not None:
         values["message"] = message[:500]
-    if provider_job_id is not None:
-        values["provider_job_id"] = provider_job_id[:200]
     values["eta_seconds"] = eta_seconds
     renewed = session.exec(
         update(AsyncJob)

@@ -70,7 +70,6 @@ class _Live:
 
     percent: int | None = None
     message: str = ""
-    provider_job_id: str | None = None
     cancel: CancelToken = field(default_factory=CancelToken)
     timed_out: bool = False
 
@@ -86,7 +85,6 @@ def _call(
     def progress(update: ProgressUpdate) -> None:
         live.percent = update.percent if update.percent is not None else live.percent
         live.message = update.message or live.message
-        live.provider_job_id = update.job_id or live.provider_job_id
 
     if isinstance(provider, RunsProviderJobs) and not isinstance(request, TextRequest):
         return provider.run_job(
@@ -275,7 +273,6 @@ def _run(
     typical: list[float | None] = []
 
     def record_started(provider_job_id: str) -> None:
-        live.provider_job_id = provider_job_id
         with deps.session_factory() as session:
             queue.record_provider_job(session, job_id=job_id, worker=worker, provider_job_id=provider_job_id)
 
@@ -311,7 +308,6 @@ def _run(
                     lease_seconds=lease_seconds,
                     progress=live.percent,
                     message=live.message or None,
-                    provider_job_id=live.provider_job_id,
                     eta_seconds=eta_seconds(
                         (utcnow() - prepared.first_started).total_seconds(), live.percent, typical[0]
                     ),

@@ -197,8 +197,8 @@ def quote(
         raise ValidationError(
             f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
         )
-    values = dict(options or {})
-    plain, images = split_image_inputs(values)
+    plain, images = split_image_inputs(dict(options or {}))
+    values = plain | images
     info = None
     if provider_id != OPENAI_COMPATIBLE:
         info = deps.registry.model(provider_id, model)

@@ -73,6 +73,9 @@ def _listed_voices(
     session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, *, call_provider: bool
 ) -> tuple[Any, ...]:
     """The provider's voices for the user's key: listed now, or only those it already listed."""
+    method = "list_voices" if call_provider else "cached_voices"
+    if not hasattr(deps.registry.provider(provider_id), method):
+        return ()  # no voice list to look at: skip opening the key
     try:
         provider = provider_for(
             session=session,
@@ -84,11 +87,8 @@ def _listed_voices(
         )
     except MediawsError:
         return ()
-    lister = getattr(provider, "list_voices" if call_provider else "cached_voices", None)
-    if lister is None:
-        return ()
     try:
-        return tuple(lister() or ())
+        return tuple(getattr(provider, method)() or ())
     except MediawsError:
         return ()
 

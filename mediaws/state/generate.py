@@ -340,6 +340,17 @@ class GenerateState(AuthState):
         provider, model, endpoint_id = split_key(self.fallback_key)
         return [{"provider": provider, "model": model, "endpoint_id": endpoint_id}]
 
+    def _preview_request(self) -> dict[str, Any]:
+        """The chosen speech model and options, as keyword arguments of the voice_preview service."""
+        request = self._request(with_image=False)
+        return {
+            "deps": request["deps"],
+            "project_id": self.project_id,
+            "provider_id": request["provider_id"],
+            "model": request["model"],
+            "options": request["options"],
+        }
+
     def _requote(self) -> None:
         self.error = ""
         self.estimate = self.budget = self.preview_price = ""
@@ -349,15 +360,8 @@ class GenerateState(AuthState):
             with self._signed_in() as (session, user):
                 checked = generation.quote(session=session, user_id=user.id, **self._request())
                 if _speaks(self.kind, self.fields):
-                    request = self._request(with_image=False)
                     self.preview_price = voice_preview.price(
-                        session=session,
-                        deps=request["deps"],
-                        user_id=user.id,
-                        project_id=self.project_id,
-                        provider_id=request["provider_id"],
-                        model=request["model"],
-                        options=request["options"],
+                        session=session, user_id=user.id, **self._preview_request()
                     )
         except SessionExpired:
             raise
@@ -588,17 +592,10 @@ class GenerateState(AuthState):
         if not self.values.get("voice", "").strip():
             self.preview_note = "Choose a voice first."
             return None
-        request = self._request(with_image=False)
         try:
             with self._signed_in() as (session, user):
                 found = voice_preview.start_preview(
-                    session=session,
-                    deps=request["deps"],
-                    user_id=user.id,
-                    project_id=self.project_id,
-                    provider_id=request["provider_id"],
-                    model=request["model"],
-                    options=request["options"],
+                    session=session, user_id=user.id, **self._preview_request()
                 )
         except SessionExpired:
             return self._login_redirect()

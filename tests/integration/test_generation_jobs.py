@@ -107,7 +107,7 @@ CASES = {
     "audio": (
         {"capability": "audio", "model": "meta/musicgen", "options": {"duration_seconds": 8}},
         ("song.wav", b"RIFFfakeWAVE", "audio/wav"),
-        None,
+        14_000,  # billed by predict time: 10 s at $0.0014/s
     ),
 }
 
@@ -129,7 +129,7 @@ def test_each_media_type_is_generated_stored_and_priced(
     done, job, [asset] = reload(deps, queued.id)
     assert (done.status, job.progress_percent, done.provider_request_id) == ("succeeded", 100, PID)
     assert deps.storage.get(asset.storage_key) == data and asset.mime_type == mime
-    assert done.cost_micros == (micros if micros is not None else done.cost_micros) and done.cost_micros > 0
+    assert done.cost_micros == micros
     assert len(fake.server.calls("POST", r"/v1/.*predictions$")) == 1
     if kind == "video":
         assert done.options["duration_seconds"] == 6  # the model's fixed length, filled in for the caller
