@@ -50,6 +50,7 @@ migrate: install
 bench: install test-deps
 	$(BIN)/python bench/startup_and_events.py
 	$(BIN)/python bench/provider_overhead.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf .web .states .tools $(VENV)

@@ -1,17 +1,19 @@
 """Reflex configuration: one port for page and events, telemetry off, no Reflex-managed database."""
 
-import os
-
 import reflex as rx
 
-PORT = int(os.environ.get("MEDIAWS_PORT", "3000"))
+from mediaws.config import get_settings
+
+settings = get_settings()
 
 config = rx.Config(
     app_name="mediaws",
-    frontend_port=PORT,
-    backend_port=PORT,
-    api_url=os.environ.get("MEDIAWS_PUBLIC_URL", f"http://localhost:{PORT}"),
-    deploy_url=os.environ.get("MEDIAWS_PUBLIC_URL", f"http://localhost:{PORT}"),
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    backend_host=settings.host,
+    api_url=settings.public_url,
+    deploy_url=settings.public_url,
+    cors_allowed_origins=list(settings.allowed_origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

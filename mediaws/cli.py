@@ -248,6 +248,12 @@ def generate_command(
     ),
     wait: bool = typer.Option(False, "--wait", help="Run it and wait for the result, with a progress bar."),
     out: str = typer.Option("", help="With --wait: write the (first) result file here."),
+    idempotency_key: str = typer.Option(
+        "",
+        "--idempotency-key",
+        help="Run the same request again with this key (within 24 h) to get the first generation back "
+        "instead of a new one; a fresh random key by default.",
+    ),
 ) -> None:
     """Queue a generation (or run it and wait), printing progress and the final cost."""
     deps = generation.app_deps()
@@ -279,6 +285,7 @@ def generate_command(
                 prompt=prompt,
                 options=options,
                 fallbacks=[parse_fallback(f) for f in fallback],
+                idempotency_key=idempotency_key or str(uuid.uuid4()),
             )
         except MediawsError:
             if image is not None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mediaws.errors import ConfigError
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "changethis", "secret", "placeholder", "xxx", "todo", "none"}
 )
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class Environment(StrEnum):
@@ -40,10 +44,26 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     previous_master_keys: SecretStr | None = None
     session_lifetime_hours: int = Field(default=24 * 14, ge=1, le=24 * 365)
-    cookie_secure: bool = False
+    # Send the session cookie only over https; unset means "on when MEDIAWS_PUBLIC_URL is https".
+    cookie_secure: bool | None = None
+    # How long a failed login counts against the address and account it came from.
     login_window_minutes: int = Field(default=15, ge=1)
+    # Failures of one account from one address before that address must wait (then waits double).
     login_max_failures_per_account: int = Field(default=5, ge=1)
+    # Failures from one address over all accounts before it must wait (addresses the account never used).
     login_max_failures_per_client: int = Field(default=20, ge=1)
+    # The first wait after the free failures; each further failure doubles it, up to login_max_delay_seconds.
+    login_first_delay_seconds: int = Field(default=30, ge=1)
+    login_max_delay_seconds: int = Field(default=900, ge=1)
+    # Failures of one account from all new addresses before each new address waits, at most the cap below.
+    login_account_failures_before_delay: int = Field(default=10, ge=1)
+    login_account_max_delay_seconds: int = Field(default=30, ge=1)
+    # An address an account logged in from within this many days is spared account- and address-wide waits.
+    login_known_address_days: int = Field(default=30, ge=1)
+    # Reverse proxies (IPs/CIDRs, comma-separated) whose X-Forwarded-For names the client; others are ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Idle minutes after which a browser tab's saved UI state (.states/) is deleted.
+    state_expiry_minutes: int = Field(default=60, ge=1)
     openai_base_url: str | None = None
     anthropic_base_url: str | None = None
     gemini_base_url: str | None = None
@@ -55,16 +75,53 @@ class Settings(BaseSettings):
     long_job_timeout_seconds: int = Field(default=600, ge=10, le=24 * 3600)
     short_job_timeout_seconds: int = Field(default=180, ge=10, le=24 * 3600)
     job_engine: Literal["embedded", "procrastinate"] = "embedded"
+    # After SIGTERM/SIGINT a server process that has not stopped cleanly in this time exits anyway.
+    shutdown_grace_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # Threads for blocking work (API routes, sign-in lookups) per server process; each holds at most one
+    # database connection, so the pool is sized api_threads + db_pool_reserve.
+    api_threads: int = Field(default=32, ge=1, le=512)
+    # Connections on top of api_threads for the embedded worker and background tasks (also the overflow).
+    db_pool_reserve: int = Field(default=8, ge=1, le=512)
+    # /api requests one process works on at once; past this it answers 503 with Retry-After at once.
+    api_max_in_flight: int = Field(default=2000, ge=1)
+    # Largest /api request body (JSON); larger ones get 413 before being read.
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Images (uploads and provider results) above this many pixels are refused before decoding.
+    max_image_pixels: int = Field(default=40_000_000, ge=1)
+    # How many images this process decodes at once; more wait their turn.
+    image_decode_slots: int = Field(default=2, ge=1)
+    # The one port serving pages, events, uploads and the API (rxconfig.py binds it).
+    port: int = Field(default=3000, ge=1, le=65535)
+    # The address the server binds: loopback unless you mean to expose it (e.g. 0.0.0.0 in a container).
+    host: str = "127.0.0.1"
+    # The URL people open; its origin is the only one allowed for CORS and cookie-authenticated writes.
+    public_url: str = ""
+    # Multipart framing allowed on upload bodies (/_upload, POST /api/assets) beyond the image limit.
+    upload_overhead_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            from mediaws.security.client_address import parse_networks
+
+            parse_networks(value)
+        return value
+
     @model_validator(mode="after")
     def _defaults_and_refusals(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'mediaws.db'}"
+        self.public_url = (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+        if self.cookie_secure is None:
+            self.cookie_secure = self.public_url.lower().startswith("https://")
         self.database_url = normalize_database_url(self.database_url)
         if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
             raise ConfigError(
@@ -103,9 +160,39 @@ class Settings(BaseSettings):
         return self.data_dir / "master-keys.json"
 
     @property
+    def public_origin(self) -> str:
+        """Scheme, host and port of the public URL, as browsers send it in ``Origin``."""
+        return origin_of(self.public_url)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Origins trusted for CORS, the event socket and cookie writes: the public one and loopback twins."""
+        origin = self.public_origin
+        parts = urlsplit(origin)
+        if parts.hostname not in LOOPBACK_NAMES:
+            return (origin,)
+        port = f":{parts.port}" if parts.port else ""
+        twins = tuple(f"{parts.scheme}://{name}{port}" for name in ("localhost", "127.0.0.1", "[::1]"))
+        return (origin, *(twin for twin in twins if twin != origin))
+
+    @property
     def is_sqlite(self) -> bool:
         """Whether the database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL as browsers send it in ``Origin`` (no default port; "" if none)."""
+    parts = urlsplit(url.strip().lower())
+    try:
+        port_number = parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not parts.hostname:
+        return ""
+    port = "" if port_number in (None, {"http": 80, "https": 443}.get(parts.scheme)) else f":{port_number}"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{port}"
 
 
 def normalize_database_url(url: str) -> str:

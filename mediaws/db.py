@@ -12,19 +12,30 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from mediaws.config import get_settings
+from mediaws.config import Settings, get_settings
 
 
-def make_engine(url: str) -> Engine:
+def pool_sizes(settings: Settings) -> tuple[int, int]:
+    """Pool size and overflow: a connection for every API thread plus the reserve, on any database."""
+    return settings.api_threads + settings.db_pool_reserve, settings.db_pool_reserve
+
+
+def make_engine(url: str, settings: Settings | None = None) -> Engine:
     """Create an engine with the pragmas and pool settings mediaws relies on."""
+    pool_size, max_overflow = pool_sizes(settings or get_settings())
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from mediaws import routes
+from mediaws import routes, shutdown
 from mediaws.api.app import api
 from mediaws.config import get_settings
 from mediaws.jobs.worker import Worker
@@ -20,10 +20,11 @@ from mediaws.state.auth import AuthState
 from mediaws.state.generate import GenerateState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
+from mediaws.state.storage import private_state_manager
 
 get_settings()
 keyring_source().get()
-threading.Thread(target=default_registry, name="load-providers", daemon=True).start()
+default_registry()  # every provider module imported here, before any thread or worker process starts
 
 
 def _serve_jobs(stop: threading.Event) -> None:
@@ -44,6 +45,11 @@ async def embedded_worker() -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
+
+
+def stop_deadline() -> None:
+    """Make SIGTERM/SIGINT end this server process within the grace period, even if it is stuck."""
+    shutdown.exit_within(get_settings().shutdown_grace_seconds)
 
 
 def index() -> rx.Component:
@@ -87,4 +93,8 @@ app.add_page(
 app.add_page(
     generate.generate_page, route=routes.GENERATE, title="Generate · mediaws", on_load=GenerateState.load
 )
+app.register_lifespan_task(stop_deadline)
 app.register_lifespan_task(embedded_worker)
+app._state_manager = private_state_manager(  # no public hook: Reflex builds its manager in App()
+    app.state_manager, expiry_seconds=get_settings().state_expiry_minutes * 60
+)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
-from sqlmodel import Session
 
-from mediaws.api.deps import current_user, get_deps, get_session
+from mediaws.api.deps import SessionFactory, current_user, get_deps, get_session_factory
 from mediaws.api.schemas import AssetOut
 from mediaws.models import User
 from mediaws.services import generation, uploads
@@ -25,11 +24,12 @@ router = APIRouter(prefix="/api/assets", tags=["assets"])
 def asset_file(
     asset_id: str,
     user: User = Depends(current_user),
-    session: Session = Depends(get_session),
+    sessions: SessionFactory = Depends(get_session_factory),
     deps: Deps = Depends(get_deps),
 ) -> Response:
     """The bytes of one of the caller's files, with its content type."""
-    asset = generation.get_asset(session=session, user_id=user.id, asset_id=asset_id)
+    with sessions() as session:
+        asset = generation.get_asset(session=session, user_id=user.id, asset_id=asset_id)
     data = deps.storage.get(asset.storage_key)
     return Response(
         content=data,
@@ -47,18 +47,19 @@ def upload_image(
     project_id: uuid.UUID = Form(alias="projectId"),
     file: UploadFile = File(description="PNG, JPEG or WebP, at most 20 MB."),
     user: User = Depends(current_user),
-    session: Session = Depends(get_session),
+    sessions: SessionFactory = Depends(get_session_factory),
     deps: Deps = Depends(get_deps),
 ) -> AssetOut:
     """Keep an image in a project, to pass as ``start_image_asset_id`` or ``input_image_asset_id``."""
     data = file.file.read(uploads.MAX_UPLOAD_BYTES + 1)
-    asset = uploads.save_upload(
-        session=session,
-        deps=deps,
-        user_id=user.id,
-        project_id=project_id,
-        filename=file.filename or "",
-        data=data,
-        mime_type=file.content_type or "",
-    )
-    return AssetOut.of(asset)
+    with sessions() as session:
+        asset = uploads.save_upload(
+            session=session,
+            deps=deps,
+            user_id=user.id,
+            project_id=project_id,
+            filename=file.filename or "",
+            data=data,
+            mime_type=file.content_type or "",
+        )
+        return AssetOut.of(asset)

@@ -1,9 +1,15 @@
-"""Request dependencies: the generation Deps, a database session and the caller."""
+"""Request dependencies: the generation Deps, where sessions come from, and the caller.
+
+None of them touches the database or waits for a thread: the caller was looked up by the gate
+(``mediaws.api.gate``) before the request body was read, and each route opens its one session
+itself, inside the one thread it runs in, and closes it before it returns.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -11,9 +17,11 @@ from sqlmodel import Session
 
 from mediaws.errors import SessionExpired
 from mediaws.models import User
-from mediaws.services import accounts, generation, tokens
+from mediaws.services import generation
 
 SESSION_COOKIE = "mediaws_session"
+CALLER_SCOPE_KEY = "mediaws.caller"
+SessionFactory = Callable[[], Session]
 
 bearer_scheme = HTTPBearer(
     auto_error=False, scheme_name="PersonalAccessToken", description="Authorization: Bearer mws_…"
@@ -24,37 +32,34 @@ cookie_scheme = APIKeyCookie(
 
 
 @lru_cache(maxsize=1)
-def _process_deps() -> generation.Deps:
+def process_deps() -> generation.Deps:
+    """The Deps of this process, built once (the first call loads the providers: call it in a thread)."""
     return generation.app_deps()
 
 
-def get_deps() -> generation.Deps:
+async def get_deps() -> generation.Deps:
     """Database, storage, keyring and providers of this process (tests override this)."""
-    return _process_deps()
+    return process_deps()
 
 
-def get_session_factory(deps: generation.Deps = Depends(get_deps)) -> Callable[[], Session]:
+async def get_session_factory(deps: generation.Deps = Depends(get_deps)) -> SessionFactory:
     """Where request sessions come from (tests may override this on its own)."""
     return deps.session_factory
 
 
-def get_session(factory: Callable[[], Session] = Depends(get_session_factory)) -> Iterator[Session]:
-    """One database session per request, closed (and rolled back if unfinished) afterwards."""
-    with factory() as session:
-        yield session
-
-
-def current_user(
+async def current_user(
     request: Request,
-    session: Session = Depends(get_session),
-    bearer: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
-    cookie: str | None = Depends(cookie_scheme),
+    _bearer: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+    _cookie: str | None = Depends(cookie_scheme),
 ) -> User:
-    """The caller: a personal access token if an Authorization header is sent, else the login cookie."""
-    if bearer is not None:
-        return tokens.user_for_pat(session=session, token=bearer.credentials)
-    if request.headers.get("authorization"):
-        raise SessionExpired("Send the access token as 'Authorization: Bearer mws_…'.")
-    if cookie:
-        return accounts.user_for_token(session=session, token=cookie)
-    raise SessionExpired("Log in, or send a personal access token as 'Authorization: Bearer mws_…'.")
+    """The caller the gate found (a personal access token if sent, else the login cookie)."""
+    user = request.scope.get(CALLER_SCOPE_KEY)
+    if not isinstance(user, User):
+        raise SessionExpired("Log in, or send a personal access token as 'Authorization: Bearer mws_…'.")
+    return user
+
+
+def overridden(app: Any, dependency: Callable[..., Any]) -> Callable[[], Any] | None:
+    """A test's zero-argument override of a dependency on ``app``, if it set one."""
+    overrides: dict[Callable[..., Any], Callable[[], Any]] = getattr(app, "dependency_overrides", {})
+    return overrides.get(dependency)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mediaws.errors import (
     AuthError,
@@ -22,6 +23,7 @@ from mediaws.errors import (
 
 log = logging.getLogger(__name__)
 LOCATION_KINDS = {"body", "query", "path", "header", "cookie"}
+FALLBACK_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -78,6 +80,30 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def _no_such_route(request: Request) -> JSONResponse:
+    """Unknown ``/api/…`` paths and methods answer in the error shape, not with the app's HTML page."""
+    routes = [r for r in request.app.router.routes if getattr(r, "endpoint", None) != _no_such_route]
+    allowed = [
+        method
+        for method in FALLBACK_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    if allowed:
+        message = f"{request.method} is not allowed here; use {', '.join(allowed)}."
+        return error_response(405, "method_not_allowed", message, headers={"Allow": ", ".join(allowed)})
+    return error_response(404, "not_found", f"There is no API route at {request.url.path}.")
+
+
+def install_fallback(app: FastAPI) -> None:
+    """Answer what no API route matched; call it after the last router is included."""
+    app.add_api_route(
+        "/api/{path:path}",
+        _no_such_route,
+        methods=list(FALLBACK_METHODS),
+        include_in_schema=False,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -5,22 +5,87 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Header
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 from mediaws.errors import MediawsError
 from mediaws.models import Asset, AsyncJob, Generation, Project
 from mediaws.pricing.cost import priced_display
+from mediaws.services.generation import MAX_FALLBACKS, PROMPT_LIMITS, PROMPT_MAX
+from mediaws.services.idempotency import IDEMPOTENCY_KEY_MAX
+from mediaws.services.projects import DESCRIPTION_MAX, NAME_MAX
+from mediaws.services.validation import check_plain
 
 MICROS = Decimal(1_000_000)
+OPTION_NAME_MAX = 100
+OPTIONS_MAX = 50
 
 
 class Body(BaseModel):
     """camelCase on the wire, snake_case in Python."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Part(Body):
+    """Part of a request body: fields the API does not know are refused."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class RequestBody(Part):
+    """A whole request body: a NUL, a lone surrogate or NaN/Infinity anywhere in it is a 422 naming the field.
+
+    It runs on the body as sent, before any field is parsed, and raises mediaws' ValidationError, which
+    pydantic lets through, so the API's error handler answers with the full path (``fallbacks.0.model``;
+    option entries by their own name, as the services do) and never echoes the bad text.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            check_plain(list(data), field="body")
+            for name, value in data.items():
+                check_plain(value, field=str(name), bare_keys=isinstance(value, dict))
+        return data
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, and the request field to fix when there is one."""
+
+    code: str = Field(description="invalid, conflict, not_found, unauthorized, too_many_attempts, …")
+    message: str
+    field: str | None = Field(description="Dotted path of the offending field, e.g. prompt or seed.")
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers with."""
+
+    error: ErrorDetail
+
+
+ERROR_MEANINGS = {
+    400: "The body could not be read (not UTF-8 or not the declared content type).",
+    401: "Not signed in: no, an expired or a revoked token or session.",
+    404: "No such thing, or not yours.",
+    409: "Clashes with existing data.",
+    413: "The request body is too large.",
+    422: "A field is missing, malformed or outside its limits; `field` names it.",
+    429: "Too many attempts; wait for `Retry-After` seconds.",
+    503: "The server is busy; retry after `Retry-After` seconds.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all with the one error shape."""
+    return {code: {"model": ErrorOut, "description": ERROR_MEANINGS[code]} for code in codes}
+
+
+COMMON_ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503)
 
 
 def usd(micros: int | None, places: int = 6) -> str | None:
@@ -43,12 +108,12 @@ def display(provider: str, model: str, micros: int | None) -> str | None:
 # --- projects --------------------------------------------------------------------------------
 
 
-class ProjectCreate(Body):
+class ProjectCreate(RequestBody):
     """A new project."""
 
-    name: str = Field(max_length=1000)
-    description: str = Field(default="", max_length=10_000)
-    monthly_budget_usd: str | int | float | None = Field(
+    name: str = Field(max_length=NAME_MAX, description="Required; trimmed; unique per owner (409 if not).")
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    monthly_budget_usd: Annotated[str, StringConstraints(max_length=40)] | int | float | None = Field(
         default=None, description="USD per month, e.g. 25 or '12.50'; null for no budget."
     )
 
@@ -155,27 +220,56 @@ class AssetOut(Body):
         )
 
 
-class FallbackRequest(Body):
+ProviderId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+ModelId = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+OptionName = Annotated[str, StringConstraints(min_length=1, max_length=OPTION_NAME_MAX)]
+PROMPT_LIMITS_TEXT = ", ".join(f"{kind.value} {limit:,}" for kind, limit in PROMPT_LIMITS.items())
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX + 2,
+        description=(
+            "Optional; a UUID is best. The same key and body again within 24 h answers with the first "
+            "generation instead of starting another; the same key with another body is a 422. "
+            "A plain token or a quoted string."
+        ),
+    ),
+]
+
+
+class FallbackRequest(Part):
     """Another model to try, in order, if the chosen one fails."""
 
-    provider: str
-    model: str
+    provider: ProviderId
+    model: ModelId
     endpoint_id: uuid.UUID | None = None
 
 
-class GenerateRequest(Body):
+class GenerateRequest(RequestBody):
     """What to make."""
 
     project_id: uuid.UUID
-    type: str = Field(description="text, image, video, speech or audio")
-    provider: str
-    model: str
-    prompt: str
-    options: dict[str, Any] = Field(default_factory=dict)
+    type: Literal["text", "image", "video", "speech", "audio"]
+    provider: ProviderId
+    model: ModelId
+    prompt: str = Field(
+        min_length=1,
+        max_length=PROMPT_MAX,
+        description=f"At most, in characters by type: {PROMPT_LIMITS_TEXT}. Outer spaces are trimmed.",
+    )
+    options: dict[OptionName, Any] = Field(
+        default_factory=dict,
+        max_length=OPTIONS_MAX,
+        description="Only the options the model's schema declares (see the model list); others are a 422.",
+    )
     endpoint_id: uuid.UUID | None = Field(default=None, description="For the openai_compatible provider.")
     fallbacks: list[FallbackRequest] = Field(
         default_factory=list,
-        max_length=3,
+        max_length=MAX_FALLBACKS,
         description="Tried in order when the model fails (not when the provider refuses the content).",
     )
 
@@ -199,6 +293,13 @@ class GenerationOut(Body):
     cost_micros: int | None
     cost_usd: str | None
     cost_display: str | None
+    cost_source: Literal["provider_usage", "derived"] | None = Field(
+        default=None,
+        description=(
+            "Where cost_micros came from: the provider's reported usage, derived from the request "
+            "(e.g. characters sent), or null when nothing was billed."
+        ),
+    )
     price_version: str | None
     fallback_from: str | None = Field(description="provider/model that failed before this one made it.")
     fallbacks_left: list[str] = Field(description="provider/model still to try if this one fails.")
@@ -226,6 +327,7 @@ class GenerationOut(Body):
             "cost_micros": row.cost_micros,
             "cost_usd": usd(row.cost_micros),
             "cost_display": display(row.provider, row.model, row.cost_micros),
+            "cost_source": row.cost_source,
             "price_version": row.price_version,
             "fallback_from": row.fallback_from,
             "fallbacks_left": [f"{f['provider']}/{f['model']}" for f in row.fallbacks],

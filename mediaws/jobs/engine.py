@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from mediaws.errors import ConfigError
 from mediaws.jobs import queue
+from mediaws.media import scratch
 from mediaws.models import AsyncJob
 
 if TYPE_CHECKING:
@@ -210,6 +211,7 @@ def run_worker(deps: Deps, *, lease_seconds: float, concurrency: int = 1, once: 
             "procrastinate's tables are missing: run `mediaws db upgrade` "
             "with MEDIAWS_JOB_ENGINE=procrastinate."
         )
+    scratch.remove_abandoned()
     app, sweep_now = worker_app(deps, lease_seconds=lease_seconds, concurrency=concurrency)
 
     async def serve() -> None:

@@ -61,6 +61,7 @@ def claimable_ids(session: Session, *, limit: int, now: datetime | None = None) 
 
 
 def _take(session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float, now: datetime) -> bool:
+    """Start a new attempt: lease the job and clear what the previous attempt reported."""
     taken = session.exec(
         update(AsyncJob)
         .where(col(AsyncJob.id) == job_id, _claimable(now))
@@ -71,6 +72,9 @@ def _take(session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: fl
             heartbeat_at=now,
             attempts=AsyncJob.attempts + 1,
             started_at=func.coalesce(AsyncJob.started_at, now),
+            progress_percent=None,
+            eta_seconds=None,
+            message="",
         )
     )
     session.commit()
@@ -142,10 +146,11 @@ def finish(session: Session, *, job: AsyncJob, worker: str, status: str, message
 
 
 def retry_later(session: Session, *, job: AsyncJob, worker: str, delay_seconds: float, message: str) -> None:
-    """Put a job back in the queue to run again after a delay."""
+    """Put a job back in the queue to run again after a delay, saying why, with no progress shown."""
     if job.lease_owner != worker:
         raise LeaseLost(f"job {job.id} is no longer held by {worker}")
     job.status, job.message = QUEUED, message[:500]
+    job.progress_percent = job.eta_seconds = None
     job.run_after = utcnow() + timedelta(seconds=delay_seconds)
     job.lease_owner = job.lease_expires_at = None
     session.add(job)

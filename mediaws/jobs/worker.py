@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from mediaws.jobs import queue
+from mediaws.media import scratch
 
 log = logging.getLogger(__name__)
 Handler = Callable[[uuid.UUID, str, float], str]
@@ -47,7 +48,8 @@ class Worker:
         return self.handler(job_id, self.name, self.lease_seconds)
 
     def run_forever(self) -> None:
-        """Keep running jobs until stop() is called."""
+        """Remove the render folders of killed workers, then keep running jobs until stop() is called."""
+        scratch.remove_abandoned()
         while not self.stopping.is_set():
             try:
                 ran = self.run_once()

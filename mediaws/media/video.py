@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,6 +13,7 @@ import av
 from av.codec import Codec
 from PIL import Image, ImageOps
 
+from mediaws.media.scratch import render_dir
 from mediaws.media.speech import SAMPLE_WIDTH, Pcm
 
 AUDIO_CHUNK = 1024
@@ -141,8 +141,8 @@ def encode_mp4(
     """Encode RGB frames (and mono audio as AAC) as a fast-start MP4; ``on_frame`` may raise to stop."""
     name = codec or video_codec()
     options = {"preset": "veryfast", "crf": "23"} if name == "libx264" else {"qscale": "4"}
-    with tempfile.TemporaryDirectory(prefix="mediaws-video-") as folder:
-        path = Path(folder) / "video.mp4"
+    with render_dir() as folder:
+        path = folder / "video.mp4"
         _write_mp4(path, frames, width, height, fps, audio, name, options, on_frame)
         return path.read_bytes()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import UTCDateTime, created_field, id_field, time_field, utcnow
@@ -39,12 +40,16 @@ class AuthSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One login try, kept for throttling repeated failures."""
+    """One check of a password (login or password change), kept for throttling repeated failures."""
 
     __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_client_created_at", "email", "client", "created_at"),
+        Index("ix_login_attempts_client_created_at", "client", "created_at"),
+    )
 
     id: uuid.UUID = id_field()
-    email: str = Field(max_length=254, index=True)
-    client: str = Field(default="", max_length=255, index=True)
+    email: str = Field(max_length=254)
+    client: str = Field(default="", max_length=255)
     succeeded: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Numeric, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import UTCDateTime, created_field, id_field, time_field
@@ -17,6 +17,9 @@ class Generation(SQLModel, table=True):
     """One request to a provider: what was asked, what it cost, how it ended."""
 
     __tablename__ = "generations"
+    __table_args__ = (
+        Index("uq_generations_owner_idempotency_key", "owner_id", "idempotency_key", unique=True),
+    )
 
     id: uuid.UUID = id_field()
     owner_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
@@ -42,12 +45,15 @@ class Generation(SQLModel, table=True):
     usage: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     estimated_cost_micros: int = Field(default=0, sa_type=BigInteger)
     cost_micros: int | None = Field(default=None, sa_type=BigInteger)
+    cost_source: str | None = Field(default=None, max_length=20)  # "provider_usage", "derived", or no cost
     price_version: str | None = Field(default=None, max_length=60)
     provider_request_id: str | None = Field(default=None, max_length=200)
     fallback_from: str | None = Field(default=None, max_length=160)
     fallbacks: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = created_field()
     started_at: datetime | None = time_field()
     completed_at: datetime | None = time_field()

@@ -392,7 +392,10 @@ def _picker() -> rx.Component:
                     "Generate",
                     size="3",
                     on_click=GenerateState.generate,
-                    disabled=(GenerateState.model_key == "") | (GenerateState.project_id == ""),
+                    disabled=(GenerateState.model_key == "")
+                    | (GenerateState.project_id == "")
+                    | GenerateState.submitting,
+                    loading=GenerateState.submitting,
                 ),
                 align="center",
                 spacing="3",

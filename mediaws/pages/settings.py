@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
+from mediaws.components.native_form import native_form
 from mediaws.layout import app_page, loading
 from mediaws.state.auth import AuthState
 from mediaws.state.settings import AccountState, KeysState
@@ -569,5 +570,9 @@ def account_page() -> rx.Component:
             max_width="560px",
         ),
         _tokens_section(),
-        rx.button("Log out", variant="soft", color_scheme="gray", size="3", on_click=AuthState.log_out),
+        native_form(
+            rx.button("Log out", type="submit", variant="soft", color_scheme="gray", size="3"),
+            action="/_session/logout",
+            method="post",
+        ),
     )

@@ -26,6 +26,7 @@ from mediaws.errors import (
     RateLimited,
 )
 from mediaws.providers.base import (
+    BilledRefusal,
     Capability,
     GenerationResult,
     ModelInfo,
@@ -34,6 +35,7 @@ from mediaws.providers.base import (
     Registry,
     Request,
     TextRequest,
+    UnusableAnswer,
     Usage,
 )
 from mediaws.providers.retry import retry_after_seconds
@@ -166,16 +168,20 @@ def usage_from_wire(usage: Any) -> Usage:
 
 
 def _refusal(message: Any) -> ContentRefused:
+    """A refusal; it arrives with token usage, which Anthropic bills, so it carries that usage."""
     details = getattr(message, "stop_details", None)
     category = getattr(details, "category", None)
     explanation = getattr(details, "explanation", None)
     why = f" ({category})" if category else ""
     extra = f": {explanation}" if explanation else ""
-    return ContentRefused(
+    said = (
         f"Claude declined this request under Anthropic's usage policy{why}{extra}. "
-        "Rephrase it or try another Claude model.",
-        provider=PROVIDER_ID,
+        "Rephrase it or try another Claude model."
     )
+    try:
+        return BilledRefusal(said, provider=PROVIDER_ID, usage=usage_from_wire(message.usage))
+    except (AttributeError, TypeError, ValueError):
+        return ContentRefused(said, provider=PROVIDER_ID)
 
 
 def result_from_wire(message: Any, model: str) -> GenerationResult:
@@ -190,14 +196,15 @@ def result_from_wire(message: Any, model: str) -> GenerationResult:
     except ProviderError:
         raise
     except (AttributeError, TypeError, ValueError) as exc:
-        raise ProviderUnavailable(
-            "Anthropic sent an answer mediaws could not read; try again later.", provider=PROVIDER_ID
+        raise UnusableAnswer(
+            "Anthropic sent an answer mediaws could not read.", provider=PROVIDER_ID
         ) from exc
     return GenerationResult(
         provider=PROVIDER_ID,
         model=model,
         capability=Capability.TEXT,
         usage=usage,
+        usage_reported=True,
         text=text,
         request_id=request_id,
         finish_reason=FINISH_REASONS.get(stop_reason or "", stop_reason),

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from mediaws.errors import InvalidProviderRequest, ValidationError
+from mediaws.errors import ContentRefused, InvalidProviderRequest, ProviderError, ValidationError
 
 
 class Capability(StrEnum):
@@ -167,6 +167,30 @@ class GenerationResult:
     request_id: str | None = None
     job_id: str | None = None
     finish_reason: str | None = None
+    usage_reported: bool = False  # True when ``usage`` holds the provider's own figures, not ours
+
+
+class UnusableAnswer(ProviderError):
+    """The provider answered, and may have billed, but the answer cannot be used; never retried.
+
+    ``usage`` is what the answer says was billed, or None when the answer is too broken to say
+    (the cost is then the request's estimate).
+    """
+
+    def __init__(
+        self, message: str, *, provider: str = "", usage: Usage | None = None, usage_reported: bool = False
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.usage = usage
+        self.usage_reported = usage_reported
+
+
+class BilledRefusal(ContentRefused):
+    """A content refusal the provider still billed (a chat refusal arrives with its token usage)."""
+
+    def __init__(self, message: str, *, provider: str = "", usage: Usage) -> None:
+        super().__init__(message, provider=provider)
+        self.usage = usage
 
 
 @dataclass(frozen=True)
@@ -257,6 +281,8 @@ class Provider(ABC):
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = None
     default_base_url: ClassVar[str | None] = None
+    request_aliases: ClassVar[Mapping[str, str]] = {}
+    """Option names in this provider's schemas that stand for request fields (e.g. num_outputs → count)."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):
         self.api_key = api_key

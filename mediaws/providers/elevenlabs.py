@@ -273,17 +273,15 @@ def billed_characters(text: str, headers: Mapping[str, str]) -> int:
 def result_from_wire(
     request: SpeechRequest, output_format: str, data: bytes, headers: Mapping[str, str]
 ) -> GenerationResult:
-    """Translate the audio body and headers into a result; a non-audio body is an error."""
+    """Translate the audio body and headers into a result (execution checks that the body is audio)."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    content_type = lowered.get("content-type", "")
-    if not data or "json" in content_type or content_type.startswith("text/"):
-        raise ProviderUnavailable("ElevenLabs answered without audio; try again later.", provider=PROVIDER_ID)
     media = Media(data, mime_type(output_format), duration_seconds=duration_seconds(output_format, data))
     return GenerationResult(
         provider=PROVIDER_ID,
         model=request.model,
         capability=Capability.SPEECH,
         usage=Usage(characters=billed_characters(request.text, headers), output_count=1),
+        usage_reported=any(name in lowered for name in ("x-character-count", "character-cost")),
         media=(media,),
         request_id=lowered.get("request-id") or lowered.get("x-trace-id"),
     )

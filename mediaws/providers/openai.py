@@ -34,6 +34,7 @@ from mediaws.errors import (
     RateLimited,
 )
 from mediaws.providers.base import (
+    BilledRefusal,
     Capability,
     GenerationResult,
     ImageRequest,
@@ -45,6 +46,7 @@ from mediaws.providers.base import (
     Request,
     SpeechRequest,
     TextRequest,
+    UnusableAnswer,
     Usage,
 )
 from mediaws.providers.retry import retry_after_seconds
@@ -154,10 +156,15 @@ def map_error(exc: Exception, ctx: ErrorContext) -> ProviderError:
     return ProviderUnavailable(f"{label} reported an error{said}", provider=provider)
 
 
-def unreadable(ctx: ErrorContext, what: str = "an answer") -> ProviderUnavailable:
-    """The error for a body we cannot read."""
-    return ProviderUnavailable(
-        f"{ctx.label} sent {what} mediaws could not read — try again.", provider=ctx.provider
+def unreadable(
+    ctx: ErrorContext, what: str = "an answer", *, usage: Usage | None = None, reported: bool = False
+) -> UnusableAnswer:
+    """The error for a successful answer we cannot read: it may have been billed, so it is not retried."""
+    return UnusableAnswer(
+        f"{ctx.label} sent {what} mediaws could not read.",
+        provider=ctx.provider,
+        usage=usage,
+        usage_reported=reported,
     )
 
 
@@ -207,14 +214,21 @@ def chat_usage(wire: object) -> Usage:
     )
 
 
-def _check_refusal(refusal: object, finish_reason: object, ctx: ErrorContext) -> None:
+def _check_refusal(
+    refusal: object, finish_reason: object, ctx: ErrorContext, usage: Usage | None = None
+) -> None:
+    """Raise on a refusal; with the answer's ``usage`` it is a BilledRefusal (the tokens were billed)."""
+    message = ""
     if isinstance(refusal, str) and refusal.strip():
-        raise ContentRefused(f"{ctx.label} declined to answer: {refusal.strip()}", provider=ctx.provider)
-    if finish_reason == "content_filter":
-        raise ContentRefused(
-            f"{ctx.label} stopped the answer under its content policy — reword the prompt and try again.",
-            provider=ctx.provider,
+        message = f"{ctx.label} declined to answer: {refusal.strip()}"
+    elif finish_reason == "content_filter":
+        message = (
+            f"{ctx.label} stopped the answer under its content policy — reword the prompt and try again."
         )
+    if message and usage is not None:
+        raise BilledRefusal(message, provider=ctx.provider, usage=usage)
+    if message:
+        raise ContentRefused(message, provider=ctx.provider)
 
 
 def text_result(
@@ -223,17 +237,20 @@ def text_result(
     """A chat completion as a result; refusals raise ContentRefused, unreadable bodies ProviderUnavailable."""
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
-        raise unreadable(ctx)
+        raise unreadable(ctx, usage=chat_usage(data.get("usage")), reported="usage" in data)
     choice = choices[0]
     message = _mapping(choice.get("message"))
     finish_reason = choice.get("finish_reason")
-    _check_refusal(message.get("refusal"), finish_reason, ctx)
+    reported = isinstance(data.get("usage"), Mapping)
+    usage = chat_usage(data.get("usage"))
+    _check_refusal(message.get("refusal"), finish_reason, ctx, usage if reported else None)
     content = message.get("content")
     return GenerationResult(
         provider=ctx.provider,
         model=request.model,
         capability=Capability.TEXT,
-        usage=chat_usage(data.get("usage")),
+        usage=usage,
+        usage_reported=reported,
         text=content if isinstance(content, str) else "",
         request_id=request_id or (data.get("id") if isinstance(data.get("id"), str) else None),
         finish_reason=finish_reason if isinstance(finish_reason, str) else None,
@@ -281,6 +298,7 @@ class StreamState:
             model=request.model,
             capability=Capability.TEXT,
             usage=self.usage or Usage(),
+            usage_reported=self.usage is not None,
             text=self.text,
             request_id=request_id or self.response_id,
             finish_reason=self.finish_reason,
@@ -354,30 +372,8 @@ def _image_dimensions(data: bytes) -> tuple[int | None, int | None]:
         return None, None
 
 
-def image_result(
-    data: Mapping[str, Any],
-    *,
-    request: ImageRequest,
-    options: GptImage2Options,
-    ctx: ErrorContext,
-    request_id: str | None,
-) -> GenerationResult:
-    """Decoded images and their token usage; all gpt-image-2 output tokens bill at the image-output rate."""
-    items = data.get("data")
-    if not isinstance(items, list) or not items:
-        raise unreadable(ctx, "no images")
-    fmt = data.get("output_format") if isinstance(data.get("output_format"), str) else "png"
-    media: list[Media] = []
-    for item in items:
-        encoded = _mapping(item).get("b64_json")
-        if not isinstance(encoded, str):
-            raise unreadable(ctx, "an image")
-        try:
-            raw = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            raise unreadable(ctx, "an image") from None
-        width, height = _image_dimensions(raw)
-        media.append(Media(raw, f"image/{fmt}", width=width, height=height))
+def image_usage(data: Mapping[str, Any], options: GptImage2Options, count: int) -> Usage:
+    """Token usage of an images answer; all gpt-image-2 output tokens bill at the image-output rate."""
     usage = _mapping(data.get("usage"))
     details = _mapping(usage.get("input_tokens_details"))
     image_in = _int(details.get("image_tokens"))
@@ -386,22 +382,51 @@ def image_result(
         if "text_tokens" in details
         else _int(usage.get("input_tokens")) - image_in
     )
-    output = _int(usage.get("output_tokens"))
     size = data.get("size") if isinstance(data.get("size"), str) else options.size
     quality = data.get("quality") if isinstance(data.get("quality"), str) else options.quality
+    return Usage(
+        input_tokens=text_in,
+        image_input_tokens=image_in,
+        image_output_tokens=_int(usage.get("output_tokens")),
+        image_count=count,
+        image_size=size,
+        image_quality=quality,
+        output_count=count,
+    )
+
+
+def image_result(
+    data: Mapping[str, Any],
+    *,
+    request: ImageRequest,
+    options: GptImage2Options,
+    ctx: ErrorContext,
+    request_id: str | None,
+) -> GenerationResult:
+    """Decoded images (typed as the answer declares; execution checks the bytes) and their token usage."""
+    items = data.get("data")
+    reported = isinstance(data.get("usage"), Mapping)
+    usage = image_usage(data, options, len(items) if isinstance(items, list) else 0)
+    if not isinstance(items, list) or not items:
+        raise unreadable(ctx, "no images", usage=usage if reported else None, reported=reported)
+    fmt = data.get("output_format") if isinstance(data.get("output_format"), str) else "png"
+    media: list[Media] = []
+    for item in items:
+        encoded = _mapping(item).get("b64_json")
+        try:
+            if not isinstance(encoded, str):
+                raise ValueError("no b64_json")
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise unreadable(ctx, "an image", usage=usage if reported else None, reported=reported) from None
+        width, height = _image_dimensions(raw)
+        media.append(Media(raw, f"image/{fmt}", width=width, height=height))
     return GenerationResult(
         provider=ctx.provider,
         model=request.model,
         capability=Capability.IMAGE,
-        usage=Usage(
-            input_tokens=text_in,
-            image_input_tokens=image_in,
-            image_output_tokens=output,
-            image_count=len(media),
-            image_size=size,
-            image_quality=quality,
-            output_count=len(media),
-        ),
+        usage=usage,
+        usage_reported=reported,
         media=tuple(media),
         request_id=request_id,
     )
@@ -440,14 +465,15 @@ def speech_result(
     audio: bytes, *, request: SpeechRequest, options: TTSOptions, ctx: ErrorContext, request_id: str | None
 ) -> GenerationResult:
     """Audio bytes as a result, billed per input character."""
+    usage = Usage(characters=len(request.text), output_count=1)
     if not audio:
-        raise unreadable(ctx, "no audio")
+        raise unreadable(ctx, "no audio", usage=usage)
     fmt = options.output_format
     return GenerationResult(
         provider=ctx.provider,
         model=request.model,
         capability=Capability.SPEECH,
-        usage=Usage(characters=len(request.text), output_count=1),
+        usage=usage,
         media=(Media(audio, SPEECH_MIME[fmt], duration_seconds=audio_duration(audio, fmt)),),
         request_id=request_id,
     )

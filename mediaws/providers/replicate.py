@@ -54,6 +54,7 @@ from mediaws.providers.base import (
     Request,
     SpeechRequest,
     StartedCallback,
+    UnusableAnswer,
     Usage,
     VideoRequest,
 )
@@ -423,7 +424,7 @@ def output_urls(output: Any) -> list[str]:
     items = output if isinstance(output, list) else [output]
     urls = [item for item in items if isinstance(item, str) and item]
     if not urls or len(urls) != len(items):
-        raise ProviderUnavailable(
+        raise UnusableAnswer(
             "Replicate finished the prediction but returned no files mediaws can read.", provider=PROVIDER_ID
         )
     return urls
@@ -585,6 +586,7 @@ class ReplicateProvider(Provider):
     needs_key = True
     key_env_var = "REPLICATE_API_TOKEN"
     default_base_url = "https://api.replicate.com"
+    request_aliases = {**WIRE_TO_REQUEST, "duration": "duration_seconds"}
 
     def __init__(
         self,
@@ -751,6 +753,7 @@ class ReplicateProvider(Provider):
             model=spec.info.id,
             capability=spec.info.capability,
             usage=usage_for(spec, wire_input, finished.metrics, len(media)),
+            usage_reported="predict_time" in (finished.metrics or {}),
             media=media,
             request_id=finished.id,
             job_id=finished.id,

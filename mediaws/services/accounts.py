@@ -1,12 +1,14 @@
-"""Sign-up, login with throttling, server-side sessions and password changes."""
+"""Sign-up, login throttled without locking the owner out, server-side sessions and password changes."""
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +26,7 @@ from mediaws.errors import (
 from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.models.base import utcnow
 from mediaws.security import passwords
+from mediaws.security.client_address import throttle_key
 from mediaws.security.tokens import hash_token, new_token
 
 EMAIL_RE = re.compile(
@@ -109,6 +112,9 @@ def sign_up(*, session: Session, email: str, password: str, backend: AuthBackend
     return user
 
 
+Clock = Callable[[], datetime]
+
+
 def log_in(
     *,
     session: Session,
@@ -117,56 +123,121 @@ def log_in(
     password: str,
     client: str,
     backend: AuthBackend = LOCAL,
+    clock: Clock = utcnow,
 ) -> LoginResult:
-    """Check credentials under the throttle and open a session."""
+    """Check credentials under the throttle and open a session; ``client`` is the caller's address."""
     address = normalize_email(email)
     client = client[:255]
-    now = utcnow()
-    _check_throttle(session=session, settings=settings, email=address, client=client, now=now)
+    key = throttle_key(client) if client else ""
+    now = clock()
+    check_throttle(session=session, settings=settings, email=address, client=key, now=now)
     try:
         user = backend.authenticate(session=session, email=address, password=password)
     except InvalidCredentials:
-        session.add(LoginAttempt(email=address, client=client, succeeded=False, created_at=now))
+        session.add(LoginAttempt(email=address, client=key, succeeded=False, created_at=now))
         session.commit()
         raise
-    session.add(LoginAttempt(email=address, client=client, succeeded=True, created_at=now))
-    result = _open_session(session=session, settings=settings, user=user, client=client)
+    session.add(LoginAttempt(email=address, client=key, succeeded=True, created_at=now))
+    result = _open_session(session=session, settings=settings, user=user, client=client, now=now)
     session.commit()
-    purge_old_attempts(session=session)
+    purge_old_attempts(session=session, settings=settings, now=now)
     return result
 
 
-def _check_throttle(*, session: Session, settings: Settings, email: str, client: str, now: datetime) -> None:
+def check_throttle(*, session: Session, settings: Settings, email: str, client: str, now: datetime) -> None:
+    """Raise TooManyAttempts if this address must wait before checking this account's password again.
+
+    Three counters, each with free failures and then waits that double up to a cap:
+    one account from one address (always), one account from every address (small cap), and one address
+    over every account. The last two spare an address the account logged in from recently, so the owner
+    is never locked out by failures made elsewhere.
+    """
     since = now - timedelta(minutes=settings.login_window_minutes)
-    last_success = session.exec(
-        select(func.max(LoginAttempt.created_at)).where(
-            LoginAttempt.email == email, col(LoginAttempt.succeeded).is_(True)
+    pair = (LoginAttempt.email == email, LoginAttempt.client == client)
+    waits = [
+        _wait(
+            _failures(session, pair, since=_after_success(session, pair, since)),
+            free=settings.login_max_failures_per_account,
+            first=settings.login_first_delay_seconds,
+            cap=settings.login_max_delay_seconds,
+            now=now,
+        )
+    ]
+    known_since = now - timedelta(days=settings.login_known_address_days)
+    if not _succeeded(session, pair, since=known_since):
+        account = (LoginAttempt.email == email,)
+        waits.append(
+            _wait(
+                _failures(session, account, since=_after_success(session, account, since)),
+                free=settings.login_account_failures_before_delay,
+                first=1,
+                cap=settings.login_account_max_delay_seconds,
+                now=now,
+            )
+        )
+        if client:
+            waits.append(
+                _wait(
+                    _failures(session, (LoginAttempt.client == client,), since=since),
+                    free=settings.login_max_failures_per_client,
+                    first=settings.login_first_delay_seconds,
+                    cap=settings.login_max_delay_seconds,
+                    now=now,
+                )
+            )
+    wait = max(waits)
+    if wait > 0:
+        raise TooManyAttempts(throttle_message(wait), retry_after=wait)
+
+
+def _after_success(session: Session, where: tuple[Any, ...], since: datetime) -> datetime:
+    last = session.exec(
+        select(func.max(LoginAttempt.created_at)).where(*where, col(LoginAttempt.succeeded).is_(True))
+    ).one()
+    return max(since, last) if last is not None else since
+
+
+def _succeeded(session: Session, where: tuple[Any, ...], *, since: datetime) -> bool:
+    found = session.exec(
+        select(LoginAttempt.id)
+        .where(*where, col(LoginAttempt.succeeded).is_(True), LoginAttempt.created_at > since)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _failures(session: Session, where: tuple[Any, ...], *, since: datetime) -> tuple[int, datetime | None]:
+    count, last = session.exec(
+        select(func.count(), func.max(LoginAttempt.created_at)).where(
+            *where, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > since
         )
     ).one()
-    account_since = max(since, last_success) if last_success else since
-    checks = [(LoginAttempt.email == email, account_since, settings.login_max_failures_per_account)]
-    if client:
-        checks.append((LoginAttempt.client == client, since, settings.login_max_failures_per_client))
-    for condition, start, limit in checks:
-        failures = session.exec(
-            select(LoginAttempt.created_at)
-            .where(condition, col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at > start)
-            .order_by(col(LoginAttempt.created_at).desc())
-            .limit(limit)
-        ).all()
-        if len(failures) >= limit:
-            window_ends = min(failures) + timedelta(minutes=settings.login_window_minutes)
-            wait = max(1, int((window_ends - now).total_seconds()) + 1)
-            minutes = -(-wait // 60)
-            raise TooManyAttempts(
-                f"Too many failed logins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-                retry_after=wait,
-            )
+    return int(count), last
 
 
-def _open_session(*, session: Session, settings: Settings, user: User, client: str) -> LoginResult:
+def _wait(failures: tuple[int, datetime | None], *, free: int, first: int, cap: int, now: datetime) -> int:
+    """Seconds left: none for ``free`` failures, then ``first`` doubling each time, at most ``cap``."""
+    count, last = failures
+    if count < free or last is None:
+        return 0
+    delay = min(cap, first * 2 ** min(count - free, 30))
+    return max(0, math.ceil((last + timedelta(seconds=delay) - now).total_seconds()))
+
+
+def throttle_message(seconds: int) -> str:
+    """What a throttled person reads: how long to wait, in seconds or whole minutes."""
+    if seconds < 60:
+        wait = f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = -(-seconds // 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Too many failed logins. Try again in {wait}."
+
+
+def _open_session(
+    *, session: Session, settings: Settings, user: User, client: str, now: datetime
+) -> LoginResult:
     token = new_token()
-    now = utcnow()
     expires = now + timedelta(hours=settings.session_lifetime_hours)
     session.add(
         AuthSession(
@@ -219,12 +290,24 @@ def change_password(
     current_password: str,
     new_password: str,
     client: str,
-) -> LoginResult:
-    """Change the password, revoke every session of the user and open a fresh one."""
+    current_token: str = "",
+    clock: Clock = utcnow,
+) -> int:
+    """Change the password and sign out every other session; return how many were signed out.
+
+    The session behind ``current_token`` (the browser making the change) stays signed in. The
+    current-password check is throttled like a login from ``client``. Personal access tokens are kept:
+    they are separate credentials, listed with their last use on the same page to revoke one by one.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise SessionExpired("Your session has ended. Please log in again.")
+    key = throttle_key(client) if client else ""
+    now = clock()
+    check_throttle(session=session, settings=settings, email=user.email, client=key, now=now)
     if not passwords.verify_password(user.password_hash, current_password):
+        session.add(LoginAttempt(email=user.email, client=key, succeeded=False, created_at=now))
+        session.commit()
         raise ValidationError("Current password is wrong.", field="current_password")
     if current_password == new_password:
         raise ValidationError("The new password must differ from the current one.", field="new_password")
@@ -232,28 +315,42 @@ def change_password(
         passwords.check_password_rules(new_password, email=user.email)
     except ValidationError as exc:
         raise ValidationError(exc.message, field="new_password") from None
-    now = utcnow()
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = now
-    revoke_all_sessions(session=session, user_id=user.id, now=now)
-    result = _open_session(session=session, settings=settings, user=user, client=client)
+    ended = revoke_all_sessions(session=session, user_id=user.id, now=now, keep_token=current_token)
     session.commit()
-    return result
+    return ended
 
 
-def revoke_all_sessions(*, session: Session, user_id: uuid.UUID, now: datetime | None = None) -> int:
-    """Revoke every open session of a user and return how many there were."""
-    outcome = session.exec(
-        update(AuthSession)
-        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=now or utcnow())
-    )
+def revoke_all_sessions(
+    *, session: Session, user_id: uuid.UUID, now: datetime | None = None, keep_token: str = ""
+) -> int:
+    """Revoke every open session of a user (but the one of ``keep_token``) and return how many there were."""
+    conditions = [col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None)]
+    if keep_token:
+        conditions.append(col(AuthSession.token_hash) != hash_token(keep_token))
+    outcome = session.exec(update(AuthSession).where(*conditions).values(revoked_at=now or utcnow()))
     return int(outcome.rowcount or 0)
 
 
-def purge_old_attempts(*, session: Session, older_than: timedelta = timedelta(days=7)) -> None:
-    """Delete login attempts that no longer count for throttling (done on each successful login)."""
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.created_at) < utcnow() - older_than))
+def purge_old_attempts(*, session: Session, settings: Settings, now: datetime | None = None) -> None:
+    """Delete attempts that no longer count (done on each successful login).
+
+    Failures count for the throttle window; successes mark known addresses for login_known_address_days.
+    """
+    now = now or utcnow()
+    failures_before = now - max(timedelta(days=1), timedelta(minutes=settings.login_window_minutes))
+    successes_before = now - timedelta(days=settings.login_known_address_days)
+    session.exec(
+        delete(LoginAttempt).where(
+            col(LoginAttempt.succeeded).is_(False), col(LoginAttempt.created_at) < failures_before
+        )
+    )
+    session.exec(
+        delete(LoginAttempt).where(
+            col(LoginAttempt.succeeded).is_(True), col(LoginAttempt.created_at) < successes_before
+        )
+    )
     session.commit()
 
 

@@ -30,6 +30,7 @@ from mediaws.pricing.cost import cost
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import (
     AudioRequest,
+    BilledRefusal,
     CancelToken,
     Capability,
     GenerationResult,
@@ -42,10 +43,12 @@ from mediaws.providers.base import (
     SpeechRequest,
     StartedCallback,
     TextRequest,
+    UnusableAnswer,
+    Usage,
     VideoRequest,
 )
 from mediaws.providers.retry import with_retries
-from mediaws.services import keys
+from mediaws.services import keys, result_checks
 from mediaws.services.generation import (
     IMAGE_INPUTS,
     Deps,
@@ -127,6 +130,7 @@ def _media_of(result: GenerationResult) -> tuple[Media, ...]:
 
 
 MEDIA_KINDS = frozenset({"image", "video", "audio", "text"})
+PROVIDER_USAGE, DERIVED = "provider_usage", "derived"
 TYPICAL_SAMPLE = 20
 
 
@@ -347,7 +351,17 @@ def _conclude(
         )
     if isinstance(error, JobCancelled) or (job.cancel_requested and error is not None):
         return _close(session, job, generation, worker, queue.CANCELLED, "Cancelled.")
+    if error is None and "result" in outcome:
+        try:
+            outcome["result"] = result_checks.verified(
+                outcome["result"], prepared.provider.label, deps.settings
+            )
+        except UnusableAnswer as unusable:
+            error = unusable
     if isinstance(error, ProviderError):
+        billed = _billed(error)
+        if billed is not None:
+            _record_cost(session, generation, billed[0], reported=billed[1])
         if error.retryable and job.attempts < job.max_attempts:
             job.provider_job_id = None
             queue.retry_later(
@@ -357,6 +371,7 @@ def _conclude(
             session.commit()
             return queue.QUEUED
         code = "timeout" if isinstance(error, ProviderTimeout) else type(error).__name__
+        code = "ContentRefused" if isinstance(error, ContentRefused) else code  # billed or not
         if prepared.resume is not None and not error.retryable:
             message = f"The job started before a restart could not be followed: {error}"
             return _close(session, job, generation, worker, queue.FAILED, message, code=code)
@@ -387,6 +402,51 @@ def _conclude(
             f"The result could not be kept: {exc}",
             code="storage",
         )
+
+
+def _billed(error: ProviderError) -> tuple[Usage | None, bool] | None:
+    """What a failed call was billed (usage or None for "unknown, use the estimate") and whether reported."""
+    if isinstance(error, BilledRefusal):
+        return error.usage, True
+    if isinstance(error, UnusableAnswer):
+        return error.usage, error.usage_reported
+    return None
+
+
+def _record_cost(session: Session, generation: Generation, usage: Usage | None, *, reported: bool) -> None:
+    """Add what this attempt was billed to the generation (a fallback adds to a billed failure before it)."""
+    if usage is None:
+        micros, version, source = generation.estimated_cost_micros, generation.price_version, DERIVED
+    else:
+        priced = (
+            keys.endpoint_price(
+                session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
+            ).cost(usage)
+            if generation.provider == OPENAI_COMPATIBLE
+            else cost(generation.provider, generation.model, usage)
+        )
+        micros, version = priced.micros, priced.price_version
+        source = PROVIDER_USAGE if reported else DERIVED
+        _record_usage(generation, usage)
+    previous = generation.cost_micros or 0
+    if previous and not micros:
+        source = generation.cost_source or source
+    elif previous and generation.cost_source != source:
+        source = DERIVED  # a sum is only as sure as its least sure part
+    generation.cost_micros = previous + micros
+    generation.price_version = version
+    generation.cost_source = source
+
+
+def _record_usage(generation: Generation, usage: Usage) -> None:
+    generation.tokens_input, generation.tokens_output = usage.input_tokens, usage.output_tokens
+    generation.tokens_total = usage.input_tokens + usage.output_tokens
+    generation.tokens_cached, generation.image_count = usage.cached_input_tokens, usage.image_count
+    generation.video_seconds, generation.characters = Decimal(usage.video_seconds), usage.characters
+    generation.predict_seconds, generation.output_count = Decimal(usage.predict_seconds), usage.output_count
+    generation.usage = {
+        k: str(v) if isinstance(v, Decimal) else v for k, v in dataclasses.asdict(usage).items()
+    }
 
 
 def _fail(
@@ -474,26 +534,7 @@ def _save(
                     name=f"{generation.prompt[:60]}" + (f" ({index + 1})" if index else ""),
                 )
             )
-        usage = result.usage
-        priced = (
-            keys.endpoint_price(
-                session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
-            ).cost(usage)
-            if generation.provider == OPENAI_COMPATIBLE
-            else cost(generation.provider, generation.model, usage)
-        )
-        generation.tokens_input, generation.tokens_output = usage.input_tokens, usage.output_tokens
-        generation.tokens_total = usage.input_tokens + usage.output_tokens
-        generation.tokens_cached, generation.image_count = usage.cached_input_tokens, usage.image_count
-        generation.video_seconds, generation.characters = Decimal(usage.video_seconds), usage.characters
-        generation.predict_seconds, generation.output_count = (
-            Decimal(usage.predict_seconds),
-            usage.output_count,
-        )
-        generation.usage = {
-            k: str(v) if isinstance(v, Decimal) else v for k, v in dataclasses.asdict(usage).items()
-        }
-        generation.cost_micros, generation.price_version = priced.micros, priced.price_version
+        _record_cost(session, generation, result.usage, reported=result.usage_reported)
         generation.provider_request_id = result.request_id or result.job_id
         queue.finish(session, job=job, worker=worker, status=queue.SUCCEEDED)
         generation.status, generation.completed_at = queue.SUCCEEDED, utcnow()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import annotated_types
+from pydantic import Field, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mediaws.config import Settings
@@ -29,6 +34,7 @@ from mediaws.providers.base import (
     ImageRequest,
     Message,
     ModelInfo,
+    Options,
     Registry,
     Request,
     SpeechRequest,
@@ -36,12 +42,21 @@ from mediaws.providers.base import (
     VideoRequest,
 )
 from mediaws.security.crypto import Keyring
-from mediaws.services import keys, projects
+from mediaws.services import idempotency, keys, projects
 from mediaws.services.projects import format_usd
 from mediaws.services.provider_access import provider_for
+from mediaws.services.validation import check_plain
 from mediaws.storage import Storage
 
-PROMPT_MAX = 20_000
+PROMPT_LIMITS: dict[Capability, int] = {
+    Capability.TEXT: 100_000,
+    Capability.IMAGE: 20_000,
+    Capability.VIDEO: 20_000,
+    Capability.SPEECH: 20_000,
+    Capability.AUDIO: 20_000,
+}
+PROMPT_MAX = max(PROMPT_LIMITS.values())
+OPTION_TEXT_MAX = 1_000
 REQUEST_FIELDS: dict[Capability, type] = {
     Capability.TEXT: TextRequest,
     Capability.IMAGE: ImageRequest,
@@ -93,6 +108,20 @@ IMAGE_INPUTS: dict[str, tuple[Capability, str]] = {
     "input_image_asset_id": (Capability.IMAGE, "input_image"),
 }
 Fallback = dict[str, Any]
+
+
+class EndpointTextOptions(Options):
+    """What a request to an OpenAI-compatible endpoint may set (it has no model schema of its own)."""
+
+    system: str | None = Field(None, max_length=PROMPT_LIMITS[Capability.TEXT])
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
+    seed: int | None = Field(None, ge=0, lt=2**63)
+
+
+ENDPOINT_MODEL = ModelInfo(
+    id="endpoint", label="That endpoint", capability=Capability.TEXT, options=EndpointTextOptions
+)
 
 
 def split_image_inputs(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -183,6 +212,8 @@ def quote(
     endpoint_id: str | uuid.UUID | None = None,
 ) -> Quote:
     """Check a request against the model's limits and price it, writing nothing."""
+    check_plain(prompt, field="prompt")
+    check_plain(options or {}, field="options", bare_keys=True)
     project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
     if project.archived_at is not None:
         raise ValidationError("This project is archived; restore it to generate in it.", field="project")
@@ -193,9 +224,10 @@ def quote(
             f"Unknown type '{capability}'. Choose text, image, video, speech or audio.", field="type"
         ) from None
     text = (prompt or "").strip()
-    if len(text) > PROMPT_MAX:
+    limit = PROMPT_LIMITS[kind]
+    if len(text) > limit:
         raise ValidationError(
-            f"The prompt is too long ({len(text):,} characters); the limit is {PROMPT_MAX:,}.", field="prompt"
+            f"The prompt is too long ({len(text):,} characters); the limit is {limit:,}.", field="prompt"
         )
     plain, images = split_image_inputs(dict(options or {}))
     values = plain | images
@@ -208,10 +240,7 @@ def quote(
             )
         defaults = _request_defaults(info, kind, plain)
         plain, values = plain | defaults, values | defaults
-        try:
-            info.check_options(plain, unchecked=request_field_names(kind))
-        except InvalidProviderRequest as exc:
-            raise ValidationError(str(exc), field=exc.field) from None
+    _check_declared(info or ENDPOINT_MODEL, kind, plain, deps.registry.provider(provider_id).request_aliases)
     for key, asset_id in images.items():
         _check_image_input(session, user_id, kind, info, key, asset_id)
     request = build_request(kind, model, text or " ", plain)
@@ -236,6 +265,71 @@ def quote(
     if project.monthly_budget_micros is not None:
         left = project.monthly_budget_micros - month_spend_micros(session, project.id)
     return Quote(project, kind, text, values, guess, left)
+
+
+def request_fields_taken(
+    info: ModelInfo, kind: Capability, aliases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Request fields a model takes without declaring them by name, with their types.
+
+    Those every model of the kind needs (a speech voice, a clip length) and those the provider's
+    schema names differently (``aliases``, wire name → request field, e.g. num_outputs → count).
+    """
+    cls = REQUEST_FIELDS[kind]
+    hints = typing.get_type_hints(cls)
+    declared = info.options.model_fields
+    aliased = {field for wire, field in (aliases or {}).items() if wire in declared}
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(cls)
+        if f.name not in declared
+        and f.name in request_field_names(kind)
+        and (
+            f.name in aliased
+            or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        )
+    }
+
+
+def _check_declared(
+    info: ModelInfo, kind: Capability, options: dict[str, Any], aliases: Mapping[str, str] | None = None
+) -> None:
+    """Every option must be declared by the model's schema (or be a field its kind needs), within limits."""
+    needed = request_fields_taken(info, kind, aliases)
+    try:
+        info.check_options(options, unchecked=frozenset(needed))
+    except InvalidProviderRequest as exc:
+        if exc.field in options and exc.field not in info.options.model_fields:
+            raise ValidationError(
+                f"{info.label} does not take the option '{exc.field}'. "
+                f"It takes: {', '.join([*info.options.model_fields, *needed]) or 'no options'}.",
+                field=exc.field,
+            ) from None
+        raise ValidationError(str(exc), field=exc.field) from None
+    for name, hint in needed.items():
+        if name in options and not _is_a(hint, options[name]):
+            raise ValidationError(
+                f"{info.label}: option '{name}' must be of type {hint.__name__}.", field=name
+            )
+    fields = info.options.model_fields
+    for name, value in options.items():
+        bounded = name in fields and any(
+            isinstance(rule, annotated_types.MaxLen) for rule in fields[name].metadata
+        )
+        if isinstance(value, str) and len(value) > OPTION_TEXT_MAX and not bounded:
+            raise ValidationError(
+                f"{info.label}: option '{name}' is too long ({len(value):,} characters); "
+                f"the limit is {OPTION_TEXT_MAX:,}.",
+                field=name,
+            )
+
+
+def _is_a(hint: Any, value: Any) -> bool:
+    try:
+        TypeAdapter(hint).validate_python(value, strict=True)
+    except PydanticValidationError:
+        return False
+    return True
 
 
 def _request_defaults(info: ModelInfo, kind: Capability, given: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +376,7 @@ def _fallback_options(
     """The options a fallback model understands; an uploaded image it cannot take is refused."""
     plain, images = split_image_inputs(options)
     if provider_id == OPENAI_COMPATIBLE:
-        accepted, takes_image, label = request_field_names(kind), False, "That endpoint"
+        accepted, takes_image, label = frozenset(EndpointTextOptions.model_fields), False, "That endpoint"
     else:
         info = deps.registry.model(provider_id, model)
         accepted, takes_image, label = frozenset(info.options.model_fields), info.accepts_image, info.label
@@ -355,11 +449,31 @@ def start_generation(
     options: dict[str, Any] | None = None,
     endpoint_id: str | uuid.UUID | None = None,
     fallbacks: Sequence[Mapping[str, Any]] | None = None,
+    idempotency_key: str | None = None,
 ) -> Generation:
     """Check everything a person could get wrong, price it, refuse past the budget, then queue it.
 
     ``fallbacks`` ({"provider", "model", "endpoint_id"}) are tried in order if the model fails.
+    With an ``idempotency_key`` the same request again (within 24 h) returns the first generation
+    instead of starting another; the same key with a different request is refused.
     """
+    check_plain(list(fallbacks or ()), field="fallbacks")
+    key = idempotency.parse_key(idempotency_key)
+    fingerprint = None
+    if key is not None:
+        fingerprint = idempotency.request_fingerprint(
+            project_id=project_id,
+            capability=capability,
+            provider_id=provider_id,
+            model=model,
+            prompt=prompt,
+            options=options,
+            endpoint_id=endpoint_id,
+            fallbacks=fallbacks,
+        )
+        earlier = idempotency.earlier_generation(session, user_id, key, fingerprint)
+        if earlier is not None:
+            return earlier
     checked = quote(
         session=session,
         deps=deps,
@@ -407,6 +521,8 @@ def start_generation(
         fallbacks=chosen,
         estimated_cost_micros=guess.micros,
         price_version=guess.price_version,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
     )
     long_running, limits = checked.kind in (Capability.VIDEO, Capability.AUDIO), deps.settings
     job = AsyncJob(
@@ -416,7 +532,13 @@ def start_generation(
     )
     project.last_activity_at = utcnow()
     session.add(generation)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        if key is None or fingerprint is None:
+            raise
+        return idempotency.raced_generation(session, user_id, key, fingerprint)
     session.add(job)
     session.commit()
     if deps.dispatch is not None:

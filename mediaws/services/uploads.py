@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 from pathlib import PureWindowsPath
 
-from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
 from mediaws.errors import ValidationError
+from mediaws.media.inspect import UPLOAD_FORMATS, Checked, TooManyPixels, UnreadableMedia, check_image
 from mediaws.models import Asset
 from mediaws.services import projects
 from mediaws.services.generation import Deps
 from mediaws.storage import storage_key
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+MEGABYTE = 1024 * 1024
 NAME_MAX = 200
 
 
@@ -28,24 +26,28 @@ def upload_name(filename: str) -> str:
     return name[:NAME_MAX] or "upload"
 
 
-def _decoded(data: bytes) -> tuple[str, int, int]:
-    """The image's mime type and size, read by decoding it; refuse anything that is not PNG/JPEG/WebP."""
-    refusal = ValidationError("Choose a PNG, JPEG or WebP image; this file is not one.", field="image")
+def too_big_message(size: int | None, *, read: int) -> str:
+    """Say how big the file is (when known) and what the limit is."""
+    limit = f"uploads are limited to {MAX_UPLOAD_BYTES // MEGABYTE} MB."
+    if size is None and read == MAX_UPLOAD_BYTES + 1:
+        return f"The file is over {MAX_UPLOAD_BYTES // MEGABYTE} MB; {limit}"
+    return f"The file is {(size or read) / MEGABYTE:.1f} MB; {limit}"
+
+
+def _decoded(data: bytes, deps: Deps) -> Checked:
+    """The image's real type and size, read by decoding it within the pixel budget; refuse anything else."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                fmt = image.format or ""
-                if fmt not in FORMATS:
-                    raise refusal
-                image.load()
-                return FORMATS[fmt], image.width, image.height
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise refusal from None
-    except Image.DecompressionBombWarning:
-        raise ValidationError(
-            "This image is too large in pixels; use a smaller one.", field="image"
-        ) from None
+        return check_image(
+            data,
+            max_pixels=deps.settings.max_image_pixels,
+            decode_slots=deps.settings.image_decode_slots,
+            formats=UPLOAD_FORMATS,
+        )
+    except TooManyPixels as exc:
+        raise ValidationError(f"{exc.reason} Use a smaller image.", field="image") from None
+    except UnreadableMedia as exc:
+        message = f"This file is not a PNG, JPEG or WebP image ({exc.reason})."
+        raise ValidationError(message, field="image") from None
 
 
 def save_upload(
@@ -57,20 +59,20 @@ def save_upload(
     filename: str,
     data: bytes,
     mime_type: str,
+    size: int | None = None,
 ) -> Asset:
     """Keep an uploaded PNG, JPEG or WebP (at most 20 MB) as an image asset of one of the user's projects.
 
-    The type is what the bytes decode as, not what the name or the browser claims (``mime_type``).
+    The type is what the bytes decode as, not what the name or the browser claims (``mime_type``);
+    ``size`` is the whole file's size when the caller read only the first ``MAX_UPLOAD_BYTES + 1`` bytes.
     """
     project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
     if not data:
         raise ValidationError("The file is empty.", field="image")
-    if len(data) > MAX_UPLOAD_BYTES:
-        size = len(data) / (1024 * 1024)
-        raise ValidationError(
-            f"The image is {size:.1f} MB; the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", field="image"
-        )
-    decoded_mime, width, height = _decoded(data)
+    if len(data) > MAX_UPLOAD_BYTES or (size or 0) > MAX_UPLOAD_BYTES:
+        raise ValidationError(too_big_message(size, read=len(data)), field="image")
+    checked = _decoded(data, deps)
+    decoded_mime = checked.mime_type
     asset_id = uuid.uuid4()
     key = storage_key(user_id, project.id, asset_id, decoded_mime)
     deps.storage.put(key, data, decoded_mime)
@@ -84,8 +86,8 @@ def save_upload(
             storage_key=key,
             mime_type=decoded_mime,
             bytes=len(data),
-            width=width,
-            height=height,
+            width=checked.width,
+            height=checked.height,
             name=upload_name(filename),
         )
         session.add(asset)

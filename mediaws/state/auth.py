@@ -1,11 +1,11 @@
-"""Who is logged in: the session cookie, login, sign-up, logout and the page guard."""
+"""Who is logged in: the HttpOnly session cookie, the login and sign-up pages, logout and the page guard."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
@@ -13,40 +13,39 @@ from sqlmodel import Session
 from mediaws import routes
 from mediaws.config import get_settings
 from mediaws.db import session_scope
-from mediaws.errors import AuthError, SessionExpired, ValidationError
+from mediaws.errors import SessionExpired
 from mediaws.models import User
-from mediaws.services import accounts
+from mediaws.security.client_address import client_address, parse_networks
+from mediaws.security.session_cookie import read_cookie
+from mediaws.services import accounts, auth_forms
+from mediaws.services.auth_forms import safe_next
 
-COOKIE_MAX_AGE = get_settings().session_lifetime_hours * 3600
-
-
-def safe_next(target: str | None) -> str:
-    """Keep post-login redirects on this site."""
-    value = (target or "").strip()
-    parts = urlsplit(value)
-    if not value.startswith("/") or value.startswith("//") or parts.scheme or parts.netloc:
-        return routes.PROJECTS
-    if value.startswith((routes.LOGIN, routes.SIGNUP)):
-        return routes.PROJECTS
-    return value
+__all__ = ["AuthState", "safe_next"]
 
 
 class AuthState(rx.State):
-    """Session cookie and the identity behind it."""
+    """The identity behind the session cookie.
 
-    session_token: str = rx.Cookie(
-        "",
-        name="mediaws_session",
-        max_age=COOKIE_MAX_AGE,
-        same_site="strict",
-        secure=get_settings().cookie_secure,
-    )
+    The cookie is set by the server (``mediaws.api.browser_session``) as HttpOnly, so page scripts cannot
+    read it; the browser sends it when it opens the event connection, and it is read from there.
+    """
+
     user_email: str = ""
     auth_error: str = ""
+    next_path: str = routes.PROJECTS
+
+    @property
+    def session_token(self) -> str:
+        """The session cookie sent with this tab's connection; never stored in the state."""
+        return read_cookie(self.router.headers.cookie)
 
     def _client(self) -> str:
-        session = self.router.session
-        return session.client_ip or ""
+        """The browser's address; X-Forwarded-For counts only when the peer is in MEDIAWS_TRUSTED_PROXIES."""
+        return client_address(
+            self.router.session.client_ip or "",
+            self.router.headers.raw_headers.get("x-forwarded-for", ""),
+            parse_networks(get_settings().trusted_proxies),
+        )
 
     def _login_redirect(self) -> Any:
         url = self.router.url
@@ -78,8 +77,10 @@ class AuthState(rx.State):
 
     @rx.event
     def skip_if_logged_in(self) -> Any:
-        """Send a logged-in person from login/sign-up to their projects."""
-        self.auth_error = ""
+        """Login/sign-up page load: show a refused form's message, or send a logged-in person on."""
+        query = self.router.url.query_parameters
+        self.auth_error = auth_forms.error_message(str(query.get("error", "")), str(query.get("retry", "")))
+        self.next_path = self._next()
         if not self.session_token:
             return None
         try:
@@ -87,50 +88,15 @@ class AuthState(rx.State):
                 self.user_email = user.email
         except SessionExpired:
             return None
-        return rx.redirect(self._next())
-
-    def _open_session(self, form: dict[str, Any], *, create: bool) -> bool:
-        """Optionally create the account, then log in; on failure show why and return False."""
-        self.auth_error = ""
-        email, password = str(form.get("email", "")), str(form.get("password", ""))
-        try:
-            with session_scope() as session:
-                if create:
-                    accounts.sign_up(session=session, email=email, password=password)
-                result = accounts.log_in(
-                    session=session,
-                    settings=get_settings(),
-                    email=email,
-                    password=password,
-                    client=self._client(),
-                )
-        except (AuthError, ValidationError) as exc:
-            self.auth_error = str(exc)
-            return False
-        self.session_token = result.token
-        self.user_email = result.user.email
-        return True
-
-    @rx.event
-    def log_in(self, form: dict[str, Any]) -> Any:
-        """Check the form's credentials and open a session."""
-        return rx.redirect(self._next()) if self._open_session(form, create=False) else None
-
-    @rx.event
-    def sign_up(self, form: dict[str, Any]) -> Any:
-        """Create an account from the form and log straight in."""
-        if str(form.get("password", "")) != str(form.get("password_confirm", "")):
-            self.auth_error = "The two passwords do not match."
-            return None
-        if not self._open_session(form, create=True):
-            return None
-        return [rx.redirect(routes.PROJECTS), rx.toast.success("Welcome to mediaws.")]
+        return rx.redirect(self.next_path)
 
     @rx.event
     def log_out(self) -> Any:
-        """Revoke the session and forget it in the browser."""
+        """Revoke the session, then have the logout route drop the HttpOnly cookie and open the login page."""
         with session_scope() as session:
             accounts.log_out(session=session, token=self.session_token)
-        self.session_token = ""
         self.user_email = ""
-        return rx.redirect(routes.LOGIN)
+        return rx.call_script(
+            f"fetch('/_session/logout', {{method: 'POST', credentials: 'same-origin'}})"
+            f".finally(() => window.location.assign('{routes.LOGIN}'))"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,7 +14,16 @@ from mediaws.errors import MediawsError, NotFoundError, SessionExpired, Validati
 from mediaws.pricing.cost import priced_display
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Capability
-from mediaws.services import accounts, catalog, generation, projects, uploads, voice_preview, voices
+from mediaws.services import (
+    accounts,
+    catalog,
+    generation,
+    idempotency,
+    projects,
+    uploads,
+    voice_preview,
+    voices,
+)
 from mediaws.services.projects import format_usd
 from mediaws.state.auth import AuthState
 
@@ -186,6 +196,9 @@ class GenerateState(AuthState):
     voice_mode: str = ""
     voice_note: str = ""
     voice_typed_hint: str = ""
+    submitting: bool = False
+    _submit_key: str = ""
+    _submit_fingerprint: str = ""
     _builtin_models: list[dict[str, str]] = []
     _endpoint_models: list[dict[str, str]] = []
     _preview_generation_id: str = ""
@@ -643,31 +656,54 @@ class GenerateState(AuthState):
             return self._login_redirect()
         return None
 
+    def _idempotency_key(self, request: dict[str, Any], fallbacks: list[dict[str, str | None]]) -> str:
+        """One key per intended generation: kept for the same request, new once it changed or finished."""
+        fields = {k: v for k, v in request.items() if k != "deps"}
+        fingerprint = idempotency.request_fingerprint(**fields, fallbacks=fallbacks)
+        if fingerprint != self._submit_fingerprint or self.status in FINISHED or not self._submit_key:
+            self._submit_key, self._submit_fingerprint = str(uuid.uuid4()), fingerprint
+        return self._submit_key
+
     @rx.event
     def generate(self) -> Any:
-        """Queue the generation, then watch it."""
+        """Queue the generation once, however often it is clicked (the button is off meanwhile); watch it."""
+        if self.submitting:
+            return
         self.error = ""
         if not self.model_key:
             self.error = "Choose a model first (add a key in Settings → API keys)."
-            return None
+            return
         if _speaks(self.kind, self.fields) and not self.values.get("voice", "").strip():
             self.error = "Choose a voice."
-            return None
+            return
+        self.submitting = True
+        yield
         try:
             with self._signed_in() as (session, user):
+                request, fallbacks = self._request(), self._fallbacks()
                 started = generation.start_generation(
-                    session=session, user_id=user.id, fallbacks=self._fallbacks(), **self._request()
+                    session=session,
+                    user_id=user.id,
+                    fallbacks=fallbacks,
+                    idempotency_key=self._idempotency_key(request, fallbacks),
+                    **request,
                 )
         except SessionExpired:
-            return self._login_redirect()
+            yield self._login_redirect()
+            return
         except (ValidationError, NotFoundError) as exc:
             self.error = str(exc)
-            return rx.toast.error(str(exc))
+            yield rx.toast.error(str(exc))
+            return
+        finally:
+            self.submitting = False
+        if str(started.id) == self.generation_id:
+            return
         self.generation_id = str(started.id)
         self.status, self.progress, self.message, self.elapsed = "queued", 0, "Waiting for a worker…", "0 s"
         self.cost, self.result_text, self.results = "", "", []
         self.eta = self.made_with = self.source_url = ""
-        return GenerateState.watch
+        yield GenerateState.watch
 
     @rx.event(background=True)
     async def watch(self) -> Any:

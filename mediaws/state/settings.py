@@ -10,7 +10,14 @@ import reflex as rx
 
 from mediaws.config import get_settings
 from mediaws.db import session_scope
-from mediaws.errors import CryptoError, NotFoundError, ProviderError, SessionExpired, ValidationError
+from mediaws.errors import (
+    CryptoError,
+    NotFoundError,
+    ProviderError,
+    SessionExpired,
+    TooManyAttempts,
+    ValidationError,
+)
 from mediaws.pricing.endpoint import price_summary, rate_text
 from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE, KeyProvider
 from mediaws.providers.registry import default_registry
@@ -244,7 +251,7 @@ class AccountState(AuthState):
 
     @rx.event
     def change_password(self, form: dict[str, Any]) -> Any:
-        """Change the password; every other session is signed out."""
+        """Change the password; every other session is signed out, this one stays."""
         self.password_error = ""
         new = str(form.get("new_password", ""))
         if new != str(form.get("new_password_confirm", "")):
@@ -252,18 +259,21 @@ class AccountState(AuthState):
             return None
         try:
             with self._signed_in() as (session, user):
-                result = accounts.change_password(
+                ended = accounts.change_password(
                     session=session,
                     settings=get_settings(),
                     user_id=user.id,
                     current_password=str(form.get("current_password", "")),
                     new_password=new,
                     client=self._client(),
+                    current_token=self.session_token,
                 )
         except SessionExpired:
             return self._login_redirect()
-        except ValidationError as exc:
-            self.password_error = exc.message
+        except (ValidationError, TooManyAttempts) as exc:
+            self.password_error = str(exc)
             return None
-        self.session_token = result.token
-        return rx.toast.success("Password changed. Other devices were signed out.")
+        others = f"{ended} other session{'s' if ended != 1 else ''} signed out"
+        return rx.toast.success(
+            f"Password changed; {others}. Access tokens still work: revoke any you don't recognise below."
+        )

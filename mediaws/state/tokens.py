@@ -1,8 +1,8 @@
-"""Personal access tokens in Settings: list, create (plaintext shown once) and revoke."""
+"""Personal access tokens in Settings: list, create (plaintext shown once, never saved to disk) and revoke."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -32,6 +32,7 @@ def _token_row(row: PersonalAccessToken) -> dict[str, str]:
 class TokensState(AuthState):
     """The signed-in user's tokens; a new plaintext lives here only while its dialog is open."""
 
+    _secret_vars: ClassVar[frozenset[str]] = frozenset({"new_plaintext", "curl_example"})
     active: list[dict[str, str]] = []
     revoked: list[dict[str, str]] = []
     loaded: bool = False

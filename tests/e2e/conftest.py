@@ -41,9 +41,16 @@ START_TIMEOUT = 420
 expect.set_options(timeout=15_000)
 
 
+OWN_BUILDS = ("tests/e2e/test_restarts.py",)
+
+
+def _builds_its_own(item: pytest.Item) -> bool:
+    return "scaled_server" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(OWN_BUILDS)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the scaled set-up last: building it rewrites the shared `.web/` the default server serves from."""
-    items.sort(key=lambda item: "scaled_server" in getattr(item, "fixturenames", ()))
+    """Run the tests that start servers of their own last: each build rewrites the shared `.web/`."""
+    items.sort(key=_builds_its_own)
 
 
 def _free_port() -> int:
@@ -104,6 +111,7 @@ def serve(data_dir: Path, database_url: str, log_name: str, **extra_env: str) ->
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    server.process = process
     try:
         _wait_until_up(server.url, process, server.log)
         yield server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import threading
 import uuid
 import wave
@@ -29,6 +30,7 @@ class AppServer:
     log: Path
     database_url: str
     redis_url: str = ""
+    process: subprocess.Popen[bytes] | None = None
 
 
 class Shots:
@@ -130,6 +132,7 @@ def first_day_journey(app_server: AppServer, new_page: Callable[[], Page], shots
     page.get_by_role("button", name="Account menu").click()
     page.get_by_role("menuitem", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    assert "mediaws_session" not in {c["name"] for c in page.context.cookies()}, "logout left the cookie"
     page.goto(project_url)
     expect(page).to_have_url(re.compile(r"/login\?next="))
     log_in(page, email)

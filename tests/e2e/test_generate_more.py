@@ -65,7 +65,9 @@ def test_a_start_image_is_uploaded_shown_and_used_for_a_local_video(
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("this is not a picture")
     page.locator("#start-image input[type=file]").set_input_files(str(not_an_image))
-    expect(page.get_by_role("alert")).to_contain_text("Choose a PNG, JPEG or WebP image")
+    expect(page.get_by_role("alert")).to_contain_text(
+        'This file is not a PNG, JPEG or WebP image (it looks like text: "this is not a picture").'
+    )
 
     page.locator("#start-image input[type=file]").set_input_files(str(_start_image(tmp_path)))
     expect(page.get_by_role("img", name="Start image")).to_be_visible()

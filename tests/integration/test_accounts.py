@@ -159,30 +159,30 @@ def test_unknown_email_gets_the_same_message(session: Session, settings: Setting
     assert [a.succeeded for a in attempts(engine, "nobody@example.com")] == [False]
 
 
-def test_account_is_throttled_after_repeated_failures(
+def test_address_is_throttled_for_an_account_after_repeated_failures(
     session: Session, make_settings: Callable[..., Settings], engine: Engine
 ) -> None:
-    settings = make_settings(login_max_failures_per_account=3, login_max_failures_per_client=50)
-    add_account(session)
-    for number in range(3):
+    settings = make_settings(login_max_failures_per_account=3, login_first_delay_seconds=30)
+    user = add_account(session)
+    for _ in range(3):
         with pytest.raises(InvalidCredentials):
-            log_in(session, settings, password="wrong-password-0", client=f"10.0.0.{number}")
+            log_in(session, settings, password="wrong-password-0", client="10.0.0.9")
     with pytest.raises(TooManyAttempts) as caught:
-        log_in(session, settings, client="10.0.0.99")
-    assert caught.value.retry_after > 0
-    assert caught.value.retry_after <= settings.login_window_minutes * 60 + 1
-    match = re.fullmatch(r"Too many failed logins\. Try again in (\d+) minutes?\.", str(caught.value))
+        log_in(session, settings, client="10.0.0.9")
+    assert 0 < caught.value.retry_after <= 30
+    match = re.fullmatch(r"Too many failed logins\. Try again in (\d+) seconds?\.", str(caught.value))
     assert match is not None
-    assert 1 <= int(match.group(1)) <= settings.login_window_minutes
+    assert int(match.group(1)) == caught.value.retry_after
     assert isinstance(caught.value, AuthError)
     with Session(engine) as fresh:
         assert fresh.exec(select(AuthSession)).all() == []
+    assert log_in(session, settings, client="10.0.0.99").user.id == user.id
 
 
 def test_throttle_message_uses_singular_minute(
     session: Session, make_settings: Callable[..., Settings]
 ) -> None:
-    settings = make_settings(login_window_minutes=1, login_max_failures_per_account=2)
+    settings = make_settings(login_first_delay_seconds=60, login_max_failures_per_account=2)
     add_account(session)
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
@@ -190,7 +190,7 @@ def test_throttle_message_uses_singular_minute(
     with pytest.raises(TooManyAttempts) as caught:
         log_in(session, settings)
     assert str(caught.value) == "Too many failed logins. Try again in 1 minute."
-    assert 0 < caught.value.retry_after <= 61
+    assert 0 < caught.value.retry_after <= 60
 
 
 def test_old_failures_outside_the_window_do_not_count(
@@ -285,25 +285,28 @@ def test_log_out_revokes_only_that_session(session: Session, settings: Settings)
     accounts.log_out(session=session, token="")
 
 
-def test_change_password_revokes_every_session_and_opens_a_new_one(
+def test_change_password_signs_out_every_other_session_and_keeps_this_one(
     session: Session, settings: Settings, engine: Engine
 ) -> None:
     user = add_account(session)
     laptop = log_in(session, settings)
     phone = log_in(session, settings)
-    fresh_login = accounts.change_password(
+    tablet = log_in(session, settings)
+    ended = accounts.change_password(
         session=session,
         settings=settings,
         user_id=user.id,
         current_password=PASSWORD,
         new_password=NEW_PASSWORD,
-        client="laptop",
+        client="203.0.113.7",
+        current_token=laptop.token,
     )
+    assert ended == 2
     session.expire_all()
-    for old in (laptop, phone):
+    for old in (phone, tablet):
         with pytest.raises(SessionExpired):
             accounts.user_for_token(session=session, token=old.token)
-    assert accounts.user_for_token(session=session, token=fresh_login.token).id == user.id
+    assert accounts.user_for_token(session=session, token=laptop.token).id == user.id
     with pytest.raises(InvalidCredentials):
         log_in(session, settings, password=PASSWORD)
     assert log_in(session, settings, password=NEW_PASSWORD).user.id == user.id
@@ -413,11 +416,11 @@ def test_revoke_all_sessions_counts_open_sessions(session: Session, settings: Se
     assert accounts.revoke_all_sessions(session=session, user_id=user.id) == 0
 
 
-def test_purge_old_attempts_keeps_recent_ones(session: Session, engine: Engine) -> None:
+def test_purge_old_attempts_keeps_recent_ones(session: Session, settings: Settings, engine: Engine) -> None:
     session.add(LoginAttempt(email="old@example.com", created_at=utcnow() - timedelta(days=8)))
-    session.add(LoginAttempt(email="new@example.com", created_at=utcnow() - timedelta(days=1)))
+    session.add(LoginAttempt(email="new@example.com", created_at=utcnow() - timedelta(hours=1)))
     session.commit()
-    accounts.purge_old_attempts(session=session)
+    accounts.purge_old_attempts(session=session, settings=settings)
     with Session(engine) as fresh:
         emails = [a.email for a in fresh.exec(select(LoginAttempt)).all()]
     assert emails == ["new@example.com"]

@@ -124,7 +124,7 @@ def test_generate_wait_writes_the_image_and_refuses_bad_input(tmp_path: Path) ->
     not_image = run(env, *common, "--project", "Launch", "--prompt", "x", "--image", str(clip))
     assert (not_image.returncode, not_image.stderr.strip()) == (
         2,
-        "error: Choose a PNG, JPEG or WebP image; this file is not one.",
+        "error: This file is not a PNG, JPEG or WebP image (it looks like an MP4 file).",
     )
     refused = run(env, *common, "--project", "Launch", "--prompt", "x", "--image", str(frame))
     assert (refused.returncode, refused.stderr.strip()) == (

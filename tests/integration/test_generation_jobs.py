@@ -32,6 +32,7 @@ from tests.providers.test_replicate import (
     picture,
     prediction,
 )
+from tests.support import media
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ CASES = {
         ("out.webp", picture("WEBP"), "image/webp"),
         3_000,
     ),
-    "video": ({"options": {}}, ("clip.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4"), 500_000),
+    "video": ({"options": {}}, ("clip.mp4", media.mp4(), "video/mp4"), 500_000),
     "speech": (
         {
             "capability": "speech",
@@ -101,12 +102,12 @@ CASES = {
             "prompt": "Hello there",
             "options": {"voice": "Calm_Woman"},
         },
-        ("speech.mp3", b"ID3fake-mp3", "audio/mpeg"),
+        ("speech.mp3", media.mp3(), "audio/mpeg"),
         660,
     ),
     "audio": (
         {"capability": "audio", "model": "meta/musicgen", "options": {"duration_seconds": 8}},
-        ("song.wav", b"RIFFfakeWAVE", "audio/wav"),
+        ("song.wav", media.wav(), "audio/wav"),
         14_000,  # billed by predict time: 10 s at $0.0014/s
     ),
 }
@@ -184,7 +185,7 @@ def test_retryable_error_is_retried_later_then_succeeds(
 ) -> None:
     """A 503 from Replicate puts the job back with a delay; the next attempt succeeds and is billed once."""
     fake.server.enqueue("POST", CREATE, error_reply(503, "Service Unavailable", "Try again"))
-    succeed(fake, "clip.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
+    succeed(fake, "clip.mp4", media.mp4(), "video/mp4")
     queued = start(session, deps, user, project_id)
     assert worker_for(deps).run_once() == "queued"
     waiting, job, _ = reload(deps, queued.id)
@@ -272,7 +273,7 @@ def test_start_image_reaches_the_provider_and_is_the_results_source(
 ) -> None:
     """An uploaded first frame goes to Replicate inline; the video asset records where it came from."""
     frame = _upload(session, deps, user, project_id)
-    succeed(fake, "clip.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
+    succeed(fake, "clip.mp4", media.mp4(), "video/mp4")
     queued = start(
         session,
         deps,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import sys
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,7 +109,7 @@ def test_a_file_over_20_mb_is_refused(
 ) -> None:
     """Too big is said in megabytes, before any decoding; nothing is written."""
     data = _png() + b"\0" * (uploads.MAX_UPLOAD_BYTES + 1)
-    with pytest.raises(ValidationError, match="the limit is 20 MB"):
+    with pytest.raises(ValidationError, match="uploads are limited to 20 MB"):
         _upload(session, deps, user, project_id, data=data)
     assert _stored_files(tmp_path) == []
     assert session.exec(select(Asset)).all() == []
@@ -140,3 +143,76 @@ def test_another_users_project_is_not_found(
     with pytest.raises(NotFoundError):
         _upload(session, deps, other_user, project_id)
     assert _stored_files(tmp_path) == []
+
+
+def test_the_message_states_the_real_size_and_the_limit(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """A 23.4 MB file is called 23.4 MB, not just "too big"."""
+    data = _png() + b"\0" * (int(23.4 * 1024 * 1024) - len(_png()))
+    with pytest.raises(ValidationError) as refused:
+        _upload(session, deps, user, project_id, data=data)
+    assert refused.value.message == "The file is 23.4 MB; uploads are limited to 20 MB."
+
+
+def test_the_message_says_what_the_file_looks_like(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """Text named .png is called text, with its start quoted."""
+    with pytest.raises(ValidationError) as refused:
+        _upload(session, deps, user, project_id, filename="cat.png", data=b"Hello, I am not a picture.")
+    assert refused.value.message == (
+        'This file is not a PNG, JPEG or WebP image (it looks like text: "Hello, I am not a picture.").'
+    )
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096
+
+
+@contextmanager
+def _peak_rss_growth() -> Iterator[list[int]]:
+    """Sample this process's resident memory while the block runs; yields [peak growth in bytes]."""
+    base, peak, done = _rss(), [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss() - base)
+            done.wait(0.001)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
+        peak[0] = max(peak[0], _rss() - base)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_a_huge_png_is_refused_from_its_header_without_decoding(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, tmp_path: Path
+) -> None:
+    """A small-on-disk 9000x9000 PNG (~240 MB decoded) is refused by its size, and memory stays flat."""
+    data = _png(9000, 9000)
+    assert len(data) < 1024 * 1024
+    with _peak_rss_growth() as growth, pytest.raises(ValidationError) as refused:
+        _upload(session, deps, user, project_id, data=data)
+    assert refused.value.message.startswith("9000\u00d79000 pixels is above the 40 megapixel limit.")
+    assert growth[0] < 30 * 1024 * 1024
+    assert _stored_files(tmp_path) == []
+
+
+def test_the_pixel_limit_is_a_setting(
+    session: Session,
+    make_deps: Callable[..., generation.Deps],
+    user: User,
+    project_id: uuid.UUID,
+) -> None:
+    """MEDIAWS_MAX_IMAGE_PIXELS lowers (or raises) the budget."""
+    small = make_deps(max_image_pixels=1000)
+    with pytest.raises(ValidationError) as refused:
+        _upload(session, small, user, project_id)
+    assert refused.value.message.startswith("64\u00d740 pixels is above the 0.001 megapixel limit.")

@@ -27,6 +27,7 @@ from mediaws.security.crypto import Keyring, KeyringSource, decode_key, generate
 from mediaws.services import accounts, generation, keys, projects
 from mediaws.storage import LocalStorage
 from tests.providers.test_replicate import KEY, PID, ReplicateFake, prediction
+from tests.support import media
 
 WORKER = [sys.executable, "-m", "mediaws.cli", "worker"]
 
@@ -175,7 +176,7 @@ def test_sigkill_after_the_provider_accepted_the_job_resumes_it_and_pays_once(
                 os.killpg(first.pid, signal.SIGKILL)
         assert job().status == "running"
         _wait_for(lambda: _lease_expired(job()), "the dead worker's lease to expire")
-        clip = api.file("clip.mp4", b"\x00\x00\x00\x18ftypmp42fake", "video/mp4")
+        clip = api.file("clip.mp4", media.mp4(), "video/mp4")
         api.polls.append(prediction("succeeded", output=clip, metrics={"predict_time": 80.0}))
 
         second = subprocess.run(

@@ -31,7 +31,7 @@ from mediaws.providers.anthropic import (
     result_from_wire,
     usage_from_wire,
 )
-from mediaws.providers.base import Capability, Message, Registry, TextRequest, Usage
+from mediaws.providers.base import Capability, Message, Registry, TextRequest, UnusableAnswer, Usage
 from mediaws.providers.retry import RetryPolicy, retry_after_seconds, with_retries
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -305,17 +305,21 @@ def test_timeout(fake: FakeServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "reply",
+    ("reply", "error"),
     [
-        Reply(200, body=b"<html>proxy error</html>", headers={"Content-Type": "application/json"}),
-        Reply(200, json={"unexpected": True}),
+        (
+            Reply(200, body=b"<html>proxy error</html>", headers={"Content-Type": "application/json"}),
+            ProviderUnavailable,
+        ),
+        (Reply(200, json={"unexpected": True}), UnusableAnswer),
     ],
 )
-def test_malformed_body(fake: FakeServer, reply: Reply) -> None:
-    """A 200 that is not a Message becomes ProviderUnavailable."""
+def test_malformed_body(fake: FakeServer, reply: Reply, error: type[Exception]) -> None:
+    """Not JSON may be a proxy page (retried); a JSON 200 that is no Message may be billed (not retried)."""
     fake.enqueue("POST", MESSAGES, reply)
-    with pytest.raises(ProviderUnavailable):
+    with pytest.raises(error) as caught:
         _provider(fake).generate_text(_request())
+    assert caught.value.retryable is (error is ProviderUnavailable)
 
 
 def test_refusal(fake: FakeServer) -> None:

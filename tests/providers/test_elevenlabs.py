@@ -304,12 +304,21 @@ def test_timeout(fake: FakeServer) -> None:
     [
         Reply(json={"audio": "where?"}),
         Reply(body=b"", headers={"Content-Type": "audio/mpeg"}),
-        Reply(500, body=b"<html>bad gateway</html>", headers={"Content-Type": "text/html"}),
     ],
 )
-def test_malformed_body(fake: FakeServer, reply: Reply) -> None:
-    """A success without audio, or an unreadable failure, is ProviderUnavailable."""
+def test_a_success_without_audio_is_passed_on_with_its_bill(fake: FakeServer, reply: Reply) -> None:
+    """A 200 without audio comes back as it is, with the characters billed; execution refuses to keep it."""
     fake.enqueue("POST", TTS, reply)
+    result = _provider(fake).synthesize_speech(_request())
+    assert result.media[0].data == reply.payload()[0]
+    assert result.usage.characters == len(_request().text)
+
+
+def test_an_unreadable_failure_is_unavailable(fake: FakeServer) -> None:
+    """An HTML 500 is ProviderUnavailable (retryable: nothing was made)."""
+    fake.enqueue(
+        "POST", TTS, Reply(500, body=b"<html>bad gateway</html>", headers={"Content-Type": "text/html"})
+    )
     with pytest.raises(ProviderUnavailable):
         _provider(fake).synthesize_speech(_request())
 

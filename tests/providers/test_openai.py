@@ -30,6 +30,7 @@ from mediaws.providers.base import (
     Registry,
     SpeechRequest,
     TextRequest,
+    UnusableAnswer,
 )
 from mediaws.providers.openai import (
     ErrorContext,
@@ -503,20 +504,21 @@ MALFORMED = {
 
 @pytest.mark.parametrize("capability", CAPABILITIES)
 def test_malformed_body_is_unavailable(fake: FakeServer, capability: str) -> None:
-    """Bodies we cannot read become ProviderUnavailable with a clear message."""
+    """A success we cannot read is UnusableAnswer with a clear message, never retried (it may be billed)."""
     path, _success, call = CAPABILITIES[capability]
     fake.route("POST", path, MALFORMED[capability])
-    with pytest.raises(ProviderUnavailable, match="could not read"):
+    with pytest.raises(UnusableAnswer, match="could not read") as caught:
         call(make(fake))
+    assert not caught.value.retryable
 
 
 def test_wrong_shape_json_is_unavailable(fake: FakeServer) -> None:
     """Valid JSON without choices or images is unreadable, not a crash."""
     fake.route("POST", CHAT, ok({"unexpected": True}))
     fake.route("POST", GENERATIONS, ok({"created": 1, "data": []}))
-    with pytest.raises(ProviderUnavailable, match="could not read"):
+    with pytest.raises(UnusableAnswer, match="could not read"):
         make(fake).generate_text(TEXT_REQUEST)
-    with pytest.raises(ProviderUnavailable, match="no images"):
+    with pytest.raises(UnusableAnswer, match="no images"):
         make(fake).generate_image(IMAGE_REQUEST)
 
 

@@ -18,7 +18,15 @@ from mediaws.errors import (
     ValidationError,
 )
 from mediaws.pricing.cost import cost
-from mediaws.providers.base import Capability, GenerationResult, Message, Registry, TextRequest, Usage
+from mediaws.providers.base import (
+    Capability,
+    GenerationResult,
+    Message,
+    Registry,
+    TextRequest,
+    UnusableAnswer,
+    Usage,
+)
 from mediaws.providers.openai_compatible import OpenAICompatibleProvider, endpoint_host, model_ids, register
 from mediaws.providers.retry import with_retries
 from tests.providers.fakeserver import FakeServer, Reply
@@ -259,7 +267,7 @@ def test_malformed_answers_are_unavailable(fake: FakeServer, name: str, reply: R
     """A body that is not the OpenAI shape (e.g. Ollama's native API at the wrong path) is unreadable."""
     method, path, _ok, call = CALLS[name]
     fake.route(method, path, reply)
-    with pytest.raises(ProviderUnavailable, match="could not read"):
+    with pytest.raises(UnusableAnswer, match="could not read"):
         call(make(fake))
 
 

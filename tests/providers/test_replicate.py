@@ -34,6 +34,7 @@ from mediaws.providers.base import (
     ProgressUpdate,
     Registry,
     SpeechRequest,
+    UnusableAnswer,
     Usage,
     VideoRequest,
 )
@@ -669,7 +670,7 @@ def test_output_urls_accepts_a_string_or_a_list() -> None:
     assert output_urls("https://x/a.png") == ["https://x/a.png"]
     assert output_urls(["https://x/a.png", "https://x/b.png"]) == ["https://x/a.png", "https://x/b.png"]
     for bad in (None, [], [None], {"url": "x"}):
-        with pytest.raises(ProviderUnavailable):
+        with pytest.raises(UnusableAnswer):
             output_urls(bad)
 
 
