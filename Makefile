@@ -51,6 +51,7 @@ bench: install test-deps
 	$(BIN)/python bench/startup_and_events.py
 	$(BIN)/python bench/provider_overhead.py
 	$(BIN)/python bench/load.py
+	PYTHONPATH=. $(BIN)/python bench/image_budget.py
 
 clean:
 	rm -rf .web .states .tools $(VENV)

@@ -61,5 +61,6 @@ def upload_image(
             filename=file.filename or "",
             data=data,
             mime_type=file.content_type or "",
+            size=file.size,
         )
         return AssetOut.of(asset)

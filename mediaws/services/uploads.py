@@ -31,7 +31,9 @@ def too_big_message(size: int | None, *, read: int) -> str:
     limit = f"uploads are limited to {MAX_UPLOAD_BYTES // MEGABYTE} MB."
     if size is None and read == MAX_UPLOAD_BYTES + 1:
         return f"The file is over {MAX_UPLOAD_BYTES // MEGABYTE} MB; {limit}"
-    return f"The file is {(size or read) / MEGABYTE:.1f} MB; {limit}"
+    megabytes = (size or read) / MEGABYTE
+    shown = f"{megabytes:.1f}" if megabytes >= MAX_UPLOAD_BYTES / MEGABYTE + 0.05 else f"{megabytes:.2f}"
+    return f"The file is {shown} MB; {limit}"
 
 
 def _decoded(data: bytes, deps: Deps) -> Checked:

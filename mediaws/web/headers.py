@@ -8,18 +8,20 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mediaws.config import get_settings
+from mediaws.config import Settings, get_settings, origin_of
 
 HSTS_SECONDS = 365 * 24 * 3600
 DOCS_PATHS = frozenset({"/docs", "/redoc"})
 DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
-def content_security_policy(public_url: str, *, docs: bool = False) -> str:
+def content_security_policy(public_url: str, *, docs: bool = False, media: tuple[str, ...] = ()) -> str:
     """The page policy, as tight as Reflex's built pages allow.
 
     They need inline scripts (the router's hydration data), ``eval`` (Reflex runs some events, such as
     clearing an upload's chosen files, as script strings), inline styles and the event websocket.
+    Audio and video may also come over https and from ``media`` origins: a provider's free voice samples
+    (ElevenLabs' preview files) play straight from the provider.
 
     ``docs`` loosens it for FastAPI's /docs and /redoc, which load Swagger UI and ReDoc from jsDelivr.
     """
@@ -31,7 +33,7 @@ def content_security_policy(public_url: str, *, docs: bool = False) -> str:
         f"script-src 'self' 'unsafe-inline' 'unsafe-eval'{cdn}",
         f"style-src 'self' 'unsafe-inline'{cdn}",
         f"img-src 'self' data: blob:{' https://fastapi.tiangolo.com' if docs else ''}",
-        "media-src 'self' blob:",
+        " ".join(["media-src 'self' blob: https:", *media]),
         "font-src 'self' data:",
         f"connect-src 'self' {socket}",
         f"worker-src 'self' blob:{cdn}",
@@ -43,11 +45,24 @@ def content_security_policy(public_url: str, *, docs: bool = False) -> str:
     return "; ".join(directives)
 
 
+def provider_origins(settings: Settings) -> tuple[str, ...]:
+    """Origins of the provider base URLs set in the settings (a gateway or a test server), plain http too."""
+    urls = (
+        settings.openai_base_url,
+        settings.anthropic_base_url,
+        settings.gemini_base_url,
+        settings.elevenlabs_base_url,
+        settings.replicate_base_url,
+        settings.local_text_base_url,
+    )
+    return tuple(sorted({origin_of(url) for url in urls if url} - {""}))
+
+
 @lru_cache(maxsize=8)
-def security_headers(public_url: str, *, docs: bool = False) -> dict[str, str]:
+def security_headers(public_url: str, *, docs: bool = False, media: tuple[str, ...] = ()) -> dict[str, str]:
     """Every header the edge adds, for an app served at ``public_url``."""
     headers = {
-        "Content-Security-Policy": content_security_policy(public_url, docs=docs),
+        "Content-Security-Policy": content_security_policy(public_url, docs=docs, media=media),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -72,8 +87,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        public_url = self.public_url or get_settings().public_url
-        wanted = security_headers(public_url, docs=scope["path"].rstrip("/") in DOCS_PATHS)
+        settings = get_settings()
+        wanted = security_headers(
+            self.public_url or settings.public_url,
+            docs=scope["path"].rstrip("/") in DOCS_PATHS,
+            media=provider_origins(settings),
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

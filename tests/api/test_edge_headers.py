@@ -57,6 +57,21 @@ def test_hsts_only_when_the_public_url_is_https(
     assert "wss://media.example.com" in answer.headers["content-security-policy"]
 
 
+def test_voice_samples_may_play_from_the_provider_and_scripts_may_not(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ElevenLabs' free samples play from its https storage, or from a configured gateway's origin."""
+    monkeypatch.setenv("MEDIAWS_ELEVENLABS_BASE_URL", "http://127.0.0.1:8123/v1")
+    get_settings.cache_clear()
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in client.get("/openapi.json").headers["content-security-policy"].split(";")
+    )
+    assert policy["media-src"] == "'self' blob: https: http://127.0.0.1:8123"
+    assert "https:" not in policy["script-src"] and "127.0.0.1" not in policy["script-src"]
+    assert policy["connect-src"] == "'self' ws://localhost:3000"
+
+
 def test_the_api_docs_may_load_their_viewer_and_nothing_else(client: TestClient) -> None:
     docs = client.get("/docs")
     _assert_secured(docs)

@@ -337,6 +337,21 @@ def test_uploads_refuse_what_is_not_an_image_and_strangers_projects(
     assert stranger.status_code == 404
 
 
+def test_an_upload_just_over_the_limit_is_refused_with_its_real_size(
+    client: TestClient, auth: dict[str, str], project_id: str
+) -> None:
+    """A file a little over 20 MB passes the body cap (multipart room) and is refused by its real size."""
+    over = _png() + b"\0" * (20 * 1024 * 1024 + 30_000)
+    refused = client.post(
+        "/api/assets",
+        headers=auth,
+        data={"projectId": project_id},
+        files={"file": ("big.png", over, "image/png")},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "The file is 20.03 MB; uploads are limited to 20 MB."
+
+
 def test_fallbacks_are_checked_and_reported(
     client: TestClient, auth: dict[str, str], project_id: str
 ) -> None:
