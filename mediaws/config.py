@@ -19,6 +19,8 @@ PLACEHOLDER_SECRETS = frozenset(
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+SQLITE_API_THREADS = 4
+SERVER_API_THREADS = 16
 
 
 class Environment(StrEnum):
@@ -78,8 +80,9 @@ class Settings(BaseSettings):
     # After SIGTERM/SIGINT a server process that has not stopped cleanly in this time exits anyway.
     shutdown_grace_seconds: float = Field(default=15.0, gt=0, le=3600)
     # Threads for blocking work (API routes, sign-in lookups) per server process; each holds at most one
-    # database connection, so the pool is sized api_threads + db_pool_reserve.
-    api_threads: int = Field(default=32, ge=1, le=512)
+    # database connection, so the pool is sized api_threads + db_pool_reserve. 0 picks by database:
+    # SQLite 4 (its reads hand the GIL back and forth per row, so more threads only thrash), PostgreSQL 16.
+    api_threads: int = Field(default=0, ge=0, le=512)
     # Connections on top of api_threads for the embedded worker and background tasks (also the overflow).
     db_pool_reserve: int = Field(default=8, ge=1, le=512)
     # /api requests one process works on at once; past this it answers 503 with Retry-After at once.
@@ -123,6 +126,8 @@ class Settings(BaseSettings):
         if self.cookie_secure is None:
             self.cookie_secure = self.public_url.lower().startswith("https://")
         self.database_url = normalize_database_url(self.database_url)
+        if not self.api_threads:
+            self.api_threads = SQLITE_API_THREADS if self.is_sqlite else SERVER_API_THREADS
         if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
             raise ConfigError(
                 "MEDIAWS_JOB_ENGINE=procrastinate keeps its queue in PostgreSQL, but DATABASE_URL is not a "

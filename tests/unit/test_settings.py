@@ -155,3 +155,11 @@ def test_default_job_engine_is_embedded(tmp_path: Path) -> None:
 def test_unknown_job_engine_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="job_engine"):
         Settings(data_dir=tmp_path, job_engine="celery")
+
+
+def test_api_threads_default_to_what_the_database_serves_best(tmp_path: Path) -> None:
+    """SQLite gets few threads (more only thrash the GIL), PostgreSQL more; a set value is kept."""
+    assert Settings(data_dir=tmp_path).api_threads == 4
+    postgres = Settings(data_dir=tmp_path, database_url="postgresql://u@db/mediaws")
+    assert postgres.api_threads == 16
+    assert Settings(data_dir=tmp_path, api_threads=9).api_threads == 9
