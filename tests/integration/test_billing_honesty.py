@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 
 from mediaws.api import api
 from mediaws.api.deps import get_deps, get_session_factory
-from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.pricing.cost import cost
 from mediaws.providers.base import Usage
-from mediaws.services import execution, generation, keys, projects, tokens
+from mediaws.services import generation, keys, projects, tokens
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
+from tests.support.jobs import run_jobs
 
 OPENAI_KEY = "sk-proj-test0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-test0123456789abcdef"
@@ -54,20 +54,6 @@ def deps(
 def project_id(session: Session, user: User) -> uuid.UUID:
     """A project of the user."""
     return projects.create_project(session=session, owner_id=user.id, name="Billing").id
-
-
-def run_jobs(deps: generation.Deps) -> None:
-    """Run the jobs that are due (a fallback is due at once) until none is left."""
-    worker = Worker(
-        session_factory=deps.session_factory,
-        handler=lambda job_id, name, lease: execution.execute(
-            deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
-        ),
-        lease_seconds=30,
-        name="w1",
-    )
-    while worker.run_once():
-        pass
 
 
 def generate(

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, Generation, User
 from mediaws.pricing.cost import cost
 from mediaws.providers.base import Usage
-from mediaws.services import execution, generation, keys, projects, voice_preview
+from mediaws.services import generation, keys, projects, voice_preview
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
+from tests.support.jobs import run_jobs
 
 OPENAI_KEY = "sk-proj-test0123456789abcdef"
 ELEVEN_KEY = "sk_test_0123456789abcdef"
@@ -54,20 +54,6 @@ def deps(
 def project_id(session: Session, user: User) -> uuid.UUID:
     """A project of the user."""
     return projects.create_project(session=session, owner_id=user.id, name="Checks").id
-
-
-def run_jobs(deps: generation.Deps) -> None:
-    """Run queued jobs until none is left."""
-    worker = Worker(
-        session_factory=deps.session_factory,
-        handler=lambda job_id, name, lease: execution.execute(
-            deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
-        ),
-        lease_seconds=30,
-        name="w1",
-    )
-    while worker.run_once():
-        pass
 
 
 def generate(

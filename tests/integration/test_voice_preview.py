@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
-from mediaws.jobs.worker import Worker
 from mediaws.models import Generation, User
-from mediaws.services import execution, generation, projects, voice_preview
+from mediaws.services import generation, projects, voice_preview
+from tests.support.jobs import run_jobs
 
 OPTIONS = {"voice": "en-gb-x-rp", "output_format": "wav"}
 
@@ -25,19 +25,6 @@ def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
 def project_id(session: Session, user: User) -> uuid.UUID:
     """A project of the user."""
     return projects.create_project(session=session, owner_id=user.id, name="Audiobook").id
-
-
-def _run_jobs(deps: generation.Deps) -> None:
-    worker = Worker(
-        session_factory=deps.session_factory,
-        handler=lambda job_id, name, lease: execution.execute(
-            deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
-        ),
-        lease_seconds=30,
-        name="w1",
-    )
-    while worker.run_once():
-        pass
 
 
 def _preview(
@@ -72,7 +59,7 @@ def test_the_first_preview_is_generated_and_the_second_reuses_it(
     )
     first = _preview(session, deps, user, project_id)
     assert first.url == "" and first.generation_id and not first.reused
-    _run_jobs(deps)
+    run_jobs(deps)
     row = generation.get_generation(session=session, user_id=user.id, generation_id=first.generation_id)
     session.refresh(row)
     assert (row.status, row.prompt, row.cost_micros) == ("succeeded", voice_preview.SAMPLE, 0)
@@ -96,7 +83,7 @@ def test_another_voice_or_user_is_not_reused(
 ) -> None:
     """A different voice is a new preview; someone else's preview is never handed out."""
     _preview(session, deps, user, project_id)
-    _run_jobs(deps)
+    run_jobs(deps)
     other_voice = _preview(session, deps, user, project_id, voice="de")
     assert other_voice.generation_id and not other_voice.reused
     theirs = projects.create_project(session=session, owner_id=other_user.id, name="Theirs").id
