@@ -155,11 +155,14 @@ class ScrubbingRedisStateManager(StateManagerRedis):
 
 
 def private_state_manager(current: StateManager, *, expiry_seconds: int) -> StateManager:
-    """Our disk or Redis manager in place of Reflex's (the memory manager writes nothing)."""
+    """Our disk or Redis manager in place of Reflex's (the memory manager writes nothing).
+
+    mypy reads Reflex's overloaded get_state/modify_state/set_state as abstract (with a cold cache only).
+    """
     if type(current) is StateManagerDisk:
-        return PrivateDiskStateManager(token_expiration=expiry_seconds)
+        return PrivateDiskStateManager(token_expiration=expiry_seconds)  # type: ignore[abstract, unused-ignore]
     if type(current) is StateManagerRedis:
-        return ScrubbingRedisStateManager(
+        return ScrubbingRedisStateManager(  # type: ignore[abstract, unused-ignore]
             redis=current.redis,
             token_expiration=current.token_expiration,
             lock_expiration=current.lock_expiration,
