@@ -14,8 +14,9 @@ from pydantic.alias_generators import to_camel
 from mediaws.errors import MediawsError
 from mediaws.models import Asset, AsyncJob, Generation, Project
 from mediaws.pricing.cost import priced_display
-from mediaws.services.generation import MAX_FALLBACKS, PROMPT_LIMITS, PROMPT_MAX
+from mediaws.services.generation import MAX_FALLBACKS
 from mediaws.services.idempotency import IDEMPOTENCY_KEY_MAX
+from mediaws.services.options import PROMPT_LIMITS, PROMPT_MAX
 from mediaws.services.projects import DESCRIPTION_MAX, NAME_MAX
 from mediaws.services.validation import check_plain
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import annotated_types
-from pydantic import Field, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mediaws.config import Settings
 from mediaws.errors import (
-    InvalidProviderRequest,
     NotFoundError,
     ValidationError,
 )
@@ -29,41 +23,22 @@ from mediaws.models.base import utcnow
 from mediaws.pricing.cost import Cost, estimate
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import (
-    AudioRequest,
     Capability,
-    ImageRequest,
     Message,
     ModelInfo,
-    Options,
     Registry,
     Request,
     SpeechRequest,
     TextRequest,
-    VideoRequest,
 )
 from mediaws.security.crypto import Keyring
 from mediaws.services import idempotency, keys, projects
+from mediaws.services import options as options_check
+from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
 from mediaws.services.projects import format_usd
 from mediaws.services.provider_access import provider_for
 from mediaws.services.validation import check_plain
 from mediaws.storage import Storage
-
-PROMPT_LIMITS: dict[Capability, int] = {
-    Capability.TEXT: 100_000,
-    Capability.IMAGE: 20_000,
-    Capability.VIDEO: 20_000,
-    Capability.SPEECH: 20_000,
-    Capability.AUDIO: 20_000,
-}
-PROMPT_MAX = max(PROMPT_LIMITS.values())
-OPTION_TEXT_MAX = 1_000
-REQUEST_FIELDS: dict[Capability, type] = {
-    Capability.TEXT: TextRequest,
-    Capability.IMAGE: ImageRequest,
-    Capability.VIDEO: VideoRequest,
-    Capability.SPEECH: SpeechRequest,
-    Capability.AUDIO: AudioRequest,
-}
 
 
 @dataclass(frozen=True)
@@ -110,31 +85,11 @@ IMAGE_INPUTS: dict[str, tuple[Capability, str]] = {
 Fallback = dict[str, Any]
 
 
-class EndpointTextOptions(Options):
-    """What a request to an OpenAI-compatible endpoint may set (it has no model schema of its own)."""
-
-    system: str | None = Field(None, max_length=PROMPT_LIMITS[Capability.TEXT])
-    temperature: float | None = Field(None, ge=0, le=2)
-    max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
-    seed: int | None = Field(None, ge=0, lt=2**63)
-
-
-ENDPOINT_MODEL = ModelInfo(
-    id="endpoint", label="That endpoint", capability=Capability.TEXT, options=EndpointTextOptions
-)
-
-
 def split_image_inputs(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Separate the ids of uploaded images (start or input image) from the model's own options."""
     plain = {k: v for k, v in options.items() if k not in IMAGE_INPUTS}
     images = {k: str(v) for k, v in options.items() if k in IMAGE_INPUTS and v not in (None, "")}
     return plain, images
-
-
-def request_field_names(capability: Capability) -> frozenset[str]:
-    """Options that become fields of the request rather than model options."""
-    fields = {f.name for f in dataclasses.fields(REQUEST_FIELDS[capability])}
-    return frozenset(fields - {"model", "prompt", "text", "messages", "options"})
 
 
 def build_request(
@@ -240,7 +195,9 @@ def quote(
             )
         defaults = _request_defaults(info, kind, plain)
         plain, values = plain | defaults, values | defaults
-    _check_declared(info or ENDPOINT_MODEL, kind, plain, deps.registry.provider(provider_id).request_aliases)
+    options_check.check_declared(
+        info or options_check.ENDPOINT_MODEL, kind, plain, deps.registry.provider(provider_id).request_aliases
+    )
     for key, asset_id in images.items():
         _check_image_input(session, user_id, kind, info, key, asset_id)
     request = build_request(kind, model, text or " ", plain)
@@ -265,71 +222,6 @@ def quote(
     if project.monthly_budget_micros is not None:
         left = project.monthly_budget_micros - month_spend_micros(session, project.id)
     return Quote(project, kind, text, values, guess, left)
-
-
-def request_fields_taken(
-    info: ModelInfo, kind: Capability, aliases: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Request fields a model takes without declaring them by name, with their types.
-
-    Those every model of the kind needs (a speech voice, a clip length) and those the provider's
-    schema names differently (``aliases``, wire name → request field, e.g. num_outputs → count).
-    """
-    cls = REQUEST_FIELDS[kind]
-    hints = typing.get_type_hints(cls)
-    declared = info.options.model_fields
-    aliased = {field for wire, field in (aliases or {}).items() if wire in declared}
-    return {
-        f.name: hints[f.name]
-        for f in dataclasses.fields(cls)
-        if f.name not in declared
-        and f.name in request_field_names(kind)
-        and (
-            f.name in aliased
-            or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-        )
-    }
-
-
-def _check_declared(
-    info: ModelInfo, kind: Capability, options: dict[str, Any], aliases: Mapping[str, str] | None = None
-) -> None:
-    """Every option must be declared by the model's schema (or be a field its kind needs), within limits."""
-    needed = request_fields_taken(info, kind, aliases)
-    try:
-        info.check_options(options, unchecked=frozenset(needed))
-    except InvalidProviderRequest as exc:
-        if exc.field in options and exc.field not in info.options.model_fields:
-            raise ValidationError(
-                f"{info.label} does not take the option '{exc.field}'. "
-                f"It takes: {', '.join([*info.options.model_fields, *needed]) or 'no options'}.",
-                field=exc.field,
-            ) from None
-        raise ValidationError(str(exc), field=exc.field) from None
-    for name, hint in needed.items():
-        if name in options and not _is_a(hint, options[name]):
-            raise ValidationError(
-                f"{info.label}: option '{name}' must be of type {hint.__name__}.", field=name
-            )
-    fields = info.options.model_fields
-    for name, value in options.items():
-        bounded = name in fields and any(
-            isinstance(rule, annotated_types.MaxLen) for rule in fields[name].metadata
-        )
-        if isinstance(value, str) and len(value) > OPTION_TEXT_MAX and not bounded:
-            raise ValidationError(
-                f"{info.label}: option '{name}' is too long ({len(value):,} characters); "
-                f"the limit is {OPTION_TEXT_MAX:,}.",
-                field=name,
-            )
-
-
-def _is_a(hint: Any, value: Any) -> bool:
-    try:
-        TypeAdapter(hint).validate_python(value, strict=True)
-    except PydanticValidationError:
-        return False
-    return True
 
 
 def _request_defaults(info: ModelInfo, kind: Capability, given: dict[str, Any]) -> dict[str, Any]:
@@ -376,7 +268,11 @@ def _fallback_options(
     """The options a fallback model understands; an uploaded image it cannot take is refused."""
     plain, images = split_image_inputs(options)
     if provider_id == OPENAI_COMPATIBLE:
-        accepted, takes_image, label = frozenset(EndpointTextOptions.model_fields), False, "That endpoint"
+        accepted, takes_image, label = (
+            frozenset(options_check.EndpointTextOptions.model_fields),
+            False,
+            "That endpoint",
+        )
     else:
         info = deps.registry.model(provider_id, model)
         accepted, takes_image, label = frozenset(info.options.model_fields), info.accepts_image, info.label
