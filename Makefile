@@ -44,14 +44,18 @@ $(VENV)/.test-installed: $(VENV)/.installed
 /usr/bin/chromium /usr/bin/ffprobe &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
+/usr/sbin/nginx /usr/bin/wrk &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk
+
 migrate: install
 	$(BIN)/mediaws db upgrade
 
-bench: install test-deps
+bench: install test-deps /usr/sbin/nginx /usr/bin/wrk
 	$(BIN)/python bench/startup_and_events.py
 	$(BIN)/python bench/provider_overhead.py
 	$(BIN)/python bench/load.py
 	PYTHONPATH=. $(BIN)/python bench/image_budget.py
+	$(BIN)/python bench/gallery.py
 
 clean:
 	rm -rf .web .states .tools $(VENV)

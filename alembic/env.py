@@ -11,6 +11,7 @@ import mediaws.models  # noqa: F401  (registers every table)
 from alembic import context
 from mediaws.config import get_settings
 from mediaws.db import make_engine
+from mediaws.migrations import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -30,6 +31,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
 
 

@@ -37,7 +37,7 @@ from mediaws.providers.base import (
     Usage,
 )
 from mediaws.security.crypto import Keyring, decode_key, generate_key
-from mediaws.services import accounts, execution, generation, keys, projects
+from mediaws.services import accounts, generation, job_runner, keys, projects
 from mediaws.storage import LocalStorage
 
 RUNS = int(os.environ.get("BENCH_RUNS", "500"))
@@ -106,7 +106,7 @@ def measure(url: str, label: str) -> None:
                 secret="sk-bench-000000000000000000",
             )
         worker = Worker(
-            session_factory=deps.session_factory, handler=execution.job_handler(deps), name="bench"
+            session_factory=deps.session_factory, handler=job_runner.job_handler(deps), name="bench"
         )
 
         def start_one(session: Session) -> None:

@@ -6,28 +6,25 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from mediaws import migrations
+from mediaws.cli_assets import assets_app
+from mediaws.cli_common import acting_user, friendly
 from mediaws.config import get_settings
 from mediaws.db import session_scope
 from mediaws.errors import MediawsError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
-from mediaws.models import Asset, AsyncJob, Generation, User
+from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.pricing.cost import cost, priced_display
 from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, execution, generation, master_keys, projects, tokens, uploads
+from mediaws.services import accounts, generation, job_runner, master_keys, projects, tokens, uploads
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
@@ -37,30 +34,8 @@ keys_app = typer.Typer(help="Master encryption keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
+app.add_typer(assets_app, name="assets")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(func: F) -> F:
-    """Print mediaws errors as one line and exit 2 instead of a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except MediawsError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except SQLAlchemyError as exc:
-            reason = type(getattr(exc, "orig", None) or exc).__name__
-            typer.echo(
-                f"error: the database refused the command ({reason}). "
-                "If it is new, run `mediaws db upgrade` first.",
-                err=True,
-            )
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @db_app.command("upgrade")
@@ -71,6 +46,14 @@ def db_upgrade(revision: str = typer.Option("head", help="Target revision.")) ->
     typer.echo(f"database at {revision}")
     if migrations.upgrade_job_engine():
         typer.echo("created procrastinate's job tables")
+
+
+@db_app.command("rebuild-search")
+@friendly
+def db_rebuild_search() -> None:
+    """Rebuild SQLite's asset search index (needed after VACUUM, which may renumber rows); no-op elsewhere."""
+    rebuilt = migrations.rebuild_search()
+    typer.echo("search index rebuilt" if rebuilt else "nothing to rebuild on this database")
 
 
 @db_app.command("downgrade")
@@ -213,7 +196,10 @@ def worker_command(
         run_worker(deps, lease_seconds=lease, concurrency=concurrency, once=once)
         return
     worker = Worker(
-        session_factory=deps.session_factory, handler=execution.job_handler(deps), lease_seconds=lease
+        session_factory=deps.session_factory,
+        handler=job_runner.job_handler(deps),
+        lease_seconds=lease,
+        chores=job_runner.chores(deps),
     )
     typer.echo(f"worker {worker.name} started")
     if once:
@@ -259,7 +245,7 @@ def generate_command(
     deps = generation.app_deps()
     options = parse_options(option)
     with deps.session_factory() as session:
-        owner = _acting_user(session, user, token)
+        owner = acting_user(session, user, token)
         target = projects.project_by_name(session=session, owner_id=owner.id, name=project)
         if image is not None:
             upload = uploads.save_upload(
@@ -312,15 +298,6 @@ def generate_command(
         typer.echo(f"wrote {out}")
 
 
-def _acting_user(session: Session, email: str, token: str) -> User:
-    """The account named by --user, or the one a personal access token belongs to."""
-    if bool(email) == bool(token):
-        raise ValidationError("Name the account with either --user EMAIL or --token TOKEN.", field="user")
-    if token:
-        return tokens.user_for_pat(session=session, token=token)
-    return accounts.user_by_email(session=session, email=email)
-
-
 def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -350,7 +327,7 @@ def follow(
 ) -> tuple[Generation, list[Asset]]:
     """Wait for a generation with a progress bar (running jobs here when asked); Ctrl-C cancels it."""
     worker = Worker(
-        session_factory=deps.session_factory, handler=execution.job_handler(deps), idle_seconds=0.2
+        session_factory=deps.session_factory, handler=job_runner.job_handler(deps), idle_seconds=0.2
     )
     if run_here:
         worker.start_in_background()

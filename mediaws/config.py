@@ -99,8 +99,35 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     # The URL people open; its origin is the only one allowed for CORS and cookie-authenticated writes.
     public_url: str = ""
-    # Multipart framing allowed on upload bodies (/_upload, POST /api/assets) beyond the image limit.
+    # Multipart framing allowed on upload bodies (/_upload, POST /api/assets) beyond the largest limit.
     upload_overhead_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Largest upload kept of each kind, in MB (1 MB = 1024 * 1024 bytes).
+    max_image_mb: int = Field(default=20, ge=1, le=1024)
+    max_video_mb: int = Field(default=2048, ge=1, le=1024 * 1024)
+    max_audio_mb: int = Field(default=500, ge=1, le=1024 * 1024)
+    max_text_mb: int = Field(default=2, ge=1, le=64)
+    # Where asset files live: "local" (data_dir/files), "s3" (any S3-compatible store) or "supabase".
+    storage_backend: Literal["local", "s3", "supabase"] = "local"
+    s3_bucket: str = ""
+    # Empty picks boto3's default region (AWS_REGION or its config); R2 takes "auto".
+    s3_region: str = ""
+    # Unset for AWS itself; set for R2, MinIO, Supabase's S3 endpoint and other S3-compatible stores.
+    s3_endpoint_url: str | None = None
+    # Unset keys fall back to boto3's own chain (environment, ~/.aws, instance role).
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # "path" (https://host/bucket/key, MinIO's usual style) or "virtual" (https://bucket.host/key).
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # Hand browsers presigned GET URLs of the store instead of serving S3 files through mediaws.
+    s3_presigned_urls: bool = False
+    # Supabase project URL (https://<ref>.supabase.co), its service role key and this deployment's bucket.
+    supabase_url: str = ""
+    supabase_service_key: SecretStr | None = None
+    supabase_bucket: str = ""
+    # Longest life of a signed file link (a share or download link); longer requests are cut to this.
+    share_link_max_days: int = Field(default=30, ge=1, le=365)
+    # Life of the signed links the app's own pages use (gallery thumbnails, players), in seconds.
+    file_link_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
 
     @field_validator("data_dir")
     @classmethod

@@ -4,6 +4,8 @@ MediawsError
  ├── ConfigError                 a setting is missing or unsafe
  ├── ValidationError             input a person can fix; names the field
  ├── NotFoundError               no such thing, or not yours (never tells which)
+ ├── Forbidden                   the request carries no valid grant: a bad or altered link
+ │    └── LinkExpired            a genuine link whose time is up
  ├── ConflictError               the change clashes with existing data
  ├── AuthError                   who you are could not be established
  │    ├── InvalidCredentials     wrong email or password
@@ -45,6 +47,14 @@ class ValidationError(MediawsError):
 
 class NotFoundError(MediawsError):
     """The thing does not exist or belongs to someone else."""
+
+
+class Forbidden(MediawsError):
+    """The request is not allowed: its grant (a signed link) is missing, malformed or altered."""
+
+
+class LinkExpired(Forbidden):
+    """A signed link that was genuine but has expired."""
 
 
 class ConflictError(ValidationError):

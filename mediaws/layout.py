@@ -68,6 +68,7 @@ def navbar() -> rx.Component:
                 rx.hstack(
                     _nav_link("Generate", routes.GENERATE, "sparkles"),
                     _nav_link("Projects", routes.PROJECTS, "folder-open"),
+                    _nav_link("Assets", routes.ASSETS, "images"),
                     _nav_link("API keys", routes.API_KEYS, "key-round"),
                     spacing="1",
                 ),

@@ -12,11 +12,14 @@ from mediaws import routes, shutdown
 from mediaws.api.app import api
 from mediaws.config import get_settings
 from mediaws.jobs.worker import Worker
-from mediaws.pages import auth, generate, projects, settings
+from mediaws.pages import asset_detail, auth, gallery, generate, projects, settings
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
-from mediaws.services import execution, generation
+from mediaws.services import generation, job_runner
+from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
+from mediaws.state.gallery import GalleryState
+from mediaws.state.gallery_bulk import GalleryBulkState
 from mediaws.state.generate import GenerateState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
@@ -29,7 +32,11 @@ default_registry()  # every provider module imported here, before any thread or 
 
 def _serve_jobs(stop: threading.Event) -> None:
     deps = generation.app_deps()
-    worker = Worker(session_factory=deps.session_factory, handler=execution.job_handler(deps))
+    worker = Worker(
+        session_factory=deps.session_factory,
+        handler=job_runner.job_handler(deps),
+        chores=job_runner.chores(deps),
+    )
     worker.stopping = stop
     worker.run_forever()
 
@@ -92,6 +99,16 @@ app.add_page(
 )
 app.add_page(
     generate.generate_page, route=routes.GENERATE, title="Generate · mediaws", on_load=GenerateState.load
+)
+for gallery_route, gallery_title in ((routes.ASSETS, "Assets"), (routes.PROJECT_ASSETS, "Project assets")):
+    app.add_page(
+        gallery.gallery_page,
+        route=gallery_route,
+        title=f"{gallery_title} · mediaws",
+        on_load=[GalleryBulkState.reset_selection, GalleryState.load],
+    )
+app.add_page(
+    asset_detail.asset_page, route=routes.ASSET, title="Asset · mediaws", on_load=AssetDetailState.load
 )
 app.register_lifespan_task(stop_deadline)
 app.register_lifespan_task(embedded_worker)

@@ -10,6 +10,12 @@ from alembic import command
 from mediaws.config import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+SEARCH_OBJECTS = ("assets_fts", "search_vector", "ix_assets_search_vector")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave out of model comparisons what search keeps beside the models (FTS5 tables, tsvector column)."""
+    return not (name or "").startswith(SEARCH_OBJECTS)
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -39,3 +45,20 @@ def upgrade_job_engine(database_url: str | None = None) -> bool:
     from mediaws.jobs.engine import ensure_schema
 
     return ensure_schema(database_url or settings.database_url)
+
+
+def rebuild_search(database_url: str | None = None) -> bool:
+    """Re-read every asset into SQLite's FTS5 index; PostgreSQL's generated column needs nothing."""
+    from sqlalchemy import text
+
+    from mediaws.db import make_engine
+
+    engine = make_engine(database_url or get_settings().database_url)
+    try:
+        if engine.dialect.name != "sqlite":
+            return False
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO assets_fts(assets_fts) VALUES ('rebuild')"))
+        return True
+    finally:
+        engine.dispose()

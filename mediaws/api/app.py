@@ -5,15 +5,26 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from mediaws import web
-from mediaws.api import assets, browser_session, errors, generations, jobs, projects
+from mediaws.api import (
+    asset_library,
+    assets,
+    browser_session,
+    errors,
+    files,
+    generations,
+    jobs,
+    projects,
+    tags,
+)
 from mediaws.api.gate import ApiGate
 from mediaws.api.schemas import COMMON_ERRORS
 
 api = FastAPI(title="mediaws API", version="1", docs_url="/docs", openapi_url="/openapi.json")
 errors.install(api)
 api.add_middleware(ApiGate)
-for module in (projects, generations, jobs, assets):
+for module in (projects, generations, jobs, asset_library, assets, tags):
     api.include_router(module.router, responses=COMMON_ERRORS)
 api.include_router(browser_session.router)  # the login forms post here, outside /api
+api.include_router(files.router)  # signed file links, outside /api: the signature is the grant
 errors.install_fallback(api)
 web.install(api)

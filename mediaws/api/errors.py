@@ -14,6 +14,8 @@ from starlette.routing import Match
 from mediaws.errors import (
     AuthError,
     ConflictError,
+    Forbidden,
+    LinkExpired,
     MediawsError,
     NotFoundError,
     ProviderError,
@@ -49,6 +51,10 @@ def _mediaws_error(_request: Request, exc: Exception) -> JSONResponse:
             return error_response(422, "invalid", exc.message, field=exc.field)
         case NotFoundError():
             return error_response(404, "not_found", str(exc) or "Not found.")
+        case LinkExpired():
+            return error_response(403, "link_expired", str(exc))
+        case Forbidden():
+            return error_response(403, "forbidden", str(exc) or "Forbidden.")
         case TooManyAttempts():
             return error_response(
                 429, "too_many_attempts", str(exc), headers={"Retry-After": str(exc.retry_after)}

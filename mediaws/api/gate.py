@@ -28,7 +28,7 @@ from mediaws.api.deps import CALLER_SCOPE_KEY, get_deps, get_session_factory, ov
 from mediaws.api.errors import error_response
 from mediaws.config import Settings, get_settings
 from mediaws.errors import AuthError
-from mediaws.services import generation, uploads
+from mediaws.services import generation, ingest
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 1
@@ -50,7 +50,7 @@ def size_thread_limiter(settings: Settings) -> None:
 def body_limit(scope: Scope, settings: Settings) -> int:
     """The most bytes this route accepts as its request body."""
     if (scope["method"], scope["path"].rstrip("/")) in UPLOAD_ROUTES:
-        return uploads.MAX_UPLOAD_BYTES + settings.upload_overhead_bytes
+        return ingest.largest_upload_bytes(settings) + settings.upload_overhead_bytes
     return settings.api_max_body_bytes
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic.alias_generators import to_camel
 
 from mediaws.errors import MediawsError
-from mediaws.models import Asset, AsyncJob, Generation, Project
+from mediaws.models import Asset, AsyncJob, Generation, Project, Tag
 from mediaws.pricing.cost import priced_display
 from mediaws.services.generation import MAX_FALLBACKS
 from mediaws.services.idempotency import IDEMPOTENCY_KEY_MAX
@@ -186,10 +186,25 @@ class JobOut(Body):
         )
 
 
-class AssetOut(Body):
-    """A stored result file; fetch its bytes from ``url``."""
+class TagOut(Body):
+    """A tag: its name and colour (and, in the tag list, how many assets carry it)."""
 
     id: uuid.UUID
+    name: str
+    colour: str
+    asset_count: int | None = None
+
+    @classmethod
+    def of(cls, row: Tag, count: int | None = None) -> TagOut:
+        """Shape a tag row."""
+        return cls(id=row.id, name=row.name, colour=row.colour, asset_count=count)
+
+
+class AssetOut(Body):
+    """A stored file; its bytes are at ``url``, its previews at ``previewUrls`` (bearer or cookie)."""
+
+    id: uuid.UUID
+    project_id: uuid.UUID
     kind: str
     mime_type: str
     bytes: int
@@ -197,16 +212,28 @@ class AssetOut(Body):
     height: int | None
     duration_seconds: float | None
     name: str
+    description: str
+    prompt: str
+    cost_usd: str
+    favourite: bool
+    archived: bool
+    preview_status: str
     url: str
+    preview_urls: dict[str, str]
+    excerpt: str | None
+    tags: list[TagOut]
     generation_id: uuid.UUID | None
     source_asset_id: uuid.UUID | None
     created_at: datetime
+    updated_at: datetime
 
     @classmethod
-    def of(cls, row: Asset) -> AssetOut:
-        """Shape an asset row."""
+    def of(cls, row: Asset, tags: list[Tag] | None = None) -> AssetOut:
+        """Shape an asset row (with its tags when the caller loaded them)."""
+        base = f"/api/assets/{row.id}/file"
         return cls(
             id=row.id,
+            project_id=row.project_id,
             kind=row.kind,
             mime_type=row.mime_type,
             bytes=row.bytes,
@@ -214,10 +241,20 @@ class AssetOut(Body):
             height=row.height,
             duration_seconds=row.duration_seconds,
             name=row.name,
-            url=f"/api/assets/{row.id}/file",
+            description=row.description,
+            prompt=row.prompt,
+            cost_usd=usd(row.cost_micros) or "0.000000",
+            favourite=row.favourite,
+            archived=row.archived_at is not None,
+            preview_status=row.preview_status,
+            url=base,
+            preview_urls={variant: f"{base}?variant={variant}" for variant in sorted(row.previews)},
+            excerpt=row.excerpt,
+            tags=[TagOut.of(tag) for tag in tags or []],
             generation_id=row.generation_id,
             source_asset_id=row.source_asset_id,
             created_at=row.created_at,
+            updated_at=row.updated_at,
         )
 
 

@@ -132,7 +132,7 @@ def dispatcher(database_url: str) -> Dispatcher:
 
 def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tuple[procrastinate.App, Sweep]:
     """A procrastinate App with mediaws's tasks bound to these deps, and its sweep."""
-    from mediaws.services import execution
+    from mediaws.services import job_runner, storage_cleanup
 
     connector = procrastinate.PsycopgConnector(
         conninfo=conninfo(deps.settings.database_url), min_size=1, max_size=concurrency + 4
@@ -144,7 +144,7 @@ def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tup
         with deps.session_factory() as session:
             if queue.claim_job(session, job_id=job_id, worker=holder, lease_seconds=lease_seconds) is None:
                 return "skipped", None
-        status = execution.execute(deps=deps, job_id=job_id, worker=holder, lease_seconds=lease_seconds)
+        status = job_runner.run_job(deps=deps, job_id=job_id, worker=holder, lease_seconds=lease_seconds)
         if status != queue.QUEUED:
             return status, None
         with deps.session_factory() as session:
@@ -164,8 +164,15 @@ def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tup
         with deps.session_factory() as session:
             return queue.claimable_ids(session, limit=SWEEP_BATCH)
 
+    def drain_deletions() -> None:
+        try:
+            storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage)
+        except Exception:
+            log.exception("deleting owed stored objects failed; the next sweep retries")
+
     async def sweep_now() -> int:
         await _close_stalled(app)
+        await asyncio.to_thread(drain_deletions)
         wanted = await asyncio.to_thread(claimable)
         waiting = await _waiting(app, wanted)
         deferred = 0

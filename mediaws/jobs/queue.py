@@ -18,6 +18,7 @@ from mediaws.models.base import utcnow
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+GENERATION = "generation"
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -30,11 +31,16 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 def claim(
     session: Session, *, worker: str, lease_seconds: float, now: datetime | None = None
 ) -> AsyncJob | None:
-    """Take the oldest runnable job (queued, or running with an expired lease) for this worker."""
+    """Take the oldest runnable job (queued, or running with an expired lease) for this worker.
+
+    Generations go first: a backlog of preview jobs (a backfill) never keeps a person waiting.
+    """
     moment = now or utcnow()
-    candidates = session.exec(
-        select(AsyncJob.id).where(_claimable(moment)).order_by(col(AsyncJob.created_at)).limit(5)
-    ).all()
+    candidates: list[uuid.UUID] = []
+    for wanted in (col(AsyncJob.kind) == GENERATION, col(AsyncJob.kind) != GENERATION):
+        candidates += session.exec(
+            select(AsyncJob.id).where(_claimable(moment), wanted).order_by(col(AsyncJob.created_at)).limit(5)
+        ).all()
     for job_id in candidates:
         if _take(session, job_id=job_id, worker=worker, lease_seconds=lease_seconds, now=moment):
             return session.get(AsyncJob, job_id, populate_existing=True)

@@ -6,8 +6,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
@@ -29,6 +30,8 @@ class Worker:
         lease_seconds: float = 30.0,
         idle_seconds: float = 1.0,
         name: str | None = None,
+        chores: Sequence[Callable[[], object]] = (),
+        chore_seconds: float = 30.0,
     ) -> None:
         self.session_factory = session_factory
         self.handler = handler
@@ -36,6 +39,9 @@ class Worker:
         self.idle_seconds = idle_seconds
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
+        self.chores = tuple(chores)
+        self.chore_seconds = chore_seconds
+        self._chores_done_at: float | None = None
 
     def run_once(self) -> str | None:
         """Claim and run one job; return its final status, or None when nothing was waiting."""
@@ -57,7 +63,20 @@ class Worker:
                 log.exception("worker %s: a job crashed the handler", self.name)
                 ran = "error"
             if ran is None:
+                self.run_chores()
                 self.stopping.wait(self.idle_seconds)
+
+    def run_chores(self, *, force: bool = False) -> None:
+        """Between jobs, at most every chore_seconds: the housekeeping handed in (owed storage deletes)."""
+        now = time.monotonic()
+        if not force and self._chores_done_at is not None and now - self._chores_done_at < self.chore_seconds:
+            return
+        self._chores_done_at = now
+        for chore in self.chores:
+            try:
+                chore()
+            except Exception:
+                log.exception("worker %s: a chore failed; it runs again later", self.name)
 
     def start_in_background(self) -> threading.Thread:
         """Run in a daemon thread (the embedded worker of the app server)."""

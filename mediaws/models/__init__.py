@@ -1,7 +1,8 @@
 """SQLModel tables, one module per domain; importing this registers them all."""
 
 from mediaws.models.accounts import AuthSession, LoginAttempt, User
-from mediaws.models.generation import Asset, AsyncJob, Generation
+from mediaws.models.assets import Asset, AssetTag, StorageDeletion, Tag
+from mediaws.models.generation import AsyncJob, Generation
 from mediaws.models.keys import ApiKey
 from mediaws.models.projects import Project
 from mediaws.models.tokens import PersonalAccessToken
@@ -9,11 +10,14 @@ from mediaws.models.tokens import PersonalAccessToken
 __all__ = [
     "ApiKey",
     "Asset",
+    "AssetTag",
     "AsyncJob",
     "AuthSession",
     "Generation",
     "LoginAttempt",
     "PersonalAccessToken",
     "Project",
+    "StorageDeletion",
+    "Tag",
     "User",
 ]

@@ -1,4 +1,4 @@
-"""Generations, the durable jobs that run them, and the assets they produce."""
+"""Generations and the durable jobs that run them (and asset work such as previews)."""
 
 from __future__ import annotations
 
@@ -61,12 +61,16 @@ class Generation(SQLModel, table=True):
 
 
 class AsyncJob(SQLModel, table=True):
-    """The durable job behind a generation: lease, heartbeat, progress, cancel and retries."""
+    """A durable job (a generation, or an asset's previews): lease, heartbeat, progress, cancel, retry."""
 
     __tablename__ = "async_jobs"
 
     id: uuid.UUID = id_field()
-    generation_id: uuid.UUID = Field(foreign_key="generations.id", unique=True, ondelete="CASCADE")
+    kind: str = Field(default="generation", max_length=24, sa_column_kwargs={"server_default": "generation"})
+    generation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="generations.id", unique=True, ondelete="CASCADE"
+    )
+    asset_id: uuid.UUID | None = Field(default=None, foreign_key="assets.id", index=True, ondelete="CASCADE")
     provider_job_id: str | None = Field(default=None, max_length=200)
     status: str = Field(default="queued", max_length=16, index=True)
     progress_percent: int | None = None
@@ -83,28 +87,3 @@ class AsyncJob(SQLModel, table=True):
     created_at: datetime = created_field()
     started_at: datetime | None = time_field()
     completed_at: datetime | None = time_field()
-
-
-class Asset(SQLModel, table=True):
-    """A stored file in a project, usually the result of a generation."""
-
-    __tablename__ = "assets"
-
-    id: uuid.UUID = id_field()
-    owner_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    project_id: uuid.UUID = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
-    generation_id: uuid.UUID | None = Field(
-        default=None, foreign_key="generations.id", index=True, ondelete="SET NULL"
-    )
-    source_asset_id: uuid.UUID | None = Field(
-        default=None, foreign_key="assets.id", index=True, ondelete="SET NULL"
-    )
-    kind: str = Field(max_length=16)
-    storage_key: str = Field(max_length=300, unique=True)
-    mime_type: str = Field(max_length=100)
-    bytes: int = Field(default=0, sa_type=BigInteger)
-    width: int | None = None
-    height: int | None = None
-    duration_seconds: float | None = None
-    name: str = Field(default="", max_length=200)
-    created_at: datetime = created_field()

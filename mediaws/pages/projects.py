@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
+from mediaws.components.asset_card import kind_icon
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
 from mediaws.layout import app_page, loading
@@ -206,9 +207,26 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _result_thumb(row: rx.Var) -> rx.Component:
+    return rx.cond(
+        row["asset_url"] != "",
+        rx.link(
+            rx.cond(
+                row["thumb"] != "",
+                rx.el.img(src=row["thumb"], alt="", loading="lazy", class_name="asset-thumb"),
+                rx.center(kind_icon(row["asset_kind"]), width="100%", height="100%"),
+            ),
+            href=row["asset_url"],
+            aria_label="Open the result of: " + row["prompt"],
+            class_name="recent-thumb",
+        ),
+        rx.center(rx.badge(row["kind"], variant="soft"), class_name="recent-thumb empty"),
+    )
+
+
 def _generation_item(row: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.badge(row["kind"], variant="soft"),
+        _result_thumb(row),
         rx.vstack(
             rx.text(row["prompt"], size="2", class_name="clamp-1"),
             rx.text(row["model"] + " · " + row["when"], size="1", color_scheme="gray"),
@@ -242,11 +260,16 @@ def _recent() -> rx.Component:
                 rx.heading("Recent generations", size="4", as_="h2"),
                 rx.spacer(),
                 rx.link(
+                    rx.button(rx.icon("images", size=16), "Assets", size="2", variant="soft"),
+                    href=routes.PROJECTS + "/" + ProjectState.project["id"] + "/assets",
+                ),
+                rx.link(
                     rx.button(rx.icon("sparkles", size=16), "Generate here", size="2"),
                     href=routes.GENERATE + "?project=" + ProjectState.project["id"],
                 ),
                 width="100%",
                 align="center",
+                wrap="wrap",
             ),
             rx.cond(
                 ProjectState.recent.length() > 0,

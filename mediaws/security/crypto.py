@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mediaws.config import Settings, get_settings
 from mediaws.errors import ConfigError, TamperedCiphertext, UnknownMasterKey
@@ -69,6 +71,13 @@ class Keyring:
     def ids(self) -> list[str]:
         """Ids of every key held, the active one first."""
         return list(self._keys)
+
+    def derive(self, info: bytes) -> list[bytes]:
+        """A 256-bit subkey for one purpose (HKDF-SHA256 with ``info``) of each key, the active one first."""
+        return [
+            HKDF(algorithm=SHA256(), length=KEY_BYTES, salt=None, info=info).derive(raw)
+            for raw in self._keys.values()
+        ]
 
     def seal(self, plaintext: str, associated_data: bytes) -> Sealed:
         """Encrypt under the active key with a fresh 96-bit nonce bound to ``associated_data``."""

@@ -7,7 +7,6 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -48,23 +47,18 @@ from mediaws.providers.base import (
     VideoRequest,
 )
 from mediaws.providers.retry import with_retries
-from mediaws.services import keys, result_checks
+from mediaws.services import asset_previews, keys, result_checks
+from mediaws.services.asset_queries import get_asset
 from mediaws.services.generation import (
     IMAGE_INPUTS,
     Deps,
     build_request,
-    get_asset,
     split_image_inputs,
 )
 from mediaws.services.provider_access import provider_for
 from mediaws.storage import StorageError, storage_key
 
 NO_FALLBACK_ERRORS = (ContentRefused, JobCancelled)
-
-
-def job_handler(deps: Deps) -> Callable[[uuid.UUID, str, float], str]:
-    """The function a Worker calls for each claimed job."""
-    return lambda job_id, worker, lease: execute(deps=deps, job_id=job_id, worker=worker, lease_seconds=lease)
 
 
 @dataclass
@@ -495,6 +489,15 @@ def _close(
     return status
 
 
+def cost_shares(total: int, count: int) -> list[int]:
+    """A generation's cost shared exactly among its files (the first takes the remainder)."""
+    if count == 0:
+        return []
+    shares = [total // count] * count
+    shares[0] += total - sum(shares)
+    return shares
+
+
 def _kind(mime_type: str) -> str:
     top = mime_type.split("/")[0]
     return top if top in MEDIA_KINDS else "file"
@@ -511,13 +514,15 @@ def _save(
 ) -> str:
     """Write files first, then rows in one transaction; on any failure remove the files again."""
     written: list[str] = []
+    assets: list[Asset] = []
     try:
         for index, media in enumerate(_media_of(result)):
             asset_id = uuid.uuid4()
             key = storage_key(generation.owner_id, generation.project_id, asset_id, media.mime_type)
             deps.storage.put(key, media.data, media.mime_type)
             written.append(key)
-            session.add(
+            name = f"{generation.prompt[:60]}".strip() + (f" ({index + 1})" if index else "")
+            assets.append(
                 Asset(
                     id=asset_id,
                     owner_id=generation.owner_id,
@@ -531,10 +536,16 @@ def _save(
                     width=media.width,
                     height=media.height,
                     duration_seconds=media.duration_seconds,
-                    name=f"{generation.prompt[:60]}" + (f" ({index + 1})" if index else ""),
+                    name=name,
+                    name_key=name.casefold(),
+                    prompt=generation.prompt,
                 )
             )
         _record_cost(session, generation, result.usage, reported=result.usage_reported)
+        for asset, share in zip(assets, cost_shares(generation.cost_micros or 0, len(assets)), strict=True):
+            asset.cost_micros = share
+            session.add(asset)
+        jobs = [asset_previews.queue_previews(session, asset) for asset in assets]
         generation.provider_request_id = result.request_id or result.job_id
         queue.finish(session, job=job, worker=worker, status=queue.SUCCEEDED)
         generation.status, generation.completed_at = queue.SUCCEEDED, utcnow()
@@ -545,4 +556,5 @@ def _save(
         for key in written:
             deps.storage.delete(key)
         raise
+    asset_previews.dispatch(deps, jobs)
     return queue.SUCCEEDED

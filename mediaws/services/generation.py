@@ -34,6 +34,7 @@ from mediaws.providers.base import (
 from mediaws.security.crypto import Keyring
 from mediaws.services import idempotency, keys, projects
 from mediaws.services import options as options_check
+from mediaws.services.asset_queries import get_asset, parse_id
 from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
 from mediaws.services.projects import format_usd
 from mediaws.services.provider_access import provider_for
@@ -59,7 +60,7 @@ def app_deps() -> Deps:
     from mediaws.db import get_engine
     from mediaws.providers.registry import default_registry
     from mediaws.security.crypto import keyring_source
-    from mediaws.storage import create_storage
+    from mediaws.storage.factory import shared_storage
 
     settings = get_settings()
     engine = get_engine()
@@ -72,7 +73,7 @@ def app_deps() -> Deps:
         settings=settings,
         registry=default_registry(),
         keyring=keyring_source().get(),
-        storage=create_storage(settings),
+        storage=shared_storage(settings),
         session_factory=lambda: Session(engine, expire_on_commit=False),
         dispatch=dispatch,
     )
@@ -444,7 +445,7 @@ def start_generation(
 
 def get_generation(*, session: Session, user_id: uuid.UUID, generation_id: str | uuid.UUID) -> Generation:
     """One of the user's generations; anyone else's is not found."""
-    wanted = _parse_id(generation_id, "Generation")
+    wanted = parse_id(generation_id, "Generation")
     row = session.exec(
         select(Generation).where(Generation.id == wanted, Generation.owner_id == user_id)
     ).first()
@@ -481,13 +482,6 @@ def cancel_generation(*, session: Session, user_id: uuid.UUID, generation_id: st
     return generation
 
 
-def _parse_id(value: str | uuid.UUID, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFoundError(f"{what} not found.") from None
-
-
 def list_generations(
     *, session: Session, user_id: uuid.UUID, project_id: str | uuid.UUID, limit: int = 50
 ) -> list[Generation]:
@@ -511,7 +505,7 @@ def active_generation(
         select(Generation)
         .where(
             Generation.owner_id == user_id,
-            Generation.project_id == _parse_id(project_id, "Project"),
+            Generation.project_id == parse_id(project_id, "Project"),
             col(Generation.status).in_((queue.QUEUED, queue.RUNNING)),
         )
         .order_by(col(Generation.created_at).desc())
@@ -524,18 +518,8 @@ def get_job(*, session: Session, user_id: uuid.UUID, job_id: str | uuid.UUID) ->
     row = session.exec(
         select(AsyncJob, Generation)
         .join(Generation, col(Generation.id) == col(AsyncJob.generation_id))
-        .where(AsyncJob.id == _parse_id(job_id, "Job"), Generation.owner_id == user_id)
+        .where(AsyncJob.id == parse_id(job_id, "Job"), Generation.owner_id == user_id)
     ).first()
     if row is None:
         raise NotFoundError("Job not found.")
     return row[0], row[1]
-
-
-def get_asset(*, session: Session, user_id: uuid.UUID, asset_id: str | uuid.UUID) -> Asset:
-    """One of the user's assets."""
-    row = session.exec(
-        select(Asset).where(Asset.id == _parse_id(asset_id, "Asset"), Asset.owner_id == user_id)
-    ).first()
-    if row is None:
-        raise NotFoundError("Asset not found.")
-    return row

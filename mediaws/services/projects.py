@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import Project
 from mediaws.models.base import utcnow
+from mediaws.services import storage_cleanup
 from mediaws.services.validation import clean_name, clean_text
 
 NAME_MAX = 200
@@ -177,10 +178,12 @@ def set_archived(
 def delete_project(
     *, session: Session, owner_id: uuid.UUID, project_id: str | uuid.UUID, confirm_name: str
 ) -> None:
-    """Delete a project and everything it owns, once its name is typed to confirm."""
+    """Delete a project and all it owns once its name is typed to confirm; its files are owed deletes."""
     project = get_project(session=session, owner_id=owner_id, project_id=project_id)
     if confirm_name.strip() != project.name:
         raise ValidationError("Type the project name exactly to confirm deletion.", field="confirm")
+    storage_cleanup.queue_project(session, project.id)
+    session.flush()
     session.exec(delete(Project).where(col(Project.id) == project.id))
     session.commit()
 

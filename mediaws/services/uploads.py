@@ -10,7 +10,7 @@ from sqlmodel import Session
 from mediaws.errors import ValidationError
 from mediaws.media.inspect import UPLOAD_FORMATS, Checked, TooManyPixels, UnreadableMedia, check_image
 from mediaws.models import Asset
-from mediaws.services import projects
+from mediaws.services import asset_previews, projects
 from mediaws.services.generation import Deps
 from mediaws.storage import storage_key
 
@@ -91,11 +91,14 @@ def save_upload(
             width=checked.width,
             height=checked.height,
             name=upload_name(filename),
+            name_key=upload_name(filename).casefold(),
         )
         session.add(asset)
+        job = asset_previews.queue_previews(session, asset)
         session.commit()
     except BaseException:
         session.rollback()
         deps.storage.delete(key)
         raise
+    asset_previews.dispatch(deps, [job])
     return asset

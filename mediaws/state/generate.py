@@ -25,6 +25,7 @@ from mediaws.services import (
     voices,
 )
 from mediaws.services.projects import format_usd
+from mediaws.state import generate_prefill
 from mediaws.state.auth import AuthState
 
 KINDS = [kind.value for kind in Capability]
@@ -404,6 +405,7 @@ class GenerateState(AuthState):
                 elif self.project_id not in ids:
                     self.project_id = ids[0] if ids else ""
                 self._refresh_models(session, user.id)
+                generate_prefill.prefill(self, session, user.id)
                 running = (
                     generation.active_generation(session=session, user_id=user.id, project_id=self.project_id)
                     if self.project_id

@@ -8,11 +8,12 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.errors import NotFoundError, SessionExpired, ValidationError
-from mediaws.models import Generation, Project
+from mediaws.models import Asset, Generation, Project
 from mediaws.pricing.cost import priced_display
 from mediaws.services import generation, projects
 from mediaws.state import display
 from mediaws.state.auth import AuthState
+from mediaws.state.gallery_rows import thumb_url
 
 
 def _row(project: Project) -> dict[str, str]:
@@ -94,7 +95,8 @@ class ProjectsState(AuthState):
         return rx.toast.success(f"Created project “{project.name}”.")
 
 
-def _generation_row(row: Generation) -> dict[str, str]:
+def _generation_row(row: Generation, first: Asset | None, deps: generation.Deps) -> dict[str, str]:
+    """A recent generation; with a result, its thumbnail links to the asset's page."""
     if row.cost_micros is not None:
         spent = priced_display(row.provider, row.model, row.cost_micros)
     else:
@@ -107,6 +109,9 @@ def _generation_row(row: Generation) -> dict[str, str]:
         "status": row.status,
         "cost": spent,
         "prompt": row.prompt[:140],
+        "asset_url": routes.asset_url(str(first.id)) if first is not None else "",
+        "thumb": thumb_url(first, deps) if first is not None else "",
+        "asset_kind": first.kind if first is not None else "",
     }
 
 
@@ -150,13 +155,18 @@ class ProjectState(AuthState):
                 recent = generation.list_generations(
                     session=session, user_id=user.id, project_id=project.id, limit=10
                 )
+                deps = generation.app_deps()
+                rows = [
+                    _generation_row(row, next(iter(generation.assets_of(session, row)), None), deps)
+                    for row in recent
+                ]
         except SessionExpired:
             return self._login_redirect()
         except NotFoundError:
             self.project, self.not_found, self.loaded = {}, True, True
             self.recent = []
             return None
-        self.recent = [_generation_row(row) for row in recent]
+        self.recent = rows
         self._show(project)
         return None
 

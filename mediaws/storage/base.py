@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from mediaws.errors import MediawsError
@@ -12,6 +15,7 @@ EXTENSIONS = {
     "image/png": "png",
     "image/jpeg": "jpg",
     "image/webp": "webp",
+    "image/gif": "gif",
     "video/mp4": "mp4",
     "video/webm": "webm",
     "audio/mpeg": "mp3",
@@ -23,12 +27,28 @@ EXTENSIONS = {
     "audio/flac": "flac",
     "text/plain": "txt",
     "text/markdown": "md",
+    "application/json": "json",
 }
-KEY_RE = re.compile(r"^[0-9a-f-]{36}/[0-9a-f-]{36}/[0-9a-f-]{36}\.[a-z0-9]{2,5}$")
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+VARIANTS = ("small", "large", "poster", "peaks", "wave")
+KEY_RE = re.compile(rf"^{UUID}/{UUID}/{UUID}(\.({'|'.join(VARIANTS)}))?\.[a-z0-9]{{2,5}}$")
+CHUNK_BYTES = 256 * 1024
 
 
 class StorageError(MediawsError):
     """A file could not be stored, read or removed."""
+
+
+class MissingObject(StorageError):
+    """Nothing is stored under the key."""
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a backend knows of a stored object without reading it."""
+
+    size: int
+    etag: str
 
 
 def extension_for(mime_type: str) -> str:
@@ -41,6 +61,14 @@ def storage_key(user_id: uuid.UUID, project_id: uuid.UUID, asset_id: uuid.UUID, 
     return f"{user_id}/{project_id}/{asset_id}.{extension_for(mime_type)}"
 
 
+def variant_key(key: str, variant: str, mime_type: str) -> str:
+    """The key of a derived file (thumbnail, poster, waveform) next to an asset's own key."""
+    if variant not in VARIANTS:
+        raise StorageError(f"Unknown variant {variant!r}.")
+    stem = check_key(key).rsplit(".", 1)[0]
+    return check_key(f"{stem}.{variant}.{extension_for(mime_type)}")
+
+
 def check_key(key: str) -> str:
     """Refuse any key that is not of our own making."""
     if not KEY_RE.match(key):
@@ -49,20 +77,49 @@ def check_key(key: str) -> str:
 
 
 class Storage(Protocol):
-    """What every backend offers."""
+    """What every backend offers; reads stream, writes are all or nothing."""
+
+    name: str
 
     def put(self, key: str, data: bytes, mime_type: str) -> None:
         """Store bytes under a key, all or nothing."""
         ...
 
+    def put_file(self, key: str, path: Path, mime_type: str) -> None:
+        """Store a file's content under a key, streaming it (never read whole into memory)."""
+        ...
+
     def get(self, key: str) -> bytes:
-        """Return the bytes stored under a key."""
+        """Return the bytes stored under a key (small files only: thumbnails, provider inputs)."""
+        ...
+
+    def stat(self, key: str) -> ObjectInfo:
+        """Size and ETag of a stored object; MissingObject when there is none."""
+        ...
+
+    def iter_range(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes from ``start`` to ``end`` inclusive (None: to the end), in chunks <= CHUNK_BYTES."""
+        ...
+
+    def copy(self, source: str, target: str) -> None:
+        """Copy an object to another key inside the store, without passing it through memory."""
         ...
 
     def delete(self, key: str) -> None:
-        """Remove a key; a missing key is not an error."""
+        """Remove a key; a missing key is not an error, a store that fails raises StorageError."""
         ...
 
     def exists(self, key: str) -> bool:
         """Whether something is stored under a key."""
         ...
+
+    def signed_url(self, key: str, *, expires_in: int, filename: str, download: bool) -> str | None:
+        """A URL of the store itself that serves the object until it expires; None when mediaws serves it."""
+        ...
+
+
+def check_range(start: int, end: int | None) -> None:
+    """Refuse a byte range that cannot be read: a negative start or an end before it."""
+    if start < 0 or (end is not None and end < start):
+        shown = f"{start}-{'' if end is None else end}"
+        raise StorageError(f"Refusing byte range {shown}: it is empty or negative.")

@@ -15,7 +15,9 @@ DOCS_PATHS = frozenset({"/docs", "/redoc"})
 DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
-def content_security_policy(public_url: str, *, docs: bool = False, media: tuple[str, ...] = ()) -> str:
+def content_security_policy(
+    public_url: str, *, docs: bool = False, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
+) -> str:
     """The page policy, as tight as Reflex's built pages allow.
 
     They need inline scripts (the router's hydration data), ``eval`` (Reflex runs some events, such as
@@ -24,6 +26,8 @@ def content_security_policy(public_url: str, *, docs: bool = False, media: tuple
     (ElevenLabs' preview files) play straight from the provider.
 
     ``docs`` loosens it for FastAPI's /docs and /redoc, which load Swagger UI and ReDoc from jsDelivr.
+    ``store`` is the object store's origin when it signs its own file links (Supabase, presigned S3):
+    thumbnails, players and the viewer's fetches load from it.
     """
     parts = urlsplit(public_url)
     socket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
@@ -32,10 +36,10 @@ def content_security_policy(public_url: str, *, docs: bool = False, media: tuple
         "default-src 'self'",
         f"script-src 'self' 'unsafe-inline' 'unsafe-eval'{cdn}",
         f"style-src 'self' 'unsafe-inline'{cdn}",
-        f"img-src 'self' data: blob:{' https://fastapi.tiangolo.com' if docs else ''}",
-        " ".join(["media-src 'self' blob: https:", *media]),
+        " ".join(["img-src 'self' data: blob:", *(["https://fastapi.tiangolo.com"] if docs else []), *store]),
+        " ".join(["media-src 'self' blob: https:", *media, *store]),
         "font-src 'self' data:",
-        f"connect-src 'self' {socket}",
+        " ".join(["connect-src 'self'", socket, *store]),
         f"worker-src 'self' blob:{cdn}",
         "object-src 'none'",
         "base-uri 'self'",
@@ -58,11 +62,24 @@ def provider_origins(settings: Settings) -> tuple[str, ...]:
     return tuple(sorted({origin_of(url) for url in urls if url} - {""}))
 
 
+def store_origins(settings: Settings) -> tuple[str, ...]:
+    """The object store's origin when the browser loads files from it directly."""
+    if settings.storage_backend == "supabase" and settings.supabase_url:
+        return (origin_of(settings.supabase_url),)
+    if settings.storage_backend == "s3" and settings.s3_presigned_urls and settings.s3_endpoint_url:
+        return (origin_of(settings.s3_endpoint_url),)
+    if settings.storage_backend == "s3" and settings.s3_presigned_urls:
+        return ("https://*.amazonaws.com",)
+    return ()
+
+
 @lru_cache(maxsize=8)
-def security_headers(public_url: str, *, docs: bool = False, media: tuple[str, ...] = ()) -> dict[str, str]:
+def security_headers(
+    public_url: str, *, docs: bool = False, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
+) -> dict[str, str]:
     """Every header the edge adds, for an app served at ``public_url``."""
     headers = {
-        "Content-Security-Policy": content_security_policy(public_url, docs=docs, media=media),
+        "Content-Security-Policy": content_security_policy(public_url, docs=docs, media=media, store=store),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -92,6 +109,7 @@ class SecurityHeaders:
             self.public_url or settings.public_url,
             docs=scope["path"].rstrip("/") in DOCS_PATHS,
             media=provider_origins(settings),
+            store=store_origins(settings),
         )
 
         async def send_with_headers(message: Message) -> None:

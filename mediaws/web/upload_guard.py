@@ -12,7 +12,7 @@ from mediaws.config import get_settings
 from mediaws.db import session_scope
 from mediaws.errors import SessionExpired
 from mediaws.security.session_cookie import SESSION_COOKIE
-from mediaws.services import accounts, uploads
+from mediaws.services import accounts, ingest
 from mediaws.web.asgi import header, refuse
 
 UPLOAD_PATH = "/_upload"
@@ -30,10 +30,8 @@ def signed_in(token: str) -> bool:
 
 
 def too_big() -> str:
-    """The refusal message, with the real limit."""
-    return (
-        f"The upload is too large; images are limited to {uploads.MAX_UPLOAD_BYTES // uploads.MEGABYTE} MB."
-    )
+    """The refusal message, with the real limits."""
+    return f"The upload is too large; {ingest.limits_sentence(get_settings())}"
 
 
 class UploadGuard:
@@ -60,7 +58,8 @@ class UploadGuard:
         if not token or not await anyio.to_thread.run_sync(self.is_signed_in, token):
             await refuse(scope, receive, send, 401, "unauthorized", "Log in to upload files.")
             return
-        limit = self.max_bytes or uploads.MAX_UPLOAD_BYTES + get_settings().upload_overhead_bytes
+        settings = get_settings()
+        limit = self.max_bytes or ingest.largest_upload_bytes(settings) + settings.upload_overhead_bytes
         declared = header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await refuse(scope, receive, send, 413, "too_large", too_big())

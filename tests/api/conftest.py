@@ -18,7 +18,7 @@ from mediaws.jobs.worker import Worker
 from mediaws.models import User
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import execution, generation, tokens
+from mediaws.services import generation, job_runner, tokens
 from mediaws.storage import LocalStorage
 
 
@@ -70,7 +70,7 @@ def run_worker(deps: generation.Deps) -> Callable[[], str | None]:
     def run() -> str | None:
         worker = Worker(
             session_factory=deps.session_factory,
-            handler=lambda job_id, name, lease: execution.execute(
+            handler=lambda job_id, name, lease: job_runner.run_job(
                 deps=deps, job_id=job_id, worker=name, lease_seconds=lease, heartbeat_every=0.2
             ),
             lease_seconds=30.0,

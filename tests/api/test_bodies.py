@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import tracemalloc
 from collections.abc import AsyncIterator, Iterator
@@ -23,8 +24,9 @@ BOUNDARY = "mediaws-test-boundary"
 
 @pytest.fixture
 def live(deps: Deps) -> Iterator[LiveApi]:
-    """The API served over real HTTP on loopback."""
-    with serving(deps) as served:
+    """The API served over real HTTP on loopback, every kind of file limited to 20 MB."""
+    limits = {"max_image_mb": 20, "max_video_mb": 20, "max_audio_mb": 20, "max_text_mb": 2}
+    with serving(dataclasses.replace(deps, settings=deps.settings.model_copy(update=limits))) as served:
         yield served
 
 

@@ -42,7 +42,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> 
     """The app as `reflex run` builds it, on a migrated SQLite copy."""
     workdir = tmp_path_factory.mktemp("upload-backend")
     shutil.copyfile(sqlite_template, workdir / "mediaws.db")
-    with serve_backend(workdir, f"sqlite:///{workdir / 'mediaws.db'}") as served:
+    limits = {"MEDIAWS_MAX_VIDEO_MB": "20", "MEDIAWS_MAX_AUDIO_MB": "20"}  # every kind at most 20 MB
+    with serve_backend(workdir, f"sqlite:///{workdir / 'mediaws.db'}", **limits) as served:
         yield served
 
 

@@ -19,8 +19,8 @@ from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
-from mediaws.services import execution, keys, projects
 from mediaws.services import generation as generations
+from mediaws.services import job_runner, keys, projects
 from mediaws.storage import LocalStorage, StorageError
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -63,10 +63,10 @@ def deps(make_deps: Callable[..., generations.Deps], fake_openai: FakeServer) ->
 
 
 def worker_for(deps: generations.Deps, name: str = "w1", lease: float = 30.0) -> Worker:
-    """A worker that runs generation jobs."""
+    """A worker that runs jobs (generations, and the previews of their results)."""
     return Worker(
         session_factory=deps.session_factory,
-        handler=lambda job_id, worker, lease_s: execution.execute(
+        handler=lambda job_id, worker, lease_s: job_runner.run_job(
             deps=deps, job_id=job_id, worker=worker, lease_seconds=lease_s, heartbeat_every=0.2
         ),
         lease_seconds=lease,
@@ -104,6 +104,7 @@ def test_local_image_is_generated_stored_and_free(
     queued = start(session, deps, user, project_id)
     assert (queued.status, queued.estimated_cost_micros) == ("queued", 0)
     assert worker_for(deps).run_once() == "succeeded"
+    assert worker_for(deps).run_once() == "succeeded"  # the result's thumbnails, made after it was stored
     assert worker_for(deps).run_once() is None
     session.expire_all()
     done = generations.get_generation(session=session, user_id=user.id, generation_id=queued.id)

@@ -12,17 +12,28 @@ from mediaws import migrations
 from mediaws.db import make_engine
 
 FIRST = {"users", "sessions", "projects", "api_keys", "login_attempts"}
-TABLES = FIRST | {"generations", "async_jobs", "assets", "personal_access_tokens"}
+TABLES = FIRST | {
+    "generations",
+    "async_jobs",
+    "assets",
+    "personal_access_tokens",
+    "tags",
+    "asset_tags",
+    "storage_deletions",
+}
 
 
 def table_names(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return set(inspect(conn).get_table_names()) - {"alembic_version"}
+        names = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        return {name for name in names if not name.startswith("assets_fts")}
 
 
 def schema_diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": migrations.include_object}
+        )
         return list(compare_metadata(context, SQLModel.metadata))
 
 

@@ -1,0 +1,396 @@
+"""The gallery pages: one project's assets (``/projects/{id}/assets``) and all of them (``/assets``)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.components.asset_card import asset_card, skeleton_card
+from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
+from mediaws.components.tag_manager import tag_manager
+from mediaws.layout import app_page, loading
+from mediaws.state.gallery import GalleryState
+from mediaws.state.gallery_bulk import GalleryBulkState
+
+COLUMNS = rx.breakpoints(initial="1", sm="2", md="3", lg="4")
+KIND_LABELS = (
+    ("all", "All types"),
+    ("image", "Images"),
+    ("video", "Videos"),
+    ("audio", "Audio"),
+    ("text", "Text"),
+)
+SORT_LABELS = (
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("type", "Type"),
+    ("cost", "Cost (highest)"),
+    ("name", "Name"),
+)
+UPLOAD_ID = "gallery-upload"
+
+
+def _select(label: str, value: rx.Var, on_change: rx.EventHandler, *items: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray", as_="div"),
+        rx.select.root(
+            rx.select.trigger(aria_label=label, width="100%"),
+            rx.select.content(*items),
+            value=value,
+            on_change=on_change,
+            size="2",
+        ),
+        spacing="1",
+        min_width="0",
+    )
+
+
+def _date(label: str, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray", as_="div"),
+        rx.input(type="date", value=value, on_change=on_change, aria_label=label, size="2", width="100%"),
+        spacing="1",
+        min_width="0",
+    )
+
+
+def _filters() -> rx.Component:
+    state = GalleryState
+    return rx.box(
+        rx.grid(
+            _select(
+                "Type",
+                state.kind,
+                state.set_kind,
+                *[rx.select.item(text, value=value) for value, text in KIND_LABELS],
+            ),
+            rx.flex(
+                rx.box(
+                    _select(
+                        "Tag",
+                        state.tag,
+                        state.set_tag,
+                        rx.select.item("Any tag", value="all"),
+                        rx.foreach(state.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
+                    ),
+                    flex="1",
+                    min_width="0",
+                ),
+                tag_manager(),
+                align="end",
+                spacing="2",
+                min_width="0",
+            ),
+            _select(
+                "Sort",
+                state.sort,
+                state.set_sort,
+                *[rx.select.item(text, value=value) for value, text in SORT_LABELS],
+            ),
+            _date("Created from", state.date_from, state.set_date_from),
+            _date("Created to", state.date_to, state.set_date_to),
+            rx.vstack(
+                rx.text("Show", size="1", color_scheme="gray", as_="div"),
+                rx.segmented_control.root(
+                    rx.segmented_control.item("Active", value="active"),
+                    rx.segmented_control.item("Archived", value="archived"),
+                    rx.segmented_control.item("All", value="all"),
+                    value=state.archived,
+                    on_change=state.set_archived,
+                    aria_label="Show active, archived or all assets",
+                    width="100%",
+                ),
+                spacing="1",
+                min_width="0",
+            ),
+            columns=rx.breakpoints(initial="1", xs="2", md="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.flex(
+            rx.el.label(
+                rx.checkbox(checked=state.favourites_only, on_change=state.set_favourites_only, size="3"),
+                rx.text("Favourites only", size="2"),
+                class_name="fav-only",
+                style={"display": "flex", "gap": "0.5rem", "align_items": "center", "min_height": "44px"},
+            ),
+            align="center",
+            width="100%",
+            padding_top="2",
+        ),
+        class_name=rx.cond(state.filters_open, "gallery-filters open", "gallery-filters"),
+        width="100%",
+    )
+
+
+def _search_row() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+            type="search",
+            placeholder="Search prompts, names, descriptions",
+            value=GalleryState.search,
+            on_change=GalleryState.set_search,
+            debounce_timeout=400,
+            aria_label="Search assets",
+            size="3",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button(
+            rx.icon("sliders-horizontal", size=16),
+            GalleryState.phone_filters_label,
+            variant="soft",
+            size="3",
+            on_click=GalleryState.toggle_filters,
+            aria_expanded=GalleryState.filters_open,
+            class_name="filters-toggle",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _upload_result(row: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            row.ok,
+            rx.icon("circle-check", size=16, color="var(--green-11)", aria_hidden="true"),
+            rx.icon("circle-x", size=16, color="var(--red-11)", aria_hidden="true"),
+        ),
+        rx.text(
+            rx.text.strong(row.name, class_name="break-all"),
+            rx.cond(row.ok, " — ", " — refused: "),
+            row.message,
+            size="2",
+            color=rx.cond(row.ok, "var(--gray-12)", "var(--red-11)"),
+        ),
+        spacing="2",
+        align="start",
+        width="100%",
+        class_name="upload-result",
+    )
+
+
+def _upload() -> rx.Component:
+    return rx.cond(
+        (GalleryState.scope_id != "") | (GalleryState.project_options.length() > 0),
+        _upload_zone(),
+        rx.text(
+            "To upload files, first ",
+            rx.link("create a project", href=routes.PROJECTS),
+            ".",
+            size="2",
+            color_scheme="gray",
+        ),
+    )
+
+
+def _upload_zone() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            GalleryState.scope_id == "",
+            _select(
+                "Upload into project",
+                GalleryState.upload_project,
+                GalleryState.set_upload_project,
+                rx.foreach(GalleryState.project_options, lambda p: rx.select.item(p.name, value=p.id)),
+            ),
+        ),
+        rx.upload.root(
+            rx.flex(
+                rx.icon("upload", size=20, color="var(--gray-10)", aria_hidden="true"),
+                rx.text(
+                    "Drop images, videos, audio or text here, or ",
+                    rx.text.span("choose files", color="var(--accent-11)", text_decoration="underline"),
+                    size="2",
+                ),
+                spacing="2",
+                align="center",
+                padding="14px",
+                width="100%",
+            ),
+            id=UPLOAD_ID,
+            multiple=True,
+            on_drop=GalleryState.upload(
+                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=GalleryState.upload_progress)
+            ),
+            on_drop_rejected=GalleryState.upload_rejected,
+            class_name="drop-zone",
+            width="100%",
+            aria_label="Upload files",
+        ),
+        rx.cond(
+            GalleryState.uploading,
+            rx.vstack(
+                rx.progress(value=GalleryState.upload_percent, max=100, aria_label="Upload progress"),
+                rx.text("Uploading and checking… ", GalleryState.upload_percent, "%", size="1"),
+                width="100%",
+                role="status",
+            ),
+        ),
+        rx.cond(
+            GalleryState.upload_results.length() > 0,
+            rx.vstack(rx.foreach(GalleryState.upload_results, _upload_result), spacing="1", width="100%"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.card(
+        rx.cond(
+            GalleryState.filtered,
+            rx.vstack(
+                rx.icon("search-x", size=32, aria_hidden="true"),
+                rx.heading("No assets match", size="4", as_="h2"),
+                rx.text("Nothing here fits these filters.", color_scheme="gray", size="2"),
+                rx.button("Clear filters", on_click=GalleryState.clear_filters, size="3"),
+                align="center",
+                spacing="3",
+                padding_y="6",
+            ),
+            rx.vstack(
+                rx.icon("images", size=32, aria_hidden="true"),
+                rx.heading("No assets yet", size="4", as_="h2"),
+                rx.text(
+                    "Everything you generate or upload lands here. Generate something, "
+                    "or drop files in the box above.",
+                    color_scheme="gray",
+                    size="2",
+                    text_align="center",
+                ),
+                rx.link(
+                    rx.button(rx.icon("sparkles", size=16), "Generate", size="3"),
+                    href=GalleryState.generate_url,
+                ),
+                align="center",
+                spacing="3",
+                padding_y="6",
+            ),
+        ),
+        width="100%",
+    )
+
+
+def _grid() -> rx.Component:
+    return rx.vstack(
+        rx.grid(
+            rx.foreach(GalleryState.cards, asset_card),
+            rx.cond(GalleryState.loading_more, rx.fragment(*[skeleton_card() for _ in range(4)])),
+            columns=COLUMNS,
+            spacing="3",
+            width="100%",
+            aria_label="Assets",
+            role="list",
+        ),
+        rx.cond(
+            GalleryState.has_more & ~GalleryState.loading_more,
+            rx.center(
+                rx.button(
+                    "Load more", id="gallery-more", variant="soft", size="3", on_click=GalleryState.load_more
+                ),
+                width="100%",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            GalleryState.scope_id != "",
+            rx.link(
+                rx.hstack(
+                    rx.icon("arrow-left", size=16), GalleryState.scope_name, align="center", spacing="1"
+                ),
+                href=routes.PROJECTS + "/" + GalleryState.scope_id,
+                size="2",
+                class_name="break-all",
+            ),
+        ),
+        rx.flex(
+            rx.heading(
+                rx.cond(GalleryState.scope_id != "", "Project assets", "All assets"), size="7", as_="h1"
+            ),
+            rx.spacer(),
+            rx.button(
+                rx.cond(GalleryBulkState.selecting, "Done selecting", "Select"),
+                rx.icon("square-check", size=16),
+                variant=rx.cond(GalleryBulkState.selecting, "solid", "soft"),
+                size="3",
+                on_click=GalleryBulkState.toggle_selecting,
+                aria_pressed=GalleryBulkState.selecting,
+            ),
+            rx.link(
+                rx.button(rx.icon("sparkles", size=16), "Generate", size="3"), href=GalleryState.generate_url
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("search-x", size=32, aria_hidden="true"),
+            rx.heading("Project not found", size="5", as_="h1"),
+            rx.text("It does not exist, was deleted, or belongs to someone else.", color_scheme="gray"),
+            rx.link("Back to your projects", href=routes.PROJECTS),
+            align="center",
+            padding_y="6",
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        _upload(),
+        _search_row(),
+        _filters(),
+        rx.cond(
+            GalleryState.filtered,
+            rx.flex(
+                rx.text("Filters are on.", size="2", color_scheme="gray"),
+                rx.button(
+                    "Clear filters",
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                    on_click=GalleryState.clear_filters,
+                ),
+                spacing="3",
+                align="center",
+            ),
+        ),
+        rx.cond(GalleryState.page_error != "", rx.callout(GalleryState.page_error, color_scheme="red")),
+        rx.cond(GalleryState.cards.length() > 0, _grid(), _empty()),
+        rx.cond(GalleryBulkState.selecting, bulk_bar()),
+        bulk_dialogs(),
+        spacing="4",
+        width="100%",
+        class_name="gallery-page",
+    )
+
+
+def gallery_page() -> rx.Component:
+    """A grid of asset cards with filters, upload, infinite scroll and bulk actions."""
+    return app_page(
+        rx.script(src="/gallery.js"),
+        rx.cond(
+            GalleryState.loaded,
+            rx.cond(GalleryState.not_found, _not_found(), _body()),
+            loading(),
+        ),
+    )

@@ -1,0 +1,36 @@
+"""The one handler every worker runs: a claimed job goes to the service of its kind."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from mediaws.models import AsyncJob
+from mediaws.services import asset_previews, execution, storage_cleanup
+from mediaws.services.generation import Deps
+
+
+def run_job(
+    *, deps: Deps, job_id: uuid.UUID, worker: str, lease_seconds: float, heartbeat_every: float = 2.0
+) -> str:
+    """Run a claimed job (a generation or an asset's previews) to its end; return its final status."""
+    with deps.session_factory() as session:
+        job = session.get(AsyncJob, job_id)
+        kind = job.kind if job is not None else None
+    if kind == asset_previews.PREVIEWS:
+        return asset_previews.run_previews(
+            deps=deps, job_id=job_id, worker=worker, lease_seconds=lease_seconds
+        )
+    return execution.execute(
+        deps=deps, job_id=job_id, worker=worker, lease_seconds=lease_seconds, heartbeat_every=heartbeat_every
+    )
+
+
+def job_handler(deps: Deps) -> Callable[[uuid.UUID, str, float], str]:
+    """The function a Worker calls for each claimed job."""
+    return lambda job_id, worker, lease: run_job(deps=deps, job_id=job_id, worker=worker, lease_seconds=lease)
+
+
+def chores(deps: Deps) -> list[Callable[[], object]]:
+    """What a worker does between jobs: delete the stored objects still owed."""
+    return [lambda: storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage)]

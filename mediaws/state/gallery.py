@@ -1,0 +1,358 @@
+"""The gallery: one project's assets or all of them, filtered, paged by cursor, favourited and uploaded to."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from mediaws.errors import MediawsError, NotFoundError, SessionExpired
+from mediaws.services import accounts, asset_edits, generation, projects, tags
+from mediaws.state.auth import AuthState
+from mediaws.state.gallery_rows import (
+    ALL,
+    AssetCard,
+    Filters,
+    TagChip,
+    gallery_url,
+    load_page,
+    parse_filters,
+    refreshed_cards,
+    tag_chip,
+)
+from mediaws.state.gallery_upload import UploadResult, ingest_one, rejection, spool
+
+PREVIEW_POLLS = 30
+PREVIEW_POLL_SECONDS = 2.0
+
+
+@dataclass
+class Choice:
+    """A value and its label, for a select."""
+
+    id: str = ""
+    name: str = ""
+
+
+def toast(kind: str, message: str) -> Any:
+    """A toast at the top of the screen, clear of the bulk bar at the bottom."""
+    return getattr(rx.toast, kind)(message, position="top-center")
+
+
+def _deps() -> generation.Deps:
+    return generation.app_deps()
+
+
+def scope_from_path(path: str) -> str:
+    """The project id of ``/projects/{id}/assets``, or "" for ``/assets``."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-1] == "assets" and parts[-3] == "projects":
+        return parts[-2]
+    return ""
+
+
+def _refresh(token: str, asset_ids: list[str]) -> dict[str, AssetCard]:
+    deps = _deps()
+    with deps.session_factory() as session:
+        user = accounts.user_for_token(session=session, token=token)
+        return refreshed_cards(session=session, deps=deps, user_id=user.id, asset_ids=asset_ids)
+
+
+class GalleryState(AuthState):
+    """Cards, filters (mirrored in the URL), paging, favourites, uploads; bulk actions are a substate."""
+
+    scope_id: str = ""
+    scope_name: str = ""
+    not_found: bool = False
+    loaded: bool = False
+    cards: list[AssetCard] = []
+    has_more: bool = False
+    loading_more: bool = False
+    page_error: str = ""
+    kind: str = ALL
+    tag: str = ALL
+    date_from: str = ""
+    date_to: str = ""
+    favourites_only: bool = False
+    archived: str = "active"
+    sort: str = "newest"
+    search: str = ""
+    filters_open: bool = False
+    tag_options: list[TagChip] = []
+    project_options: list[Choice] = []
+    upload_project: str = ""
+    uploading: bool = False
+    upload_percent: int = 0
+    upload_results: list[UploadResult] = []
+    _cursor: str = ""
+
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a filter narrows the list (so "nothing matches" differs from "nothing here")."""
+        return self._filters().narrows()
+
+    @rx.var
+    def phone_filters_label(self) -> str:
+        """The filter toggle's label, with a hint when filters are on."""
+        return "Filters (on)" if self.filtered else "Filters"
+
+    @rx.var
+    def generate_url(self) -> str:
+        """Where "Generate" goes: into this project when there is one."""
+        return "/generate" + (f"?project={self.scope_id}" if self.scope_id else "")
+
+    def _filters(self) -> Filters:
+        return Filters(
+            kind=self.kind,
+            tag=self.tag,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            favourites=self.favourites_only,
+            archived=self.archived,
+            sort=self.sort,
+            search=self.search,
+        )
+
+    def _apply_filters(self, filters: Filters) -> None:
+        self.kind, self.tag = filters.kind, filters.tag
+        self.archived, self.sort = filters.archived, filters.sort
+        self.date_from, self.date_to = filters.date_from, filters.date_to
+        self.favourites_only, self.search = filters.favourites, filters.search
+
+    @rx.event(background=True)
+    async def watch_previews(self) -> None:
+        """Show thumbnails as the worker makes them: re-read the pending cards for a while."""
+        async with self:
+            token = self.session_token
+        for _ in range(PREVIEW_POLLS):
+            await asyncio.sleep(PREVIEW_POLL_SECONDS)
+            async with self:
+                waiting = [row.id for row in self.cards if row.pending]
+            if not waiting:
+                return
+            try:
+                fresh = await asyncio.to_thread(_refresh, token, waiting)
+            except SessionExpired:
+                return
+            async with self:
+                self.cards = [fresh.get(row.id, row) if row.pending else row for row in self.cards]
+
+    def _first_page(self) -> Any:
+        """Show the first page of what the filters match; returns the login redirect when signed out."""
+        self.page_error = ""
+        try:
+            with self._signed_in() as (session, user):
+                cards, cursor = load_page(
+                    session=session,
+                    deps=_deps(),
+                    user_id=user.id,
+                    project_id=self.scope_id,
+                    filters=self._filters(),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.not_found, self.cards, self.has_more = True, [], False
+            return None
+        except MediawsError as exc:
+            self.page_error, self.cards, self.has_more = str(exc), [], False
+            return None
+        self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
+        return None
+
+    def _reload_and_remember(self) -> Any:
+        """Reload from the first page and put the filters in the address bar (reload and back keep them)."""
+        redirect = self._first_page()
+        if redirect is not None:
+            return redirect
+        url = json.dumps(gallery_url(self.scope_id, self._filters()))
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+
+    @rx.event
+    def load(self) -> Any:
+        """Page load: the scope from the path, the filters from the query string, then the first page."""
+        self.loaded = self.not_found = self.uploading = False
+        self.scope_id, self.scope_name, self.cards, self.upload_results = "", "", [], []
+        self.scope_id = scope_from_path(self.router.url.path)
+        self._apply_filters(parse_filters(self.router.url.query_parameters))
+        try:
+            with self._signed_in() as (session, user):
+                self.user_email = user.email
+                if self.scope_id:
+                    self.scope_name = projects.get_project(
+                        session=session, owner_id=user.id, project_id=self.scope_id
+                    ).name
+                owned = projects.list_projects(session=session, owner_id=user.id)
+                user_tags = tags.list_tags(session=session, user_id=user.id)
+        except SessionExpired:
+            return self._login_redirect()
+        except NotFoundError:
+            self.not_found = self.loaded = True
+            return None
+        self.project_options = [Choice(id=str(p.id), name=p.name) for p in owned]
+        self.upload_project = self.scope_id or (self.project_options[0].id if self.project_options else "")
+        self.tag_options = [tag_chip(tag) for tag, _count in user_tags]
+        if self.tag != ALL and self.tag not in {chip.id for chip in self.tag_options}:
+            self.tag = ALL
+        redirect = self._first_page()
+        self.loaded = True
+        if redirect is None and any(row.pending for row in self.cards):
+            return GalleryState.watch_previews
+        return redirect
+
+    @rx.event
+    def load_more(self) -> Any:
+        """Append the next page (the scroll sentinel and the "Load more" button both call this)."""
+        if not self.has_more or self.loading_more:
+            return
+        self.loading_more = True
+        yield
+        try:
+            with self._signed_in() as (session, user):
+                cards, cursor = load_page(
+                    session=session,
+                    deps=_deps(),
+                    user_id=user.id,
+                    project_id=self.scope_id,
+                    filters=self._filters(),
+                    cursor=self._cursor or None,
+                )
+        except SessionExpired:
+            self.loading_more = False
+            yield self._login_redirect()
+            return
+        except MediawsError as exc:
+            self.loading_more = False
+            yield toast("error", str(exc))
+            return
+        seen = {row.id for row in self.cards}
+        self.cards = self.cards + [row for row in cards if row.id not in seen]
+        self._cursor, self.has_more, self.loading_more = cursor or "", cursor is not None, False
+
+    @rx.event
+    def set_kind(self, value: str) -> Any:
+        """Show one type of asset, or all."""
+        self.kind = parse_filters({"kind": value}).kind
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_tag(self, value: str) -> Any:
+        """Show assets with one of the user's tags, or all."""
+        self.tag = value if value in {chip.id for chip in self.tag_options} else ALL
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_archived(self, value: str | list[str]) -> Any:
+        """Show active, archived or all assets."""
+        self.archived = parse_filters({"archived": str(value)}).archived
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_sort(self, value: str) -> Any:
+        """Change the order."""
+        self.sort = parse_filters({"sort": value}).sort
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_favourites_only(self, value: bool) -> Any:
+        """Show only favourites, or everything."""
+        self.favourites_only = bool(value)
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_date_from(self, value: str) -> Any:
+        """Show assets created on or after a day."""
+        self.date_from = parse_filters({"from": value}).date_from
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_date_to(self, value: str) -> Any:
+        """Show assets created on or before a day."""
+        self.date_to = parse_filters({"to": value}).date_to
+        return self._reload_and_remember()
+
+    @rx.event
+    def set_search(self, value: str) -> Any:
+        """Search prompts, names and descriptions (the input is debounced in the browser)."""
+        self.search = parse_filters({"q": value}).search
+        return self._reload_and_remember()
+
+    @rx.event
+    def clear_filters(self) -> Any:
+        """Back to every active asset, newest first."""
+        self._apply_filters(Filters())
+        return self._reload_and_remember()
+
+    @rx.event
+    def toggle_filters(self) -> None:
+        """Show or hide the filters on a phone."""
+        self.filters_open = not self.filters_open
+
+    @rx.event
+    def toggle_favourite(self, asset_id: str) -> Any:
+        """Star or unstar one asset; another person's id is simply not found."""
+        current = next((row for row in self.cards if row.id == asset_id), None)
+        wanted = not current.favourite if current is not None else True
+        try:
+            with self._signed_in() as (session, user):
+                asset = asset_edits.update_asset(
+                    session=session,
+                    user_id=user.id,
+                    asset_id=asset_id,
+                    changes=asset_edits.AssetChanges(favourite=wanted),
+                )
+        except SessionExpired:
+            return self._login_redirect()
+        except MediawsError as exc:
+            return toast("error", str(exc))
+        self.cards = [
+            AssetCard(**{**row.__dict__, "favourite": asset.favourite}) if row.id == asset_id else row
+            for row in self.cards
+        ]
+        return None
+
+    @rx.event
+    def set_upload_project(self, value: str) -> None:
+        """Choose the project uploads go to (on the all-assets page)."""
+        if value in {choice.id for choice in self.project_options}:
+            self.upload_project = value
+
+    @rx.event
+    def upload_progress(self, progress: dict[str, Any]) -> None:
+        """How much of the upload the browser has sent (the last report, 100%, may come after the end)."""
+        done = float(progress.get("progress", 0) or 0)
+        if done < 1:
+            self.uploading, self.upload_percent = True, max(0, round(done * 100))
+
+    @rx.event
+    def upload_rejected(self, rejected: list[dict[str, Any]]) -> None:
+        """Files the browser refused before sending (type or size), each with its reason."""
+        self.upload_results = [rejection(item) for item in rejected]
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]) -> Any:
+        """Keep each dropped file as an asset, saying for each whether it was added or why not."""
+        self.uploading, self.upload_percent, self.upload_results = True, 100, []
+        project_id, token = self.upload_project, self.session_token
+        results: list[UploadResult] = []
+        for upload in files:
+            name = upload.name or "upload"
+            path = await asyncio.to_thread(spool, upload.file)
+            try:
+                results.append(await asyncio.to_thread(ingest_one, token, project_id, path, name))
+            finally:
+                path.unlink(missing_ok=True)
+        self.uploading, self.upload_percent, self.upload_results = False, 0, results
+        added = sum(1 for result in results if result.ok)
+        redirect = self._first_page()
+        if redirect is not None:
+            return redirect
+        done = (
+            toast("success", f"Added {added} file{'s' if added != 1 else ''}.")
+            if added == len(results)
+            else toast("warning", f"Added {added} of {len(results)} files; see why above.")
+        )
+        return [done, GalleryState.watch_previews]

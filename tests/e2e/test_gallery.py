@@ -1,0 +1,299 @@
+"""The gallery: browse, scroll for more, search, filter, star, bulk tag and archive, upload, old results."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from mediaws.config import Settings
+from mediaws.db import make_engine
+from mediaws.models import Asset, Generation, User
+from mediaws.providers.registry import default_registry
+from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.services import generation, ingest, projects
+from mediaws.storage import LocalStorage
+from tests.e2e.support import AppServer, Shots, sign_up
+from tests.support.media import mp4, wav
+
+CARDS = "[data-asset]"
+FOX_PROMPT = "a red fox asleep in fresh snow"
+NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
+THUMBS_LOADED = (
+    "() => { const i = [...document.querySelectorAll('[data-asset] img')].filter((x) => {"
+    " const r = x.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; });"
+    " return i.length > 0 && i.every((x) => x.complete && x.naturalWidth > 0); }"
+)
+
+
+@dataclass
+class Seeded:
+    """A project with 30 assets of every kind, and the one a generation made."""
+
+    project_id: str
+    generated_id: str
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 120), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _deps(server: AppServer) -> generation.Deps:
+    engine = make_engine(server.database_url)
+    return generation.Deps(
+        settings=Settings(data_dir=server.data_dir, database_url=server.database_url),
+        registry=default_registry(),
+        keyring=Keyring([decode_key(generate_key())]),
+        storage=LocalStorage(server.data_dir / "files"),
+        session_factory=lambda: Session(engine, expire_on_commit=False),
+    )
+
+
+def _files() -> list[tuple[str, bytes, str]]:
+    files = [(f"photo {n}.png", _png((20 * n, 120, 200 - 10 * n)), "") for n in range(10)]
+    files[2] = ("fox 1.png", files[2][1], FOX_PROMPT)
+    files[5] = ("fox 2.png", files[5][1], FOX_PROMPT + ", close up")
+    files += [(f"clip {n}.mp4", mp4(seconds=0.5), "") for n in range(6)]
+    files += [(f"voice {n}.wav", wav(seconds=0.5), "") for n in range(6)]
+    files += [(f"note {n}.txt", f"Note {n}\nPlans for the shoot, part {n}.\n".encode(), "") for n in range(7)]
+    return files
+
+
+def _seed(server: AppServer, email: str) -> Seeded:
+    """30 assets (10 images, 6 videos, 6 audio, 8 texts), one of them a generation's result."""
+    deps = _deps(server)
+    with deps.session_factory() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        project = projects.create_project(session=session, owner_id=user.id, name="Fox film")
+        made = Generation(
+            owner_id=user.id,
+            project_id=project.id,
+            capability="text",
+            provider="openai",
+            model="gpt-5.4",
+            prompt="An old script about a fox",
+            options={},
+            status="succeeded",
+            cost_micros=42_000,
+            cost_source="provider_usage",
+            duration_ms=1_200,
+        )
+        session.add(made)
+        session.commit()
+        for name, data, prompt in _files():
+            asset = ingest.ingest_bytes(
+                session=session, deps=deps, user_id=user.id, project_id=project.id, data=data, filename=name
+            )
+            if prompt:
+                asset.prompt = prompt
+                session.add(asset)
+                session.commit()
+        script = ingest.ingest_bytes(
+            session=session,
+            deps=deps,
+            user_id=user.id,
+            project_id=project.id,
+            data=b"FADE IN: a fox.\n",
+            filename="script.txt",
+        )
+        script.generation_id, script.prompt, script.cost_micros = made.id, made.prompt, 42_000
+        session.add(script)
+        session.commit()
+        seeded = Seeded(project_id=str(project.id), generated_id=str(script.id))
+    _wait_for_previews(deps, user.id)
+    return seeded
+
+
+def _wait_for_previews(deps: generation.Deps, user_id: uuid.UUID) -> None:
+    """The app server's worker makes thumbnails, posters and waveforms; wait until none is pending."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with deps.session_factory() as session:
+            pending = session.exec(
+                select(func.count())
+                .select_from(Asset)
+                .where(Asset.owner_id == user_id, col(Asset.preview_status) == "pending")
+            ).one()
+        if pending == 0:
+            return
+        time.sleep(0.5)
+    pytest.fail("previews were still pending after two minutes")
+
+
+def _signed_up(app_server: AppServer, new_page: Callable[[], Page], tag: str) -> tuple[Page, Seeded]:
+    email = f"gallery-{tag}-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    sign_up(page, app_server, email)
+    return page, _seed(app_server, email)
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _open_filters(page: Page, viewport: str) -> None:
+    if viewport == "phone" and page.locator(".gallery-filters.open").count() == 0:
+        page.locator(".filters-toggle").click()
+
+
+def test_browse_scroll_search_filter_star_tag_and_archive(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """The whole gallery at phone and desktop size, filters surviving a reload."""
+    page, seeded = _signed_up(app_server, new_page, viewport)
+    gallery = f"{app_server.url}/projects/{seeded.project_id}/assets"
+    page.goto(gallery)
+    cards = page.locator(CARDS)
+    expect(cards).to_have_count(24)
+    page.locator(CARDS + " img").first.scroll_into_view_if_needed()
+    page.wait_for_function(THUMBS_LOADED)
+    assert page.evaluate(NO_OVERFLOW), "the gallery scrolls sideways"
+    assert page.locator(CARDS + " img").first.get_attribute("loading") == "lazy"
+    shots(page, "grid")
+
+    page.get_by_role("button", name="Load more").scroll_into_view_if_needed()
+    expect(cards).to_have_count(30)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    shots(page, "all-loaded")
+
+    page.get_by_label("Search assets").fill("fox")
+    expect(cards).to_have_count(3)
+    expect(page).to_have_url(re.compile(r"[?&]q=fox"))
+    page.reload()
+    expect(cards).to_have_count(3)
+    expect(page.get_by_label("Search assets")).to_have_value("fox")
+    page.get_by_role("button", name="Clear filters").first.click()
+    expect(cards).to_have_count(24)
+
+    _open_filters(page, viewport)
+    _choose(page, "Type", "Videos")
+    expect(cards).to_have_count(6)
+    expect(cards.filter(has_text="clip")).to_have_count(6)
+    expect(page).to_have_url(re.compile(r"kind=video"))
+    shots(page, "videos")
+
+    star = cards.first.get_by_role("button", name=re.compile("^Favourite"))
+    expect(star).to_have_attribute("aria-pressed", "false")
+    star.click()
+    expect(star).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(page.locator(CARDS).first.get_by_role("button", name=re.compile("^Favourite"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    page.get_by_role("button", name="Select", exact=True).click()
+    boxes = page.get_by_role("checkbox", name=re.compile("^Select clip"))
+    boxes.nth(0).click()
+    boxes.nth(2).click(modifiers=["Shift"])
+    expect(page.get_by_text("3 selected")).to_be_visible()
+    page.screenshot(path=str(shots.folder / "bulk-bar-on-screen.png"))
+    page.get_by_role("button", name="New tag…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Tag name").fill("Keepers")
+    shots(page, "new-tag")
+    dialog.get_by_role("button", name="Create and tag").click()
+    expect(page.get_by_text("Tagged 3 assets.")).to_be_visible()
+    expect(page.locator(CARDS).filter(has_text="Keepers")).to_have_count(3)
+    shots(page, "tagged")
+
+    _open_filters(page, viewport)
+    _choose(page, "Type", "All types")
+    _choose(page, "Tag", "Keepers")
+    expect(cards).to_have_count(3)
+    page.get_by_role("button", name="Select all matching").click()
+    expect(page.get_by_text("3 selected")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download zip").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert sorted(archive.namelist()) == ["clip 3.mp4", "clip 4.mp4", "clip 5.mp4"]
+    page.get_by_role("button", name="Archive", exact=True).click()
+    expect(page.get_by_text("Archived 3 assets.")).to_be_visible()
+    expect(page.get_by_role("heading", name="No assets match")).to_be_visible()
+    page.get_by_role("radio", name="Archived").click()
+    expect(cards).to_have_count(3)
+    expect(page).to_have_url(re.compile(r"archived=archived"))
+    shots(page, "archived")
+    page.get_by_role("button", name="Clear filters").first.click()
+    expect(cards).to_have_count(24)
+    page.get_by_role("button", name="Load more").scroll_into_view_if_needed()
+    expect(cards).to_have_count(27)
+
+    page.get_by_role("link", name="Assets", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/assets/?$"))
+    expect(page.get_by_role("heading", name="All assets")).to_be_visible()
+    expect(cards).to_have_count(24)
+    expect(page.get_by_role("combobox", name="Upload into project")).to_contain_text("Fox film")
+
+    page.goto(f"{app_server.url}/projects/{seeded.project_id}")
+    old = page.get_by_role("link", name=re.compile("^Open the result of"))
+    expect(old).to_have_count(1)
+    shots(page, "project-results")
+    old.click()
+    expect(page).to_have_url(re.compile(rf"/assets/{seeded.generated_id}/?$"))
+
+
+def test_upload_names_each_refusal_and_strangers_see_nothing(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str, tmp_path: Path
+) -> None:
+    """Several files at once: good ones join the top of the grid, a fake one is refused with its reason."""
+    email = f"upload-{viewport}-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    sign_up(page, app_server, email)
+    with _deps(app_server).session_factory() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        project = projects.create_project(session=session, owner_id=user.id, name="Uploads")
+    page.goto(f"{app_server.url}/projects/{project.id}/assets")
+    expect(page.get_by_role("heading", name="No assets yet")).to_be_visible()
+    generate = page.get_by_role("link", name="Generate").last
+    expect(generate).to_have_attribute("href", re.compile(rf"project={project.id}"))
+    shots(page, "empty")
+
+    good = tmp_path / "sunset.png"
+    good.write_bytes(_png((250, 120, 40)))
+    fake = tmp_path / "holiday.png"
+    fake.write_bytes(b"this is not a picture at all\n")
+    page.locator("#gallery-upload input[type=file]").set_input_files([good, fake])
+    results = page.locator(".upload-result")
+    expect(results.filter(has_text="sunset.png")).to_contain_text("Added as image")
+    expect(results.filter(has_text="holiday.png")).to_contain_text("refused")
+    expect(page.locator(CARDS)).to_have_count(1)
+    expect(page.locator(CARDS).first).to_contain_text("sunset.png")
+    expect(page.locator(CARDS).first.locator("img")).to_have_count(1, timeout=30_000)
+    assert page.evaluate(NO_OVERFLOW)
+    shots(page, "uploaded")
+
+    page.get_by_role("button", name="Select", exact=True).click()
+    page.get_by_role("checkbox", name="Select sunset.png").click()
+    page.get_by_role("button", name="Delete…").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("Delete 1 asset for good?")
+    expect(confirm).to_contain_text("cannot be undone")
+    shots(page, "confirm-delete")
+    confirm.get_by_role("button", name="Delete forever").click()
+    expect(page.get_by_text("Deleted 1 asset.")).to_be_visible()
+    expect(page.get_by_role("heading", name="No assets yet")).to_be_visible()
+
+    stranger = new_page()
+    sign_up(stranger, app_server, f"eve-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    stranger.goto(f"{app_server.url}/projects/{project.id}/assets")
+    expect(stranger.get_by_role("heading", name="Project not found")).to_be_visible()
+    expect(stranger.locator(CARDS)).to_have_count(0)
+    expect(stranger.get_by_text("sunset.png")).to_have_count(0)
+    stranger.goto(f"{app_server.url}/assets")
+    expect(stranger.get_by_role("heading", name="No assets yet")).to_be_visible()
+    expect(stranger.get_by_text("sunset.png")).to_have_count(0)
+    shots(stranger, "stranger")
