@@ -164,6 +164,7 @@ def _option(field: rx.Var) -> rx.Component:
                 min=field["min"],
                 max=field["max"],
                 on_change=lambda v: GenerateState.set_option(field["name"], v).debounce(400),
+                on_blur=lambda v: GenerateState.set_option(field["name"], v),  # Tab saves at once
                 id=control_id,
                 width="100%",
             ),
