@@ -6,6 +6,7 @@ import logging
 import uuid
 from pathlib import Path
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from mediaws.jobs import queue
@@ -126,7 +127,10 @@ def _save(
     made: Previews,
     stored: dict[str, dict[str, object]],
 ) -> str:
-    session.refresh(asset)
+    fresh = session.get(Asset, asset.id, populate_existing=True)
+    if fresh is None:
+        return _owe_orphans(session, stored)
+    asset = fresh
     replaced = [
         str(entry["key"])
         for variant, entry in asset.previews.items()
@@ -141,6 +145,17 @@ def _save(
     session.add(asset)
     storage_cleanup.queue_deletion(session, replaced)
     queue.finish(session, job=job, worker=worker, status=queue.SUCCEEDED)
+    try:
+        session.commit()
+    except StaleDataError:  # the asset (and with it this job) was deleted meanwhile
+        session.rollback()
+        return _owe_orphans(session, stored)
+    return queue.SUCCEEDED
+
+
+def _owe_orphans(session: Session, stored: dict[str, dict[str, object]]) -> str:
+    """The asset was deleted while its previews were made: the files just written are owed deletes."""
+    storage_cleanup.queue_deletion(session, [str(entry["key"]) for entry in stored.values()])
     session.commit()
     return queue.SUCCEEDED
 

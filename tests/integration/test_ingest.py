@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from mediaws.errors import NotFoundError, ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, User
 from mediaws.models.assets import PREVIEW_PENDING, PREVIEW_READY
-from mediaws.services import asset_previews, generation, ingest, projects
+from mediaws.services import asset_edits, asset_previews, generation, ingest, projects, storage_cleanup
 from tests.support import media
 from tests.support.assets import make_asset
 from tests.support.jobs import run_jobs
@@ -203,3 +204,32 @@ def test_a_generation_is_not_kept_waiting_behind_a_backlog_of_previews(
     with deps.session_factory() as fresh:
         claimed = queue.claim(fresh, worker="w", lease_seconds=30)
         assert claimed is not None and claimed.generation_id == queued.id
+
+
+def test_previews_of_an_asset_deleted_meanwhile_are_not_left_behind(
+    session: Session,
+    deps: generation.Deps,
+    user: User,
+    project_id: uuid.UUID,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asset = _ingest(session, deps, user, project_id, "photo.png", media.image("PNG", (64, 48)))
+    real = asset_previews.make_previews
+
+    def made_while_deleted(path: Path, checked: object, **kw: object) -> object:
+        made = real(path, checked, **kw)  # type: ignore[arg-type]
+        with deps.session_factory() as other:
+            gone = other.get(Asset, asset.id)
+            assert gone is not None
+            asset_edits.delete_assets(session=other, deps=deps, assets=[gone])
+        return made
+
+    monkeypatch.setattr(asset_previews, "make_previews", made_while_deleted)
+    run_jobs(deps)
+    for thread in threading.enumerate():
+        if thread.name == "storage-cleanup":
+            thread.join(timeout=30)
+    storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage)
+    assert _files(tmp_path) == set()
+    assert session.exec(select(AsyncJob)).all() == []
