@@ -18,8 +18,8 @@ from starlette.concurrency import iterate_in_threadpool
 from mediaws.api.errors import error_response
 from mediaws.api.schemas import ErrorOut
 from mediaws.errors import NotFoundError
-from mediaws.services.asset_files import ServedFile, content_disposition
-from mediaws.storage.base import CHUNK_BYTES, MissingObject, Storage
+from mediaws.services.asset_files import ServedFile
+from mediaws.storage.base import CHUNK_BYTES, MissingObject, Storage, content_disposition
 
 RANGE_RE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 INLINE_TYPES = frozenset({"text/plain", "text/markdown"})

@@ -11,7 +11,7 @@ import time
 import unicodedata
 import uuid
 from typing import NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from sqlmodel import Session
 
@@ -129,18 +129,6 @@ def download_name(asset: Asset, variant: str = ORIGINAL, mime: str | None = None
     stem = stem.strip(" .") or str(asset.id)
     suffix = "" if variant == ORIGINAL else f"-{variant}"
     return f"{stem[:NAME_MAX]}{suffix}.{extension_for(mime or asset.mime_type)}"
-
-
-def content_disposition(filename: str, *, download: bool) -> str:
-    """``inline`` or ``attachment`` with an ASCII ``filename`` and the exact ``filename*`` (RFC 6266/5987)."""
-    stem, dot, extension = filename.rpartition(".") if "." in filename else (filename, "", "")
-    ascii_stem = "".join(
-        c for c in unicodedata.normalize("NFKD", stem) if 32 <= ord(c) < 127 and c not in '"\\'
-    ).strip(" .")
-    ascii_name = f"{ascii_stem or 'file'}{dot}{extension}"
-    exact = quote(filename, safe="!#$&+-.^_`|~")
-    kind = "attachment" if download else "inline"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{exact}"
 
 
 def _clean(name: str) -> str:

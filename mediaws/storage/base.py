@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 from mediaws.errors import MediawsError
 
@@ -67,6 +69,18 @@ def variant_key(key: str, variant: str, mime_type: str) -> str:
         raise StorageError(f"Unknown variant {variant!r}.")
     stem = check_key(key).rsplit(".", 1)[0]
     return check_key(f"{stem}.{variant}.{extension_for(mime_type)}")
+
+
+def content_disposition(filename: str, *, download: bool) -> str:
+    """``inline`` or ``attachment`` with an ASCII ``filename`` and the exact ``filename*`` (RFC 6266/5987)."""
+    stem, dot, extension = filename.rpartition(".") if "." in filename else (filename, "", "")
+    ascii_stem = "".join(
+        c for c in unicodedata.normalize("NFKD", stem) if 32 <= ord(c) < 127 and c not in '"\\'
+    ).strip(" .")
+    ascii_name = f"{ascii_stem or 'file'}{dot}{extension}"
+    exact = quote(filename, safe="!#$&+-.^_`|~")
+    kind = "attachment" if download else "inline"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{exact}"
 
 
 def check_key(key: str) -> str:

@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from pydantic import SecretStr
 
 from mediaws.errors import ConfigError
-from mediaws.storage.base import CHUNK_BYTES, MissingObject, ObjectInfo, StorageError, check_key, check_range
+from mediaws.storage.base import (
+    CHUNK_BYTES,
+    MissingObject,
+    ObjectInfo,
+    StorageError,
+    check_key,
+    check_range,
+    content_disposition,
+)
 
 if TYPE_CHECKING:
     from mediaws.config import Settings
@@ -251,10 +258,3 @@ def _stream(body: Any) -> Iterator[bytes]:
         raise StorageError(f"The S3 store broke off while sending the file ({type(exc).__name__}).") from None
     finally:
         body.close()
-
-
-def content_disposition(filename: str, *, download: bool) -> str:
-    """``attachment``/``inline`` with an ASCII fallback name and the UTF-8 name (RFC 6266)."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
-    kind = "attachment" if download else "inline"
-    return f"{kind}; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -19,7 +19,7 @@ from mediaws.providers.base import Usage
 from mediaws.services import generation, keys, projects, tokens
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
-from tests.support.jobs import run_jobs
+from tests.support.jobs import run_generation
 
 OPENAI_KEY = "sk-proj-test0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-test0123456789abcdef"
@@ -60,15 +60,9 @@ def generate(
     session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **values: Any
 ) -> tuple[Generation, AsyncJob]:
     """Queue a generation, run it to its end, and return its row and job as the database has them."""
-    queued = generation.start_generation(
-        session=session, deps=deps, user_id=user.id, project_id=project_id, **values
-    )
-    run_jobs(deps)
+    row = run_generation(session, deps, user.id, project_id, **values)
     with deps.session_factory() as fresh:
-        row = fresh.get(Generation, queued.id)
-        assert row is not None
-        job = fresh.exec(select(AsyncJob).where(AsyncJob.generation_id == row.id)).one()
-        return row, job
+        return row, fresh.exec(select(AsyncJob).where(AsyncJob.generation_id == row.id)).one()
 
 
 def unreadable_image(encoded: str = base64.b64encode(b"not a picture").decode()) -> Reply:

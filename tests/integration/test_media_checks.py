@@ -17,7 +17,7 @@ from mediaws.providers.base import Usage
 from mediaws.services import generation, keys, projects, voice_preview
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
-from tests.support.jobs import run_jobs
+from tests.support.jobs import run_generation, run_jobs
 
 OPENAI_KEY = "sk-proj-test0123456789abcdef"
 ELEVEN_KEY = "sk_test_0123456789abcdef"
@@ -60,14 +60,7 @@ def generate(
     session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **values: Any
 ) -> Generation:
     """Queue a generation, run it, and return its row as the database has it."""
-    queued = generation.start_generation(
-        session=session, deps=deps, user_id=user.id, project_id=project_id, **values
-    )
-    run_jobs(deps)
-    with deps.session_factory() as fresh:
-        row = fresh.get(Generation, queued.id)
-        assert row is not None
-        return row
+    return run_generation(session, deps, user.id, project_id, **values)
 
 
 def assets_of(deps: generation.Deps, row: Generation) -> list[Asset]:

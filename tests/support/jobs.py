@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from sqlmodel import Session
+
 from mediaws.jobs.worker import Worker
+from mediaws.models import Generation
 from mediaws.services import generation, job_runner
 
 
@@ -18,3 +24,17 @@ def run_jobs(deps: generation.Deps) -> None:
     )
     while worker.run_once():
         pass
+
+
+def run_generation(
+    session: Session, deps: generation.Deps, user_id: uuid.UUID, project_id: uuid.UUID, **values: Any
+) -> Generation:
+    """Queue a generation, run every due job, and return its row as the database has it then."""
+    queued = generation.start_generation(
+        session=session, deps=deps, user_id=user_id, project_id=project_id, **values
+    )
+    run_jobs(deps)
+    with deps.session_factory() as fresh:
+        row = fresh.get(Generation, queued.id)
+        assert row is not None
+        return row
