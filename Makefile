@@ -35,7 +35,7 @@ $(BUN):
 	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
 	test -x $(BUN)
 
-test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe
+test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/sbin/nginx
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -68,6 +68,21 @@
     }
   }
 
+  function keepFocusIn(viewer, event) {
+    const stops = [...viewer.querySelectorAll("button, [href], [tabindex]:not([tabindex='-1'])")].filter(
+      (stop) => !stop.disabled && stop.getClientRects().length > 0,
+    );
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const here = document.activeElement;
+    const wrap = !viewer.contains(here) || here === (event.shiftKey ? first : last);
+    if (wrap) {
+      (event.shiftKey ? last : first).focus();
+      event.preventDefault();
+    }
+  }
+
   document.addEventListener("keydown", (event) => {
     const wave = inside(event, "[data-waveform]");
     if (wave && ["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) {
@@ -80,7 +95,12 @@
       event.preventDefault();
       return;
     }
-    if (!find("[data-viewer]")) return;
+    const viewer = find("[data-viewer]");
+    if (!viewer) return;
+    if (event.key === "Tab") {
+      keepFocusIn(viewer, event);
+      return;
+    }
     const keys = { ArrowRight: () => press("next"), ArrowLeft: () => press("prev"), Escape: () => press("close") };
     if (keys[event.key]) {
       keys[event.key]();

@@ -32,31 +32,18 @@ from mediaws.services.asset_files import file_url
 from mediaws.storage import storage_key
 from mediaws.storage.base import variant_key
 from mediaws.storage.local import LocalStorage
+from tests.support import nginx
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
-NGINX_CONF = """
-worker_processes {workers};
-user root;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    types {{ image/webp webp; video/mp4 mp4; }}
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    server {{
-        listen {host}:{port};
-        root {root};
-        location / {{ etag on; }}
-    }}
+STATIC_SITE = """
+types {{ image/webp webp; video/mp4 mp4; }}
+sendfile on;
+tcp_nopush on;
+server {{
+    listen {host}:{port};
+    root {root};
+    location / {{ etag on; }}
 }}
 """
 UVICORN_LAUNCHER = """
@@ -202,7 +189,7 @@ def signed_url(site: Site, asset: Asset, variant: str) -> str:
     return file_url(asset=asset, variant=variant, expires_in=6 * 3600, storage=site.storage, keyring=keyring)
 
 
-def start_uvicorn(site: Site, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_uvicorn(site: Site, port: int, workers: int) -> list[subprocess.Popen[bytes]]:
     """uvicorn serving ``mediaws.api.app:api`` in ``workers`` forked processes sharing one TCP socket.
 
     Not ``uvicorn --workers N``: its supervisor binds the socket with ``proto`` 0, so asyncio never sets
@@ -218,10 +205,10 @@ def start_uvicorn(site: Site, port: int, workers: int) -> subprocess.Popen[bytes
         start_new_session=True,
     )
     wait_for(process, f"http://{HOST}:{port}/openapi.json")
-    return process
+    return [process]
 
 
-def start_granian(site: Site, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_granian(site: Site, port: int, workers: int) -> list[subprocess.Popen[bytes]]:
     """``granian --interface asgi mediaws.api.app:api``: the HTTP server production runs (via Reflex)."""
     log = (site.data_dir / f"granian-{port}.log").open("wb")
     command = [
@@ -243,23 +230,25 @@ def start_granian(site: Site, port: int, workers: int) -> subprocess.Popen[bytes
         command, cwd=ROOT, env=site.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     wait_for(process, f"http://{HOST}:{port}/openapi.json")
-    return process
+    return [process]
 
 
-def start_nginx(site: Site, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_nginx(site: Site, port: int, workers: int) -> list[subprocess.Popen[bytes]]:
     """Debian's nginx serving the storage directory on ``port``, config in a temp dir, no daemon."""
-    tmp = site.data_dir / "nginx"
-    tmp.mkdir(exist_ok=True)
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(workers=workers, tmp=tmp, host=HOST, port=port, root=site.storage.root))
-    process = subprocess.Popen(
-        ["nginx", "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    static = STATIC_SITE.format(host=HOST, port=port, root=site.storage.root)
+    process = nginx.start(static, site.data_dir / f"nginx-{port}", workers=workers)
     wait_for(process, f"http://{HOST}:{port}/")
-    return process
+    return [process]
+
+
+def start_behind_nginx(site: Site, port: int, workers: int) -> list[subprocess.Popen[bytes]]:
+    """Granian on a port of its own, behind nginx running deploy/nginx.conf on ``port`` (both ``workers``)."""
+    app_port = free_port()
+    app = start_granian(site, app_port, workers)[0]
+    conf = nginx.deploy_site(f"{HOST}:{app_port}", port, site.data_dir / f"cache-{port}")
+    proxy = nginx.start(conf, site.data_dir / f"nginx-{port}", workers=workers)
+    wait_for(proxy, f"http://{HOST}:{port}/openapi.json")
+    return [proxy, app]
 
 
 def wait_for(process: subprocess.Popen[bytes], url: str) -> None:
@@ -278,8 +267,13 @@ def wait_for(process: subprocess.Popen[bytes], url: str) -> None:
     raise SystemExit(f"{url} did not answer within 60 s")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server we started, and its children."""
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the servers we started, and their children."""
+    for process in processes:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

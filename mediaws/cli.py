@@ -37,7 +37,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(assets_app, name="assets")
 
 
-
 @db_app.command("upgrade")
 @friendly
 def db_upgrade(revision: str = typer.Option("head", help="Target revision.")) -> None:

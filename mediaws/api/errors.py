@@ -37,9 +37,11 @@ def error_response(
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """The one error shape of the API."""
+    """The one error shape of the API; never stored by any cache."""
     return JSONResponse(
-        {"error": {"code": code, "message": message, "field": field}}, status_code=status, headers=headers
+        {"error": {"code": code, "message": message, "field": field}},
+        status_code=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 

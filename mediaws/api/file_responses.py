@@ -26,6 +26,7 @@ INLINE_TYPES = frozenset({"text/plain", "text/markdown"})
 INLINE_FAMILIES = ("image/", "video/", "audio/")
 NEVER_INLINE = frozenset({"image/svg+xml"})
 API_CACHE = "private, no-cache"
+SHARED_PREVIEW_SECONDS = 300
 
 
 class Unsatisfiable(Exception):
@@ -41,8 +42,15 @@ class ByteRange:
 
 
 def signed_cache_control(seconds_left: int, *, preview: bool) -> str:
-    """Cache a signed link's answer until the link expires; previews never change under one URL."""
-    return f"private, max-age={max(seconds_left, 0)}{', immutable' if preview else ''}"
+    """Cache a signed link's answer until the link expires; previews never change under one URL.
+
+    A preview may also wait in a shared cache (deploy/nginx.conf) for ``SHARED_PREVIEW_SECONDS`` at most,
+    so thumbnails are served without Python; an original is only ever cached by the browser.
+    """
+    left = max(seconds_left, 0)
+    if not preview:
+        return f"private, max-age={left}"
+    return f"public, max-age={left}, s-maxage={min(left, SHARED_PREVIEW_SECONDS)}, immutable"
 
 
 def may_show_inline(mime: str) -> bool:

@@ -173,8 +173,8 @@ def _tags() -> rx.Component:
     )
     return rx.vstack(
         rx.text("Tags", weight="medium", size="2"),
-        rx.flex(rx.foreach(S.tags, _chip), wrap="wrap", gap="2"),
-        rx.flex(rx.cond(S.tag_choices.length() > 0, add), new_tag, wrap="wrap", gap="2"),
+        rx.flex(rx.foreach(S.tags, _chip), wrap="wrap", spacing="2"),
+        rx.flex(rx.cond(S.tag_choices.length() > 0, add), new_tag, wrap="wrap", spacing="2"),
         spacing="2",
         width="100%",
     )
@@ -192,7 +192,7 @@ def _share() -> rx.Component:
             ),
             rx.button(rx.icon("link", aria_hidden="true"), "Copy share link", on_click=S.share, size="3"),
             wrap="wrap",
-            gap="2",
+            spacing="2",
         ),
         rx.text("", size="2", color_scheme="green", role="status", custom_attrs={"data-share-status": ""}),
         rx.cond(
@@ -255,7 +255,7 @@ def _actions() -> rx.Component:
         ),
         delete,
         wrap="wrap",
-        gap="2",
+        spacing="2",
     )
 
 
@@ -326,14 +326,14 @@ def _generation() -> rx.Component:
                 S.source.length() > 0,
                 rx.vstack(
                     rx.text("Made from", weight="medium", size="2"),
-                    rx.flex(rx.foreach(S.source, _thumb), gap="2", wrap="wrap"),
+                    rx.flex(rx.foreach(S.source, _thumb), spacing="2", wrap="wrap"),
                 ),
             ),
             rx.cond(
                 S.derived.length() > 0,
                 rx.vstack(
                     rx.text("Made from this", weight="medium", size="2"),
-                    rx.flex(rx.foreach(S.derived, _thumb), gap="2", wrap="wrap"),
+                    rx.flex(rx.foreach(S.derived, _thumb), spacing="2", wrap="wrap"),
                 ),
             ),
             rx.cond(

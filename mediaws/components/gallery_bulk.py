@@ -90,7 +90,7 @@ def bulk_bar() -> rx.Component:
             rx.flex(
                 _picker(
                     "Choose tag",
-                    BULK.bulk_tag,
+                    BULK.chosen_tag,
                     BULK.set_bulk_tag,
                     rx.foreach(GalleryState.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
                 ),

@@ -10,6 +10,7 @@ import re
 import time
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -61,9 +62,14 @@ def file_url(
     )
     if direct is not None:
         return direct
-    grant = signing.Grant(asset_id=asset.id, variant=variant, expires=expires, download=download)
+    return _own_link(asset.id, variant, expires, download=download, keyring=keyring)
+
+
+def _own_link(asset_id: uuid.UUID, variant: str, expires: int, *, download: bool, keyring: Keyring) -> str:
+    """mediaws' own signed ``/files`` link."""
+    grant = signing.Grant(asset_id=asset_id, variant=variant, expires=expires, download=download)
     query = {"exp": str(expires), **({"dl": "1"} if download else {}), "sig": signing.sign(grant, keyring)}
-    return f"/files/{asset.id}/{variant}?{urlencode(query)}"
+    return f"/files/{asset_id}/{variant}?{urlencode(query)}"
 
 
 def app_url(
@@ -78,6 +84,29 @@ def app_url(
         keyring=keyring,
         max_expires_in=settings.share_link_max_days * DAY_SECONDS,
     )
+
+
+def app_urls(
+    *,
+    wanted: Sequence[tuple[Asset, str]],
+    settings: Settings,
+    storage: Storage,
+    keyring: Keyring,
+    now: int | None = None,
+) -> list[str]:
+    """``app_url`` for many (asset, variant) pairs: one request to a store that signs; "" where it won't."""
+    if not wanted:
+        return []
+    moment = int(time.time()) if now is None else now
+    max_seconds = settings.share_link_max_days * DAY_SECONDS
+    expires = signing.expiry(moment, settings.file_link_seconds, max_seconds=max_seconds)
+    served = [target(asset, variant) for asset, variant in wanted]
+    direct = storage.signed_urls([(one.key, one.filename) for one in served], expires_in=expires - moment)
+    if direct is not None:
+        return [url or "" for url in direct]
+    return [
+        _own_link(asset.id, variant, expires, download=False, keyring=keyring) for asset, variant in wanted
+    ]
 
 
 def resolve(

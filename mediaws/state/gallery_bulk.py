@@ -27,6 +27,11 @@ def plural(count: int) -> str:
     return f"{count} asset{'s' if count != 1 else ''}"
 
 
+def still_offered(value: str, offered: list[str]) -> str:
+    """A picker's value while it is still among the choices (a tag deleted meanwhile is not), else ``""``."""
+    return value if value in offered else ""
+
+
 def select_range(order: list[str], selected: list[str], anchor: str, target: str) -> list[str]:
     """The selection after a shift-click: every card from the last clicked one to this one is added."""
     if anchor not in order or target not in order:
@@ -57,6 +62,11 @@ class GalleryBulkState(GalleryState):
     def delete_title(self) -> str:
         """The confirmation's question, with how many."""
         return f"Delete {plural(len(self.selected))} for good?"
+
+    @rx.var
+    def chosen_tag(self) -> str:
+        """The tag picked for the selection, unless it was deleted since (then nothing is picked)."""
+        return still_offered(self.bulk_tag, [chip.id for chip in self.tag_options])
 
     @rx.var
     def move_choices(self) -> list[Choice]:
@@ -144,9 +154,11 @@ class GalleryBulkState(GalleryState):
     @rx.event
     def apply_tag(self) -> Any:
         """Put the chosen tag on every selected asset."""
-        if not self.bulk_tag:
+        chosen = still_offered(self.bulk_tag, [chip.id for chip in self.tag_options])
+        if not chosen:
+            self.bulk_tag = ""
             return toast("info", "Choose a tag first.")
-        return self._run("tag", tag_ids=[self.bulk_tag])
+        return self._run("tag", tag_ids=[chosen])
 
     @rx.event
     def open_new_tag(self, open_: bool = True) -> None:

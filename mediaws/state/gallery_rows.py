@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -178,14 +178,15 @@ def thumb_variant(asset: Asset) -> str | None:
     return None
 
 
-def thumb_url(asset: Asset, deps: Deps) -> str:
-    """A signed link to the card's thumbnail, or "" when there is none yet."""
-    variant = thumb_variant(asset)
-    if variant is None:
-        return ""
-    return asset_files.app_url(
-        asset=asset, variant=variant, settings=deps.settings, storage=deps.storage, keyring=deps.keyring
+def thumb_urls(assets: Sequence[Asset], deps: Deps) -> list[str]:
+    """Signed links to the cards' thumbnails ("" where there is none yet), signed in one go."""
+    wanted = [(asset, variant) for asset in assets if (variant := thumb_variant(asset)) is not None]
+    links = iter(
+        asset_files.app_urls(
+            wanted=wanted, settings=deps.settings, storage=deps.storage, keyring=deps.keyring
+        )
     )
+    return [next(links) if thumb_variant(asset) is not None else "" for asset in assets]
 
 
 def tag_chip(tag: Tag) -> TagChip:
@@ -193,8 +194,8 @@ def tag_chip(tag: Tag) -> TagChip:
     return TagChip(id=str(tag.id), name=tag.name, colour=tag.colour)
 
 
-def card(asset: Asset, tags: list[Tag], deps: Deps) -> AssetCard:
-    """One asset as a grid card."""
+def card(asset: Asset, tags: list[Tag], thumb: str) -> AssetCard:
+    """One asset as a grid card, showing the ``thumb`` link."""
     excerpt = (asset.excerpt or "")[:400] if asset.kind == "text" else ""
     return AssetCard(
         id=str(asset.id),
@@ -202,7 +203,7 @@ def card(asset: Asset, tags: list[Tag], deps: Deps) -> AssetCard:
         name=asset.name or "Untitled",
         kind=asset.kind,
         icon=ICONS.get(asset.kind, "file"),
-        thumb=thumb_url(asset, deps),
+        thumb=thumb,
         excerpt=excerpt,
         size=human_bytes(asset.bytes),
         created=display.date(asset.created_at),
@@ -228,7 +229,11 @@ def load_page(
     page = asset_queries.list_assets(
         session=session, user_id=user_id, query=asset_query(filters, project_id=project_id, cursor=cursor)
     )
-    cards = [card(asset, page.tags.get(asset.id, []), deps) for asset in page.items]
+    thumbs = thumb_urls(page.items, deps)
+    cards = [
+        card(asset, page.tags.get(asset.id, []), thumb)
+        for asset, thumb in zip(page.items, thumbs, strict=True)
+    ]
     return cards, page.next_cursor
 
 
@@ -243,12 +248,15 @@ def refreshed_cards(
     *, session: Session, deps: Deps, user_id: uuid.UUID, asset_ids: list[str]
 ) -> dict[str, AssetCard]:
     """These cards read again (once previews are made); ids that are gone or not the user's are left out."""
-    found: dict[str, AssetCard] = {}
+    assets: dict[str, Asset] = {}
     for asset_id in asset_ids:
         try:
-            asset = asset_queries.get_asset(session=session, user_id=user_id, asset_id=asset_id)
+            assets[asset_id] = asset_queries.get_asset(session=session, user_id=user_id, asset_id=asset_id)
         except NotFoundError:
             continue
-        tags = asset_queries.tags_of(session=session, asset_ids=[asset.id])[asset.id]
-        found[asset_id] = card(asset, tags, deps)
-    return found
+    tags = asset_queries.tags_of(session=session, asset_ids=[asset.id for asset in assets.values()])
+    thumbs = thumb_urls(list(assets.values()), deps)
+    return {
+        asset_id: card(asset, tags[asset.id], thumb)
+        for (asset_id, asset), thumb in zip(assets.items(), thumbs, strict=True)
+    }

@@ -13,7 +13,7 @@ from mediaws.pricing.cost import priced_display
 from mediaws.services import generation, projects
 from mediaws.state import display
 from mediaws.state.auth import AuthState
-from mediaws.state.gallery_rows import thumb_url
+from mediaws.state.gallery_rows import thumb_urls
 
 
 def _row(project: Project) -> dict[str, str]:
@@ -95,7 +95,7 @@ class ProjectsState(AuthState):
         return rx.toast.success(f"Created project “{project.name}”.")
 
 
-def _generation_row(row: Generation, first: Asset | None, deps: generation.Deps) -> dict[str, str]:
+def _generation_row(row: Generation, first: Asset | None, thumb: str) -> dict[str, str]:
     """A recent generation; with a result, its thumbnail links to the asset's page."""
     if row.cost_micros is not None:
         spent = priced_display(row.provider, row.model, row.cost_micros)
@@ -110,7 +110,7 @@ def _generation_row(row: Generation, first: Asset | None, deps: generation.Deps)
         "cost": spent,
         "prompt": row.prompt[:140],
         "asset_url": routes.asset_url(str(first.id)) if first is not None else "",
-        "thumb": thumb_url(first, deps) if first is not None else "",
+        "thumb": thumb,
         "asset_kind": first.kind if first is not None else "",
     }
 
@@ -155,10 +155,13 @@ class ProjectState(AuthState):
                 recent = generation.list_generations(
                     session=session, user_id=user.id, project_id=project.id, limit=10
                 )
-                deps = generation.app_deps()
+                firsts = [next(iter(generation.assets_of(session, row)), None) for row in recent]
+                shown = [asset for asset in firsts if asset is not None]
+                links = thumb_urls(shown, generation.app_deps())
+                thumbs = {asset.id: link for asset, link in zip(shown, links, strict=True)}
                 rows = [
-                    _generation_row(row, next(iter(generation.assets_of(session, row)), None), deps)
-                    for row in recent
+                    _generation_row(row, first, thumbs[first.id] if first is not None else "")
+                    for row, first in zip(recent, firsts, strict=True)
                 ]
         except SessionExpired:
             return self._login_redirect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -129,6 +129,13 @@ class Storage(Protocol):
 
     def signed_url(self, key: str, *, expires_in: int, filename: str, download: bool) -> str | None:
         """A URL of the store itself that serves the object until it expires; None when mediaws serves it."""
+        ...
+
+    def signed_urls(self, objects: Sequence[tuple[str, str]], *, expires_in: int) -> list[str | None] | None:
+        """Inline links for many ``(key, filename)`` at once, None for an object the store won't sign.
+
+        None instead of a list when mediaws serves the store's files itself.
+        """
         ...
 
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -105,6 +105,12 @@ class LocalStorage:
     def signed_url(self, key: str, *, expires_in: int, filename: str, download: bool) -> str | None:
         """None: mediaws serves local files through its own signed route."""
         check_key(key)
+        return None
+
+    def signed_urls(self, objects: Sequence[tuple[str, str]], *, expires_in: int) -> list[str | None] | None:
+        """None: mediaws serves local files through its own signed route."""
+        for key, _name in objects:
+            check_key(key)
         return None
 
     def _write(self, target: Path, fill: Callable[[BinaryIO], object]) -> None:

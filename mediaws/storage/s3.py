@@ -9,7 +9,7 @@ that carries ``response-content-disposition``, sparing mediaws the bandwidth.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -202,6 +202,17 @@ class S3Storage:
         }
         with self._errors("sign a link to"):
             return str(self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+
+    def signed_urls(self, objects: Sequence[tuple[str, str]], *, expires_in: int) -> list[str | None] | None:
+        """Presigned GETs (computed here, no request to S3) when ``presign`` is on, else None."""
+        if not self.presign:
+            for key, _name in objects:
+                check_key(key)
+            return None
+        return [
+            self.signed_url(key, expires_in=expires_in, filename=name, download=False)
+            for key, name in objects
+        ]
 
     def close(self) -> None:
         """Close the HTTP connections."""

@@ -20,6 +20,7 @@ from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
 from mediaws.services import generation, job_runner, tokens
 from mediaws.storage import LocalStorage
+from tests.support.signed_files import MakeAsset, asset_maker
 
 
 @pytest.fixture
@@ -79,3 +80,9 @@ def run_worker(deps: generation.Deps) -> Callable[[], str | None]:
         return worker.run_once()
 
     return run
+
+
+@pytest.fixture
+def make_asset(session: Session, deps: generation.Deps, user: User) -> MakeAsset:
+    """Store a file (and optionally a "small" preview) for a user and insert its asset row."""
+    return asset_maker(session, deps, user)

@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -19,67 +18,14 @@ from sqlmodel import Session
 from mediaws.api import api
 from mediaws.api.deps import get_deps
 from mediaws.errors import NotFoundError
-from mediaws.models import Asset, Project, User
+from mediaws.models import User
 from mediaws.security.crypto import Keyring, decode_key, generate_key
 from mediaws.services import asset_files
 from mediaws.services.generation import Deps
-from mediaws.storage.base import storage_key, variant_key
 from tests.api.live import serving
+from tests.support.signed_files import DATA, HOUR, SMALL, MakeAsset, link
 
 MIB = 1024 * 1024
-DATA = bytes(range(256)) * 40  # 10 240 bytes, every offset distinguishable
-SMALL = b"RIFF-small-preview-bytes"
-HOUR = 3600
-
-MakeAsset = Callable[..., Asset]
-
-
-@pytest.fixture
-def make_asset(session: Session, deps: Deps, user: User) -> MakeAsset:
-    """Store a file (and optionally a "small" preview) for a user and insert its asset row."""
-
-    def build(
-        data: bytes = DATA,
-        *,
-        owner: User | None = None,
-        name: str = "Sunset over the bay.png",
-        mime: str = "image/png",
-        small: bytes | None = SMALL,
-    ) -> Asset:
-        who = owner or user
-        project = Project(owner_id=who.id, name=f"p {uuid.uuid4().hex[:8]}", name_key=uuid.uuid4().hex)
-        session.add(project)
-        session.commit()
-        asset_id = uuid.uuid4()
-        key = storage_key(who.id, project.id, asset_id, mime)
-        deps.storage.put(key, data, mime)
-        previews: dict[str, Any] = {}
-        if small is not None:
-            small_key = variant_key(key, "small", "image/webp")
-            deps.storage.put(small_key, small, "image/webp")
-            previews["small"] = {"key": small_key, "mime": "image/webp", "bytes": len(small), "width": 64}
-        asset = Asset(
-            id=asset_id,
-            owner_id=who.id,
-            project_id=project.id,
-            kind="image",
-            storage_key=key,
-            mime_type=mime,
-            bytes=len(data),
-            name=name,
-            previews=previews,
-        )
-        session.add(asset)
-        session.commit()
-        return asset
-
-    return build
-
-
-def link(asset: Asset, deps: Deps, **kwargs: Any) -> str:
-    """A mediaws signed link for the asset (one hour unless told otherwise)."""
-    values: dict[str, Any] = {"expires_in": HOUR, **kwargs}
-    return asset_files.file_url(asset=asset, storage=deps.storage, keyring=deps.keyring, **values)
 
 
 def with_query(url: str, **changes: str | None) -> str:
@@ -125,12 +71,15 @@ def test_a_signed_link_serves_the_file_without_login(
     assert (shared.status_code, shared.content) == (200, DATA)  # a shared link works from other sites too
 
 
-def test_a_preview_link_is_cached_as_immutable(client: TestClient, deps: Deps, make_asset: MakeAsset) -> None:
+def test_a_preview_link_is_cached_as_immutable_and_briefly_shareable(
+    client: TestClient, deps: Deps, make_asset: MakeAsset
+) -> None:
     asset = make_asset()
     response = client.get(link(asset, deps, variant="small"))
     assert (response.status_code, response.content) == (200, SMALL)
     assert response.headers["content-type"] == "image/webp"
-    assert response.headers["cache-control"].endswith(", immutable")
+    cache = response.headers["cache-control"]
+    assert cache.startswith("public, max-age=") and cache.endswith(", s-maxage=300, immutable")
     assert 'filename="Sunset over the bay-small.webp"' in response.headers["content-disposition"]
 
 

@@ -158,6 +158,11 @@ def test_image_viewer_details_share_and_delete(
     _swipe(page, -120)
     expect(page).to_have_url(re.compile(rf"/assets/{seeded.second}\?view=1$"))
     expect(viewer.get_by_text("Second asset")).to_be_visible()
+    for _ in range(12):  # Tab and Shift+Tab go round the viewer's controls, never behind it
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('[data-viewer]')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("!!document.activeElement.closest('[data-viewer]')")
     page.keyboard.press("Escape")
     expect(viewer).to_have_count(0)
     expect(page.get_by_role("heading", name="Second asset", level=1)).to_be_visible()

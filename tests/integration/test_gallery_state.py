@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
 import pytest
+from pydantic import SecretStr
 from sqlmodel import Session
 
 from mediaws.errors import NotFoundError
@@ -14,7 +18,7 @@ from mediaws.models import Asset, Project, User
 from mediaws.services import asset_edits, ingest, projects
 from mediaws.services.generation import Deps
 from mediaws.state.gallery import scope_from_path
-from mediaws.state.gallery_bulk import select_range
+from mediaws.state.gallery_bulk import select_range, still_offered
 from mediaws.state.gallery_rows import (
     Filters,
     all_matching,
@@ -24,7 +28,11 @@ from mediaws.state.gallery_rows import (
     load_page,
     parse_filters,
 )
+from mediaws.storage.base import variant_key
+from mediaws.storage.supabase import SupabaseStorage
 from tests.support import media
+from tests.support.assets import make_asset
+from tests.support.object_stores import SERVICE_KEY, fake_supabase
 
 
 def _project(session: Session, user: User, name: str = "Gallery") -> Project:
@@ -77,6 +85,8 @@ def test_card_words() -> None:
     assert select_range(["a", "b", "c", "d"], [], "d", "b") == ["b", "c", "d"]
     assert scope_from_path("/projects/abc/assets/") == "abc"
     assert scope_from_path("/assets") == ""
+    assert still_offered("t1", ["t1", "t2"]) == "t1"
+    assert still_offered("t1", ["t2"]) == ""  # a tag deleted in "Manage tags" is no longer picked
 
 
 def test_a_page_shows_only_the_users_own_assets(
@@ -124,3 +134,34 @@ def test_bulk_with_a_foreign_id_changes_nothing(
     )
     assert [card.kind for card in cards] == ["text"]
     assert cost_text(own) == "—"
+
+
+def test_on_supabase_a_page_of_thumbnails_is_signed_in_one_request(
+    session: Session, make_deps: Callable[..., Deps], user: User, tmp_path: Path
+) -> None:
+    """Supabase signs the whole page at once; a card whose preview vanished shows a placeholder."""
+    with fake_supabase(tmp_path / "supabase") as fake:
+        store = SupabaseStorage(fake.url, SecretStr(SERVICE_KEY), "mediaws")
+        deps = dataclasses.replace(make_deps(), storage=store)
+        project = _project(session, user)
+        assets = [
+            make_asset(session, store, owner_id=user.id, project_id=project.id, name=f"shot {n}")
+            for n in range(6)
+        ]
+        for asset in assets:
+            small = variant_key(asset.storage_key, "small", "image/webp")
+            store.put(small, b"webp " + asset.name.encode(), "image/webp")
+            asset.previews = {"small": {"key": small, "mime": "image/webp", "bytes": 11}}
+        session.commit()
+        store.delete(assets[0].previews["small"]["key"])
+        before = fake.batch_signs
+        cards, _ = load_page(
+            session=session, deps=deps, user_id=user.id, project_id=str(project.id), filters=Filters()
+        )
+        assert fake.batch_signs == before + 1
+        thumbs = {card.name: card.thumb for card in cards}
+        assert thumbs["shot 0"] == ""
+        with httpx.Client() as browser:
+            for n in range(1, 6):
+                assert browser.get(thumbs[f"shot {n}"]).content == f"webp shot {n}".encode()
+        store.close()

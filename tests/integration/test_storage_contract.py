@@ -332,6 +332,38 @@ def test_signed_url_is_none_where_mediaws_serves_the_file(backend: str, store: S
         assert url is None
 
 
+def test_many_links_at_once_are_none_where_mediaws_serves_the_files(backend: str, store: Storage) -> None:
+    stored, missing = new_key_stored(store), new_key()
+    links = store.signed_urls([(stored, "a.png"), (missing, "b.png")], expires_in=60)
+    if backend == "supabase":
+        assert links is not None and links[1] is None  # a missing object gets no link, the rest still do
+        assert links[0] is not None and httpx.get(links[0]).content == b"other"
+    else:
+        assert links is None
+    assert store.signed_urls([], expires_in=60) in ([], None)
+
+
+def test_supabase_signs_a_page_of_links_in_one_request(supabase_fake: FakeSupabase) -> None:
+    store = supabase_store(supabase_fake)
+    keys = [new_key_stored(store) for _ in range(24)]
+    before = supabase_fake.batch_signs
+    links = store.signed_urls([(key, f"{n}.png") for n, key in enumerate(keys)], expires_in=60)
+    assert supabase_fake.batch_signs == before + 1
+    assert links is not None and len(set(links)) == 24
+    with httpx.Client() as browser:
+        assert all(browser.get(str(link)).content == b"other" for link in links[:3])
+
+
+def test_s3_presigns_many_links_without_a_request(s3_endpoint: str) -> None:
+    store = s3_store(s3_endpoint, presign=True)
+    keys = [new_key_stored(store) for _ in range(3)]
+    links = store.signed_urls([(key, "cat.png") for key in keys], expires_in=60)
+    assert links is not None
+    fetched = [httpx.get(str(link)) for link in links]
+    assert [(one.status_code, one.content) for one in fetched] == [(200, b"other")] * 3
+    assert all(one.headers["content-disposition"].startswith("inline;") for one in fetched)
+
+
 def test_supabase_signed_url_serves_the_bytes_and_refuses_a_tampered_token(
     supabase_fake: FakeSupabase,
 ) -> None:

@@ -41,6 +41,7 @@ MOTO_REGION = "us-east-1"
 MOTO_KEY_ID = "testing-key-id"
 MOTO_SECRET = "testing-secret-key"
 PIECE = 64 * 1024
+MISSING_FOR_SIGNING = "Either the object does not exist or you do not have access to it"
 
 
 def free_port() -> int:
@@ -96,6 +97,7 @@ class FakeSupabase:
     buckets: set[str] = field(default_factory=lambda: {"mediaws"})
     objects: dict[tuple[str, str], StoredObject] = field(default_factory=dict)
     signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    batch_signs: int = 0
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,6 +143,7 @@ class SupabaseApp:
         obj = "/storage/v1/object"
         self.app = Starlette(
             routes=[
+                Route(obj + "/sign/{bucket}", self.sign_many, methods=["POST"]),
                 Route(obj + "/sign/{bucket}/{name:path}", self.sign, methods=["POST"]),
                 Route(obj + "/sign/{bucket}/{name:path}", self.signed_get, methods=["GET"]),
                 Route(obj + "/info/authenticated/{bucket}/{name:path}", self.info, methods=["GET"]),
@@ -313,6 +316,27 @@ class SupabaseApp:
             return _not_found()
         token = self.state.sign(bucket, name, expires_in)
         return JSONResponse({"signedURL": f"/object/sign/{bucket}/{quote(name)}?token={token}"})
+
+    async def sign_many(self, request: Request) -> Response:
+        """``{expiresIn, paths}``: one ``{error, path, signedURL}`` per path, an error for a missing one."""
+        if denied := self.refused(request):
+            return denied
+        bucket = request.path_params["bucket"]
+        body = await request.json()
+        self.state.batch_signs += 1
+        try:
+            expires_in, paths = int(body["expiresIn"]), list(body["paths"])
+        except (KeyError, TypeError, ValueError):
+            return _error("400", "InvalidRequest", "body must have required properties 'expiresIn', 'paths'")
+        signed = []
+        for name in paths:
+            if (bucket, name) not in self.state.objects:
+                signed.append({"error": MISSING_FOR_SIGNING, "path": name, "signedURL": None})
+                continue
+            token = self.state.sign(bucket, name, expires_in)
+            url = f"/object/sign/{bucket}/{quote(name)}?token={token}"
+            signed.append({"error": None, "path": name, "signedURL": url})
+        return JSONResponse(signed)
 
     async def copy(self, request: Request) -> Response:
         """Server-side copy; an existing destination is a Duplicate unless ``x-upsert: true``."""
