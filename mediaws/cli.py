@@ -19,22 +19,42 @@ from mediaws.errors import MediawsError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation
-from mediaws.pricing.cost import cost, priced_display
-from mediaws.pricing.table import describe, load_tables, parse_decimal, resolve_model
+from mediaws.pricing import check as price_check
+from mediaws.pricing.cost import check_billed, cost, priced_display
+from mediaws.pricing.table import (
+    describe,
+    load_tables,
+    parse_day,
+    parse_decimal,
+    price_for,
+    resolve_model,
+    today,
+)
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source
-from mediaws.services import accounts, generation, job_runner, master_keys, projects, tokens, uploads
+from mediaws.services import (
+    accounts,
+    generation,
+    job_runner,
+    master_keys,
+    model_lifecycle,
+    projects,
+    tokens,
+    uploads,
+)
 from mediaws.services.keys import keys_by_master_key
 
 app = typer.Typer(help="mediaws: AI media workspace administration.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Master encryption keys.", no_args_is_help=True)
+prices_app = typer.Typer(help="The price table.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(assets_app, name="assets")
+app.add_typer(prices_app, name="prices")
 
 
 @db_app.command("upgrade")
@@ -134,8 +154,12 @@ def providers_list() -> None:
         table = tables.get(provider.id)
         for info in provider.models():
             price = table.models.get(info.id) if table else None
-            billed = describe(price) if price else "NO PRICE"
-            typer.echo(f"  {info.id:<40} {info.capability.value:<7} {billed}")
+            billed = describe(price.rates_on(today())[0]) if price else "NO PRICE"
+            notes = [model_lifecycle.standing(registry, provider.id, info.id).note]
+            if price is not None and price.override_file:
+                notes.append(f"(price from {price.override_file})")
+            said = "  ".join(note for note in notes if note)
+            typer.echo(f"  {info.id:<40} {info.capability.value:<7} {billed}{'  ' + said if said else ''}")
 
 
 @app.command("price")
@@ -146,27 +170,34 @@ def price_command(
     input_tokens: int = typer.Option(0, min=0),
     output_tokens: int = typer.Option(0, min=0),
     cached_input_tokens: int = typer.Option(0, min=0),
+    cache_write_5m_tokens: int = typer.Option(0, min=0, help="Tokens written to a 5-minute cache."),
+    cache_write_1h_tokens: int = typer.Option(0, min=0, help="Tokens written to a 1-hour cache."),
     images: int = typer.Option(0, min=0, help="Number of images."),
     size: str = typer.Option("", help="Image size, e.g. 1024x1792."),
     quality: str = typer.Option("", help="Image quality, e.g. hd."),
     image_input_tokens: int = typer.Option(0, min=0),
+    cached_image_input_tokens: int = typer.Option(0, min=0),
     image_output_tokens: int = typer.Option(0, min=0),
     video_seconds: str = typer.Option("0", help="Seconds of video."),
     audio: bool = typer.Option(False, "--audio", help="Video with audio."),
     characters: int = typer.Option(0, min=0),
     outputs: int = typer.Option(0, min=0, help="Number of output files."),
     predict_seconds: str = typer.Option("0", help="Seconds of predict time."),
+    on: str = typer.Option("", help="Price on this day (YYYY-MM-DD) instead of today."),
 ) -> None:
-    """Print the exact cost of the given billing units."""
+    """Print the exact cost of the given billing units (refusing units the model is not billed by)."""
     provider_id, model_id = resolve_model(model, provider)
     usage = Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cached_input_tokens=cached_input_tokens,
+        cache_write_5m_tokens=cache_write_5m_tokens,
+        cache_write_1h_tokens=cache_write_1h_tokens,
         image_count=images,
         image_size=size or None,
         image_quality=quality or None,
         image_input_tokens=image_input_tokens,
+        cached_image_input_tokens=cached_image_input_tokens,
         image_output_tokens=image_output_tokens,
         video_seconds=parse_decimal(video_seconds, "video-seconds"),
         video_audio=audio,
@@ -174,9 +205,27 @@ def price_command(
         output_count=outputs,
         predict_seconds=parse_decimal(predict_seconds, "predict-seconds"),
     )
-    priced = cost(provider_id, model_id, usage)
+    at = parse_day(on) if on else None
+    rates, _version, _source = price_for(provider_id, model_id, at)
+    check_billed(rates, usage, provider_id, model_id)
+    priced = cost(provider_id, model_id, usage, at)
     typer.echo(f"{provider_id}/{model_id}: {priced.display()}")
     typer.echo(f"  {priced.micros} micro-USD, prices {priced.price_version}, source {priced.source}")
+
+
+@prices_app.command("check")
+@friendly
+def prices_check(
+    on: str = typer.Option("", help="Check the prices in force on this day (YYYY-MM-DD) too."),
+) -> None:
+    """Compare every token price with genai-prices; exit 1 on a difference the table does not explain."""
+    differences = price_check.check(on=parse_day(on).date() if on else None)
+    for difference in differences:
+        typer.echo(difference.line())
+    unexplained = [d for d in differences if not d.explained]
+    typer.echo(f"{len(differences)} difference(s), {len(unexplained)} not explained in the price table.")
+    if unexplained:
+        raise typer.Exit(1)
 
 
 @app.command("worker")

@@ -13,9 +13,10 @@ from mediaws.api.app import api
 from mediaws.config import get_settings
 from mediaws.jobs.worker import Worker
 from mediaws.pages import asset_detail, auth, gallery, generate, projects, settings
+from mediaws.pricing.table import load_tables
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
-from mediaws.services import generation, job_runner
+from mediaws.services import generation, job_runner, model_lifecycle
 from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery import GalleryState
@@ -28,6 +29,7 @@ from mediaws.state.storage import private_state_manager
 get_settings()
 keyring_source().get()
 default_registry()  # every provider module imported here, before any thread or worker process starts
+load_tables()  # the price tables and the operator's overrides are valid, or the app does not start
 
 
 def _serve_jobs(stop: threading.Event) -> None:
@@ -46,6 +48,7 @@ async def embedded_worker() -> AsyncIterator[None]:
     """Run generation jobs in the app server, unless `mediaws worker` processes do (see README, Jobs)."""
     stop = threading.Event()
     settings = get_settings()
+    model_lifecycle.log_warnings(default_registry())
     if settings.embedded_worker and settings.job_engine == "embedded":
         threading.Thread(target=_serve_jobs, args=(stop,), name="embedded-worker", daemon=True).start()
     try:

@@ -329,6 +329,10 @@ def _picker() -> rx.Component:
                         color_scheme="gray",
                     ),
                     rx.cond(
+                        GenerateState.model_notice != "",
+                        rx.text(GenerateState.model_notice, size="1", color_scheme="amber", role="status"),
+                    ),
+                    rx.cond(
                         (GenerateState.endpoint_note != "") & (GenerateState.kind == "text"),
                         rx.text(GenerateState.endpoint_note, size="1", color_scheme="amber", role="status"),
                     ),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from mediaws.errors import ValidationError
-from mediaws.pricing.table import ModelPrice, price_for
+from mediaws.pricing.table import Rates, price_for
 from mediaws.providers.base import (
     AudioRequest,
     ImageRequest,
@@ -20,6 +22,10 @@ from mediaws.providers.base import (
 MILLION = Decimal(1_000_000)
 MICROS = Decimal(1_000_000)
 CHARS_PER_TOKEN_ESTIMATE = 3
+Named = tuple[str, str, str]
+"""What a rate is for, and the provider and model: the words of a missing-rate error."""
+MAX_CALL_USD = Decimal(1_000_000_000)
+"""No single call costs a billion dollars: above it, units are wrong (and would overflow the column)."""
 
 
 @dataclass(frozen=True)
@@ -55,33 +61,149 @@ def _need(value: Decimal | None, what: str, provider: str, model: str) -> Decima
     return value
 
 
-def _tokens(price: ModelPrice, usage: Usage, provider: str, model: str) -> Decimal:
+def _tokens(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
     input_rate, output_rate, cached_rate = (
         price.input_per_mtok,
         price.output_per_mtok,
         price.cached_input_per_mtok,
     )
+    write_5m, write_1h = price.cache_write_5m_per_mtok, price.cache_write_1h_per_mtok
     for tier in sorted(price.tiers, key=lambda t: t.above_input_tokens):
         if usage.input_tokens > tier.above_input_tokens:
             input_rate, output_rate = tier.input_per_mtok, tier.output_per_mtok
             cached_rate = tier.cached_input_per_mtok or cached_rate
-    cached = min(usage.cached_input_tokens, usage.input_tokens)
-    uncached = usage.input_tokens - cached
-    total = uncached * _need(input_rate, "input-token", provider, model)
-    total += usage.output_tokens * _need(output_rate, "output-token", provider, model)
-    if cached:
-        total += cached * (
-            cached_rate if cached_rate is not None else _need(input_rate, "input", provider, model)
+            write_5m = tier.cache_write_5m_per_mtok or write_5m
+            write_1h = tier.cache_write_1h_per_mtok or write_1h
+    written = usage.cache_write_5m_tokens + usage.cache_write_1h_tokens
+    if usage.cached_input_tokens + written > usage.input_tokens:
+        raise ValidationError(
+            f"{provider}/{model}: cached and cache-written tokens exceed the input tokens they are part of.",
+            field="usage",
         )
+    uncached = usage.input_tokens - usage.cached_input_tokens - written
+    plain = _need(input_rate, "input-token", provider, model)
+    total = uncached * plain
+    total += usage.output_tokens * _need(output_rate, "output-token", provider, model)
+    if usage.cached_input_tokens:  # no published cache discount: billed as plain input
+        total += usage.cached_input_tokens * (cached_rate if cached_rate is not None else plain)
+    if usage.cache_write_5m_tokens:
+        total += usage.cache_write_5m_tokens * _need(write_5m, "5-minute cache-write", provider, model)
+    if usage.cache_write_1h_tokens:
+        total += usage.cache_write_1h_tokens * _need(write_1h, "1-hour cache-write", provider, model)
     return total / MILLION
+
+
+def _image_tokens(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
+    if (
+        usage.cached_input_tokens > usage.input_tokens
+        or usage.cached_image_input_tokens > usage.image_input_tokens
+    ):
+        raise ValidationError(
+            f"{provider}/{model}: cached tokens exceed the input tokens they are part of.", field="usage"
+        )
+    text = _with_cache(
+        usage.input_tokens,
+        usage.cached_input_tokens,
+        price.input_per_mtok,
+        price.cached_input_per_mtok,
+        what=("text-input", provider, model),
+    )
+    if usage.output_tokens:
+        text += usage.output_tokens * _need(price.output_per_mtok, "text-output", provider, model)
+    image_in = _with_cache(
+        usage.image_input_tokens,
+        usage.cached_image_input_tokens,
+        price.image_input_per_mtok,
+        price.cached_image_input_per_mtok,
+        what=("image-input", provider, model),
+    )
+    image_out = usage.image_output_tokens * _need(
+        price.image_output_per_mtok, "image-output", provider, model
+    )
+    return (text + image_in + image_out) / MILLION
+
+
+TOKEN_UNITS = frozenset(
+    {"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"}
+)
+BILLED_UNITS: dict[str, frozenset[str]] = {
+    "tokens": TOKEN_UNITS,
+    "image": frozenset({"image_count", "image_size", "image_quality"}),
+    "image_tokens": frozenset(
+        {
+            "input_tokens",
+            "output_tokens",
+            "cached_input_tokens",
+            "image_input_tokens",
+            "cached_image_input_tokens",
+            "image_output_tokens",
+        }
+    ),
+    "video_second": frozenset({"video_seconds", "video_audio"}),
+    "character": frozenset({"characters"}),
+    "output": frozenset({"output_count"}),
+    "predict_second": frozenset({"predict_seconds"}),
+}
+
+
+def _with_cache(
+    tokens: int, cached: int, rate: Decimal | None, cached_rate: Decimal | None, *, what: Named
+) -> Decimal:
+    """Input tokens at their rate, the cached part at the cached rate (the plain one if none is published)."""
+    if not tokens:
+        return Decimal(0)
+    plain = _need(rate, *what)
+    return (tokens - cached) * plain + cached * (cached_rate if cached_rate is not None else plain)
+
+
+def check_billed(price: Rates, usage: Usage, provider: str, model: str) -> None:
+    """Refuse units a person gave that this model is not billed by (they would silently cost $0)."""
+    billed = BILLED_UNITS.get(price.unit)
+    if billed is None:  # free: nothing is billed, anything may be given
+        return
+    given = [f.name for f in dataclasses.fields(usage) if getattr(usage, f.name) and f.name not in billed]
+    if given:
+        raise ValidationError(
+            f"{provider}/{model} is billed by {price.unit.replace('_', ' ')}, not by "
+            f"{', '.join(name.replace('_', ' ') for name in given)}.",
+            field=given[0],
+        )
+
+
+def check_units(usage: Usage, provider: str, model: str) -> None:
+    """Refuse units no provider reports: negative, not a number, or infinite."""
+    for field in dataclasses.fields(usage):
+        value = getattr(usage, field.name)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            continue
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValidationError(f"{provider}/{model}: {field.name} is not a number.", field=field.name)
+        if value < 0:
+            raise ValidationError(
+                f"{provider}/{model}: {field.name} is negative ({value}); units cannot be.", field=field.name
+            )
 
 
 def _image_key(usage: Usage) -> str:
     return f"{usage.image_quality or 'standard'} {usage.image_size or '1024x1024'}"
 
 
-def cost_usd(price: ModelPrice, usage: Usage, provider: str, model: str) -> Decimal:
-    """Dollars owed for the reported units under one model's price."""
+def cost_usd(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
+    """Dollars owed for the reported units under one model's rates; impossible units are refused."""
+    check_units(usage, provider, model)
+    try:
+        owed = _owed(price, usage, provider, model)
+    except ArithmeticError:
+        owed = MAX_CALL_USD + 1
+    if owed > MAX_CALL_USD:
+        raise ValidationError(
+            f"{provider}/{model}: these units would cost over ${MAX_CALL_USD:,}; they cannot be right.",
+            field="usage",
+        )
+    return owed
+
+
+def _owed(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
     match price.unit:
         case "free":
             return Decimal(0)
@@ -96,14 +218,7 @@ def cost_usd(price: ModelPrice, usage: Usage, provider: str, model: str) -> Deci
                 )
             return price.per_image[key] * usage.image_count
         case "image_tokens":
-            text = usage.input_tokens * _need(price.input_per_mtok, "text-input", provider, model)
-            if usage.output_tokens:
-                text += usage.output_tokens * _need(price.output_per_mtok, "text-output", provider, model)
-            image_in = usage.image_input_tokens * (price.image_input_per_mtok or Decimal(0))
-            image_out = usage.image_output_tokens * _need(
-                price.image_output_per_mtok, "image-output", provider, model
-            )
-            return (text + image_in + image_out) / MILLION
+            return _image_tokens(price, usage, provider, model)
         case "video_second":
             rate = price.per_second_with_audio if usage.video_audio else price.per_second
             return usage.video_seconds * _need(rate, "per-second", provider, model)
@@ -117,9 +232,9 @@ def cost_usd(price: ModelPrice, usage: Usage, provider: str, model: str) -> Deci
     raise AssertionError(price.unit)
 
 
-def cost(provider: str, model: str, usage: Usage) -> Cost:
-    """Price reported usage exactly; a model with no price raises, never returns $0."""
-    price, version, source = price_for(provider, model)
+def cost(provider: str, model: str, usage: Usage, at: datetime | None = None) -> Cost:
+    """Price usage at the rates in force at ``at`` (default now); a model with no price raises, never $0."""
+    price, version, source = price_for(provider, model, at)
     return Cost(_micros(cost_usd(price, usage, provider, model)), version, source, free=price.unit == "free")
 
 

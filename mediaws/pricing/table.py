@@ -46,25 +46,48 @@ Each file::
     [models."local-image"]            # unit = free: costs nothing, by rule
     unit = "free"
 
-Amounts are strings so they load as exact Decimals.
+A model's lifecycle, as its provider publishes it (dates are the provider's, UTC days)::
+
+    [models."gpt-4.1"]
+    deprecated_on = "2026-07-14"      # announced; still works, shown with its shutdown date
+    shutdown_on = "2027-01-14"        # from this day new generations are refused
+    replacement = "gpt-6.1-terra"     # named in every warning and refusal
+    lifecycle_source = "https://…/deprecations"
+
+A price that changes on a date (an introductory price, a cut) is a dated period over the model's rates::
+
+    [[models."gemini-3.8-flash".periods]]
+    effective_until = "2027-01-01"    # first day it no longer applies; effective_from is optional
+    unit = "tokens"
+    input_per_mtok = "0.75"
+    output_per_mtok = "3.75"
+
+The price in force when the provider did the work is used: a period covering that moment, else the
+model's own rates. Amounts are strings so they load as exact Decimals.
 """
 
 from __future__ import annotations
 
+import itertools
 import tomllib
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
 
-from mediaws.errors import ValidationError
+from mediaws.config import get_settings
+from mediaws.errors import ConfigError, ValidationError
 
 TABLES = Path(__file__).resolve().parent / "tables"
+OVERRIDES = "prices"
 Unit = Literal[
     "tokens", "image", "image_tokens", "video_second", "character", "output", "predict_second", "free"
 ]
+Status = Literal["live", "deprecated", "retired"]
 
 
 class Tier(BaseModel):
@@ -76,10 +99,12 @@ class Tier(BaseModel):
     input_per_mtok: Decimal
     output_per_mtok: Decimal
     cached_input_per_mtok: Decimal | None = None
+    cache_write_5m_per_mtok: Decimal | None = None
+    cache_write_1h_per_mtok: Decimal | None = None
 
 
-class ModelPrice(BaseModel):
-    """How one model is billed."""
+class Rates(BaseModel):
+    """How a model is billed: its unit and the rates of that unit."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -88,14 +113,81 @@ class ModelPrice(BaseModel):
     input_per_mtok: Decimal | None = None
     output_per_mtok: Decimal | None = None
     cached_input_per_mtok: Decimal | None = None
+    cache_write_5m_per_mtok: Decimal | None = None
+    cache_write_1h_per_mtok: Decimal | None = None
     tiers: list[Tier] = Field(default_factory=list)
     image_input_per_mtok: Decimal | None = None
+    cached_image_input_per_mtok: Decimal | None = None
     image_output_per_mtok: Decimal | None = None
     per_image: dict[str, Decimal] = Field(default_factory=dict)
     per_second: Decimal | None = None
     per_second_with_audio: Decimal | None = None
     per_1k_characters: Decimal | None = None
     per_output: Decimal | None = None
+
+
+class PricePeriod(Rates):
+    """Rates in force between two days only (``effective_until`` is the first day they no longer apply)."""
+
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> PricePeriod:
+        if self.effective_from is None and self.effective_until is None:
+            raise ValueError("a price period needs effective_from or effective_until")
+        if self.effective_from and self.effective_until and self.effective_until <= self.effective_from:
+            raise ValueError("effective_until must come after effective_from")
+        return self
+
+    def covers(self, day: date) -> bool:
+        """Whether these rates apply on ``day``."""
+        starts = self.effective_from is None or self.effective_from <= day
+        return starts and (self.effective_until is None or day < self.effective_until)
+
+
+class ModelPrice(Rates):
+    """One model: its rates, dated price periods and lifecycle."""
+
+    periods: list[PricePeriod] = Field(default_factory=list)
+    deprecated_on: date | None = None
+    shutdown_on: date | None = None
+    replacement: str | None = None
+    lifecycle_source: str | None = None
+    genai_prices_note: str | None = None
+    """Why genai-prices prices this model differently (or not at all); ``mediaws prices check`` shows it."""
+    override_file: str | None = None
+    """Set by the loader: the operator's file in the data dir this entry comes from."""
+    override_version: str | None = None
+
+    @model_validator(mode="after")
+    def _periods_apart(self) -> ModelPrice:
+        spans = sorted(self.periods, key=lambda p: p.effective_from or date.min)
+        for before, after in itertools.pairwise(spans):
+            if before.effective_until is None or (after.effective_from or date.min) < before.effective_until:
+                raise ValueError("price periods overlap")
+        if self.deprecated_on and self.shutdown_on and self.shutdown_on < self.deprecated_on:
+            raise ValueError("shutdown_on comes before deprecated_on")
+        return self
+
+    def rates_on(self, day: date) -> tuple[Rates, PricePeriod | None]:
+        """The rates in force on ``day``, and the dated period they come from (None: the model's own)."""
+        for period in self.periods:
+            if period.covers(day):
+                return period, period
+        return self, None
+
+    def status_on(self, day: date) -> Status:
+        """``retired`` from the shutdown day, ``deprecated`` once announced, else ``live``."""
+        if self.shutdown_on is not None and day >= self.shutdown_on:
+            return "retired"
+        if self.shutdown_on is not None or (self.deprecated_on is not None and day >= self.deprecated_on):
+            return "deprecated"
+        return "live"
+
+
+PRICE_FIELDS = frozenset(Rates.model_fields) - {"source", "unit"}
+LIFECYCLE_FIELDS = ("deprecated_on", "shutdown_on", "replacement", "lifecycle_source", "genai_prices_note")
 
 
 class ProviderPrices(BaseModel):
@@ -109,18 +201,71 @@ class ProviderPrices(BaseModel):
     models: dict[str, ModelPrice]
 
 
-@lru_cache(maxsize=1)
-def load_tables(folder: Path = TABLES) -> dict[str, ProviderPrices]:
-    """Read every provider's table, keyed by provider id."""
+@lru_cache(maxsize=4)
+def load_tables(folder: Path = TABLES, overrides: Path | None = None) -> dict[str, ProviderPrices]:
+    """Every provider's table, keyed by provider id, with the operator's overrides applied.
+
+    ``overrides`` (default ``$MEDIAWS_DATA_DIR/prices``) holds tables in the same format: each model in
+    them replaces (or adds) that provider's entry, so a negotiated rate or tomorrow's price needs no
+    release. A file that does not parse or validate is a ConfigError naming it.
+    """
     tables: dict[str, ProviderPrices] = {}
     for path in sorted(folder.glob("*.toml")):
         table = ProviderPrices.model_validate(tomllib.loads(path.read_text()))
         tables[table.provider] = table
+    extra = overrides if overrides is not None else get_settings().data_dir / OVERRIDES
+    for path in sorted(extra.glob("*.toml")) if extra.is_dir() else ():
+        table = _override(path)
+        base = tables.get(table.provider)
+        entries = {
+            name: _overridden(base.models.get(name) if base else None, entry, table, path)
+            for name, entry in table.models.items()
+        }
+        tables[table.provider] = (
+            base.model_copy(update={"models": base.models | entries})
+            if base is not None
+            else table.model_copy(update={"models": entries})
+        )
     return tables
 
 
-def price_for(provider: str, model: str) -> tuple[ModelPrice, str, str]:
-    """Return a model's price, the price version and its source; a missing price is an error."""
+def _overridden(base: ModelPrice | None, entry: ModelPrice, table: ProviderPrices, path: Path) -> ModelPrice:
+    """The operator's entry over the shipped one.
+
+    Prices given replace the shipped ones whole (rates, tiers and dated periods alike, so no shipped
+    period outlives a negotiated rate); lifecycle dates the file leaves out are kept.
+    """
+    given = entry.model_fields_set
+    merged = entry
+    if base is not None:
+        priced = bool(given & (PRICE_FIELDS | {"periods"}))
+        kept = {name: getattr(base, name) for name in LIFECYCLE_FIELDS if name not in given}
+        merged = (
+            entry if priced else base.model_copy(update={n: getattr(entry, n) for n in given})
+        ).model_copy(update=kept)
+    return merged.model_copy(
+        update={
+            "source": entry.source or table.source,
+            "override_file": str(path),
+            "override_version": table.version,
+        }
+    )
+
+
+def _override(path: Path) -> ProviderPrices:
+    """One operator file, validated, or a ConfigError that says what is wrong where."""
+    try:
+        return ProviderPrices.model_validate(tomllib.loads(path.read_text()))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The price override {path} is not valid TOML: {exc}.") from None
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"The price override {path} is not valid: {where}: {first['msg']}.") from None
+
+
+def model_entry(provider: str, model: str) -> tuple[ModelPrice, ProviderPrices]:
+    """A model's table entry and its provider's table; a model with no entry is an error."""
     table = load_tables().get(provider)
     price = table.models.get(model) if table else None
     if table is None or price is None:
@@ -129,7 +274,30 @@ def price_for(provider: str, model: str) -> tuple[ModelPrice, str, str]:
             "guesses $0. Add it to the price table.",
             field="model",
         )
-    return price, f"{provider}@{table.version}", price.source or table.source
+    return price, table
+
+
+def price_for(provider: str, model: str, at: datetime | None = None) -> tuple[Rates, str, str]:
+    """The rates in force at ``at`` (default now), the price version and the source."""
+    entry, table = model_entry(provider, model)
+    rates, period = entry.rates_on((at or datetime.now(UTC)).astimezone(UTC).date())
+    version = (
+        f"{provider}@{entry.override_version or table.version}{'+operator' if entry.override_file else ''}"
+    )
+    if period is not None:
+        version += f"~{period.effective_from or ''}..{period.effective_until or ''}"
+    return rates, version, rates.source or entry.source or table.source
+
+
+def today() -> date:
+    """The UTC day, the one providers' shutdown dates are in."""
+    return datetime.now(UTC).date()
+
+
+def lifecycle_of(provider: str, model: str) -> ModelPrice | None:
+    """A model's table entry, if the tables list it (OpenAI-compatible endpoints' models are not)."""
+    table = load_tables().get(provider)
+    return table.models.get(model) if table else None
 
 
 def resolve_model(model: str, provider: str = "") -> tuple[str, str]:
@@ -161,12 +329,20 @@ def parse_decimal(text: str, what: str) -> Decimal:
     return value
 
 
+def parse_day(text: str) -> datetime:
+    """The start (UTC) of a day typed as YYYY-MM-DD."""
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise ValidationError(f"'{text}' is not a day; write it as YYYY-MM-DD.", field="on") from None
+
+
 def _usd(amount: Decimal) -> str:
     whole, _, frac = f"{amount:f}".partition(".")
     return f"${whole}.{frac.rstrip('0').ljust(2, '0')}"
 
 
-def describe(price: ModelPrice) -> str:
+def describe(price: Rates) -> str:
     """A one-line summary of how a model is billed."""
     match price.unit:
         case "free":

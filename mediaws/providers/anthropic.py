@@ -156,14 +156,23 @@ def message_params(request: TextRequest) -> dict[str, Any]:
 
 
 def usage_from_wire(usage: Any) -> Usage:
-    """Billing units from a Messages ``usage`` object; input includes cache reads and writes."""
+    """Billing units from a Messages ``usage`` object; input includes cache reads and writes.
+
+    Writes are split by lifetime from ``cache_creation`` (5-minute and 1-hour writes cost differently);
+    written tokens it does not account for are 5-minute writes, the default lifetime.
+    """
     uncached = int(usage.input_tokens)
     cache_read = int(getattr(usage, "cache_read_input_tokens", None) or 0)
     cache_write = int(getattr(usage, "cache_creation_input_tokens", None) or 0)
+    split = getattr(usage, "cache_creation", None)
+    write_1h = int(getattr(split, "ephemeral_1h_input_tokens", None) or 0)
+    write_5m = max(cache_write - write_1h, int(getattr(split, "ephemeral_5m_input_tokens", None) or 0))
     return Usage(
-        input_tokens=uncached + cache_read + cache_write,
+        input_tokens=uncached + cache_read + write_5m + write_1h,
         output_tokens=int(usage.output_tokens),
         cached_input_tokens=cache_read,
+        cache_write_5m_tokens=write_5m,
+        cache_write_1h_tokens=write_1h,
     )
 
 

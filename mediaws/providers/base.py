@@ -125,16 +125,21 @@ class Usage:
     """Billing units exactly as the provider reported them (zero where not applicable).
 
     Token fields count text; image tokens are kept apart in ``image_input_tokens`` and
-    ``image_output_tokens`` so a model billing both is never charged twice.
+    ``image_output_tokens`` so a model billing both is never charged twice. ``input_tokens`` counts every
+    input token, cached reads and cache writes included; ``cached_image_input_tokens`` is part of
+    ``image_input_tokens``.
     """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cached_input_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
     image_count: int = 0
     image_size: str | None = None
     image_quality: str | None = None
     image_input_tokens: int = 0
+    cached_image_input_tokens: int = 0
     image_output_tokens: int = 0
     video_seconds: Decimal = Decimal(0)
     video_audio: bool = False

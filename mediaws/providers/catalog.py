@@ -22,7 +22,7 @@ class KeyProvider:
 KEY_PROVIDERS: tuple[KeyProvider, ...] = (
     KeyProvider("openai", "OpenAI", "sk-…", "Text, images, speech"),
     KeyProvider("anthropic", "Anthropic", "sk-ant-…", "Text"),
-    KeyProvider("gemini", "Google Gemini", "AIza…", "Text, Imagen images, Veo video"),
+    KeyProvider("gemini", "Google Gemini", "AIza…", "Text, Nano Banana images"),
     KeyProvider("elevenlabs", "ElevenLabs", "sk_…", "Speech, voice cloning"),
     KeyProvider("replicate", "Replicate", "r8_…", "Flux images, video, audio"),
 )

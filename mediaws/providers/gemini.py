@@ -111,6 +111,12 @@ class GeminiTextOptions(Options):
     seed: int | None = None
 
 
+class GeminiFixedSamplingOptions(Options):
+    """Gemini 3.6 Flash and later: Google fixes the sampling (temperature and top-p/k are ignored)."""
+
+    max_output_tokens: int | None = Field(default=None, ge=1, le=65_536)
+
+
 GEMINI_IMAGE_RATIOS = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
 GEMINI_31_IMAGE_RATIOS = Literal[
     "1:1", "1:4", "1:8", "2:3", "3:2", "3:4", "4:1", "4:3", "4:5", "5:4", "8:1", "9:16", "16:9", "21:9"
@@ -130,6 +136,15 @@ class FlashImage31Options(Options):
 
     aspect_ratio: GEMINI_31_IMAGE_RATIOS | None = None
     size: Literal["1K", "2K", "4K"] | None = None
+    count: Literal[1] = 1
+    seed: int | None = None
+
+
+class NanoBanana21Options(Options):
+    """Gemini Nano Banana 2.1: one image per call at 1K or 2K (it refuses 512 px), fourteen aspect ratios."""
+
+    aspect_ratio: GEMINI_31_IMAGE_RATIOS | None = None
+    size: Literal["1K", "2K"] | None = None
     count: Literal[1] = 1
     seed: int | None = None
 
@@ -170,6 +185,7 @@ class ImageModel:
 IMAGE_MODELS: dict[str, ImageModel] = {
     "gemini-2.5-flash-image": ImageModel({None: 1290}),
     "gemini-3.1-flash-image": ImageModel({"1K": 1120, "2K": 1680, "4K": 2520}, default_size="1K"),
+    "gemini-nano-banana-2.1": ImageModel({"1K": 1120, "2K": 1680}, default_size="1K"),
 }
 VEO_AUDIO = {
     "veo-3.1-generate-preview": True,
@@ -178,6 +194,20 @@ VEO_AUDIO = {
 }
 
 MODELS: tuple[ModelInfo, ...] = (
+    ModelInfo(
+        "gemini-4-argon",
+        "Gemini 4 Argon",
+        Capability.TEXT,
+        GeminiFixedSamplingOptions,
+        "Thinking model, 1M tokens in and out together.",
+    ),
+    ModelInfo(
+        "gemini-3.8-flash", "Gemini 3.8 Flash", Capability.TEXT, GeminiFixedSamplingOptions, "Newest Flash."
+    ),
+    ModelInfo("gemini-3.6-flash", "Gemini 3.6 Flash", Capability.TEXT, GeminiFixedSamplingOptions),
+    ModelInfo(
+        "gemini-3.5-flash-lite", "Gemini 3.5 Flash-Lite", Capability.TEXT, GeminiTextOptions, "Cheapest 3.x."
+    ),
     ModelInfo(
         "gemini-2.5-pro", "Gemini 2.5 Pro", Capability.TEXT, GeminiTextOptions, "Deep reasoning, 1M context."
     ),
@@ -190,7 +220,14 @@ MODELS: tuple[ModelInfo, ...] = (
     ModelInfo("gemini-3.1-pro-preview", "Gemini 3.1 Pro (preview)", Capability.TEXT, GeminiTextOptions),
     ModelInfo("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite", Capability.TEXT, GeminiTextOptions),
     ModelInfo("gemini-3.5-flash", "Gemini 3.5 Flash", Capability.TEXT, GeminiTextOptions),
-    ModelInfo("gemini-3.8-flash", "Gemini 3.8 Flash", Capability.TEXT, GeminiTextOptions, "Newest Flash."),
+    ModelInfo(
+        "gemini-nano-banana-2.1",
+        "Gemini Nano Banana 2.1",
+        Capability.IMAGE,
+        NanoBanana21Options,
+        "Generates or edits one image at 1K or 2K.",
+        accepts_image=True,
+    ),
     ModelInfo(
         "gemini-2.5-flash-image",
         "Gemini 2.5 Flash Image",

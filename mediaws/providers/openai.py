@@ -382,17 +382,30 @@ def image_usage(data: Mapping[str, Any], options: GptImage2Options, count: int) 
         if "text_tokens" in details
         else _int(usage.get("input_tokens")) - image_in
     )
+    cached_text, cached_image = _cached_split(details, text_in, image_in)
     size = data.get("size") if isinstance(data.get("size"), str) else options.size
     quality = data.get("quality") if isinstance(data.get("quality"), str) else options.quality
     return Usage(
         input_tokens=text_in,
+        cached_input_tokens=cached_text,
         image_input_tokens=image_in,
+        cached_image_input_tokens=cached_image,
         image_output_tokens=_int(usage.get("output_tokens")),
         image_count=count,
         image_size=size,
         image_quality=quality,
         output_count=count,
     )
+
+
+def _cached_split(details: Mapping[str, Any], text_in: int, image_in: int) -> tuple[int, int]:
+    """Cached text and image input tokens, from ``cached_tokens_details`` or, lacking it, text first."""
+    split = _mapping(details.get("cached_tokens_details"))
+    if split:
+        return min(_int(split.get("text_tokens")), text_in), min(_int(split.get("image_tokens")), image_in)
+    cached = _int(details.get("cached_tokens"))
+    text = min(cached, text_in)
+    return text, min(cached - text, image_in)
 
 
 def image_result(
@@ -515,7 +528,6 @@ class TTSOptions(Options):
     output_format: SpeechFormat = "mp3"
 
 
-SHUTDOWN_NOTE = "OpenAI shuts this model down on {date}."
 MODELS: tuple[ModelInfo, ...] = (
     ModelInfo(
         "gpt-5.5", "GPT-5.5", Capability.TEXT, ReasoningTextOptions, "Flagship for coding and agentic work."
@@ -534,14 +546,14 @@ MODELS: tuple[ModelInfo, ...] = (
         "GPT-4.1",
         Capability.TEXT,
         GPT41Options,
-        "Non-reasoning; takes temperature. " + SHUTDOWN_NOTE.format(date="2027-01-14"),
+        "Non-reasoning; takes temperature.",
     ),
     ModelInfo(
         "gpt-4.1-mini",
         "GPT-4.1 mini",
         Capability.TEXT,
         GPT41Options,
-        "Non-reasoning; takes temperature. " + SHUTDOWN_NOTE.format(date="2027-01-14"),
+        "Non-reasoning; takes temperature.",
     ),
     ModelInfo(
         "gpt-image-2",
@@ -551,8 +563,8 @@ MODELS: tuple[ModelInfo, ...] = (
         "Generates and edits images.",
         accepts_image=True,
     ),
-    ModelInfo("tts-1", "TTS-1", Capability.SPEECH, TTSOptions, SHUTDOWN_NOTE.format(date="2027-01-06")),
-    ModelInfo("tts-1-hd", "TTS-1 HD", Capability.SPEECH, TTSOptions, SHUTDOWN_NOTE.format(date="2027-01-06")),
+    ModelInfo("tts-1", "TTS-1", Capability.SPEECH, TTSOptions),
+    ModelInfo("tts-1-hd", "TTS-1 HD", Capability.SPEECH, TTSOptions),
 )
 
 

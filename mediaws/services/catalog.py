@@ -14,6 +14,7 @@ from mediaws.models import ApiKey
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Capability, ModelInfo, Registry
 from mediaws.providers.openai_compatible import OpenAICompatibleProvider
+from mediaws.services import model_lifecycle
 from mediaws.services.provider_access import provider_for
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class ModelChoice:
     label: str
     description: str
     usable: bool
+    notice: str = ""
+    """When the provider shuts it down, and what to use instead ("" for a model with no end announced)."""
 
 
 @dataclass(frozen=True)
@@ -60,20 +63,27 @@ class OptionField:
 def available_models(
     *, session: Session, registry: Registry, user_id: uuid.UUID, capability: Capability
 ) -> list[ModelChoice]:
-    """Models of one kind, usable ones first (a key is stored, or the provider needs none)."""
+    """Models of one kind their providers still offer, usable ones first (a key is stored, or none needed).
+
+    A deprecated model says when it shuts down; a shut-down one is not offered.
+    """
     keyed = set(session.exec(select(ApiKey.provider).where(ApiKey.user_id == user_id)).all())
-    choices = [
-        ModelChoice(
-            provider=provider.id,
-            provider_label=provider.label,
-            model=info.id,
-            label=info.label,
-            description=info.description,
-            usable=not provider.needs_key or provider.id in keyed,
+    choices = []
+    for provider, info in registry.all_models():
+        found = model_lifecycle.standing(registry, provider.id, info.id)
+        if info.capability is not capability or found.status == "retired":
+            continue
+        choices.append(
+            ModelChoice(
+                provider=provider.id,
+                provider_label=provider.label,
+                model=info.id,
+                label=info.label,
+                description=info.description,
+                usable=not provider.needs_key or provider.id in keyed,
+                notice=found.note,
+            )
         )
-        for provider, info in registry.all_models()
-        if info.capability is capability
-    ]
     return sorted(choices, key=lambda c: (not c.usable, c.provider != "local", c.provider_label, c.label))
 
 

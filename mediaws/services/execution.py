@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import statistics
 import threading
 import time
@@ -57,6 +58,8 @@ from mediaws.services.generation import (
 )
 from mediaws.services.provider_access import provider_for
 from mediaws.storage import StorageError, storage_key
+
+log = logging.getLogger(__name__)
 
 NO_FALLBACK_ERRORS = (ContentRefused, JobCancelled)
 
@@ -125,6 +128,8 @@ def _media_of(result: GenerationResult) -> tuple[Media, ...]:
 
 MEDIA_KINDS = frozenset({"image", "video", "audio", "text"})
 PROVIDER_USAGE, DERIVED = "provider_usage", "derived"
+UNIT_FIELDS = frozenset({"usage", *(f.name for f in dataclasses.fields(Usage))})
+"""Pricing errors about these are a provider's odd units (negative, inconsistent): the estimate is kept."""
 TYPICAL_SAMPLE = 20
 
 
@@ -409,19 +414,27 @@ def _billed(error: ProviderError) -> tuple[Usage | None, bool] | None:
 
 def _record_cost(session: Session, generation: Generation, usage: Usage | None, *, reported: bool) -> None:
     """Add what this attempt was billed to the generation (a fallback adds to a billed failure before it)."""
-    if usage is None:
-        micros, version, source = generation.estimated_cost_micros, generation.price_version, DERIVED
-    else:
-        priced = (
-            keys.endpoint_price(
-                session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
-            ).cost(usage)
-            if generation.provider == OPENAI_COMPATIBLE
-            else cost(generation.provider, generation.model, usage)
-        )
-        micros, version = priced.micros, priced.price_version
-        source = PROVIDER_USAGE if reported else DERIVED
-        _record_usage(generation, usage)
+    micros, version, source = generation.estimated_cost_micros, generation.price_version, DERIVED
+    if usage is not None:
+        try:
+            priced = (
+                keys.endpoint_price(
+                    session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
+                ).cost(usage)
+                if generation.provider == OPENAI_COMPATIBLE
+                else cost(generation.provider, generation.model, usage)
+            )
+        except ValidationError as exc:
+            if exc.field not in UNIT_FIELDS:
+                raise  # no price at all: the generation fails, nothing is kept at a silent $0
+            log.warning(
+                "generation %s: usage could not be priced (%s); recording the estimate", generation.id, exc
+            )
+        else:
+            _record_usage(generation, usage)
+            if reported or priced.micros:  # no usage came back: the estimate stands, never $0
+                micros, version = priced.micros, priced.price_version
+                source = PROVIDER_USAGE if reported else DERIVED
     previous = generation.cost_micros or 0
     if previous and not micros:
         source = generation.cost_source or source

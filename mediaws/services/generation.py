@@ -32,7 +32,7 @@ from mediaws.providers.base import (
     TextRequest,
 )
 from mediaws.security.crypto import Keyring
-from mediaws.services import idempotency, keys, projects
+from mediaws.services import idempotency, keys, model_lifecycle, projects
 from mediaws.services import options as options_check
 from mediaws.services.asset_queries import get_asset, parse_id
 from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
@@ -190,6 +190,7 @@ def quote(
     info = None
     if provider_id != OPENAI_COMPATIBLE:
         info = deps.registry.model(provider_id, model)
+        model_lifecycle.refuse_if_retired(deps.registry, provider_id, model)
         if info.capability is not kind:
             raise ValidationError(
                 f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model"
@@ -276,6 +277,7 @@ def _fallback_options(
         )
     else:
         info = deps.registry.model(provider_id, model)
+        model_lifecycle.refuse_if_retired(deps.registry, provider_id, model)
         accepted, takes_image, label = frozenset(info.options.model_fields), info.accepts_image, info.label
     if images and not takes_image:
         raise ValidationError(

@@ -182,6 +182,7 @@ class GenerateState(AuthState):
     made_with: str = ""
     source_url: str = ""
     endpoint_note: str = ""
+    model_notice: str = ""
     accepts_image: bool = False
     image_asset_id: str = ""
     image_url: str = ""
@@ -201,6 +202,7 @@ class GenerateState(AuthState):
     _submit_key: str = ""
     _submit_fingerprint: str = ""
     _builtin_models: list[dict[str, str]] = []
+    _notices: dict[str, str] = {}
     _endpoint_models: list[dict[str, str]] = []
     _preview_generation_id: str = ""
     _voice_provider: str = ""
@@ -230,11 +232,14 @@ class GenerateState(AuthState):
         self._builtin_models = [
             {
                 "key": f"{c.provider}|{c.model}",
-                "label": f"{c.provider_label} · {c.label}" + ("" if c.usable else " (add a key)"),
+                "label": f"{c.provider_label} · {c.label}"
+                + (" (deprecated)" if c.notice else "")
+                + ("" if c.usable else " (add a key)"),
                 "usable": "yes" if c.usable else "",
             }
             for c in choices
         ]
+        self._notices = {f"{c.provider}|{c.model}": c.notice for c in choices if c.notice}
         self._compose_models()
 
     def _compose_models(self) -> None:
@@ -246,6 +251,7 @@ class GenerateState(AuthState):
         if self.model_key not in usable:
             self.model_key = usable[0] if usable else ""
             self._refresh_fields()
+        self.model_notice = self._notices.get(self.model_key, "")
         self._keep_fallback()
 
     def _keep_fallback(self) -> None:
@@ -474,6 +480,7 @@ class GenerateState(AuthState):
         if value not in [m["key"] for m in self.models if m["usable"]]:
             return None
         self.model_key = value
+        self.model_notice = self._notices.get(value, "")
         self._refresh_fields()
         self._keep_fallback()
         try:

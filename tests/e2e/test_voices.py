@@ -79,7 +79,13 @@ def test_elevenlabs_voices_are_listed_chosen_and_previewed(
     shots(page, "voice-previewed")
 
     page.get_by_label("Model", exact=True).click()
+    page.get_by_role("option", name="ElevenLabs · Eleven Turbo v2.5 (deprecated)").click()
+    notice = page.get_by_role("status").filter(has_text="Deprecated by its provider")
+    expect(notice).to_have_text("Deprecated by its provider; use Eleven Flash v2.5 instead.")
+    shots(page, "deprecated-model")
+    page.get_by_label("Model", exact=True).click()
     page.get_by_role("option", name="ElevenLabs · Eleven Multilingual v2").click()
+    expect(notice).to_have_count(0)
     expect(voice).to_contain_text("Rachel — premade")
     assert len(fake_elevenlabs.server.calls("GET", r"/v1/voices")) >= 1
     assert not any(key in frame for frame in received), "the ElevenLabs key came back to the browser"

@@ -265,3 +265,45 @@ def test_the_api_says_where_each_cost_came_from(
         api.dependency_overrides.clear()
     assert (first["costMicros"], first["costSource"]) == (billed.cost_micros, "provider_usage")
     assert (second["status"], second["costMicros"], second["costSource"]) == ("failed", None, None)
+
+
+def chat_reply(usage: dict[str, Any] | None = None) -> Reply:
+    """A chat completion saying "Hi", with this usage (or, like some answers, none)."""
+    answer: dict[str, Any] = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "gpt-4.1",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+    }
+    return Reply(json=answer | ({"usage": usage} if usage is not None else {}))
+
+
+def test_answers_without_usage_record_the_estimate_as_derived_never_zero(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+) -> None:
+    """A chat answer and an images answer that come back without usage were still paid for."""
+    fake.route("POST", CHAT, chat_reply())
+    picture = base64.b64encode(media.image()).decode()
+    fake.route("POST", IMAGES, Reply(json={"created": 1764300000, "data": [{"b64_json": picture}]}))
+    for values in (
+        {"capability": "text", "provider_id": "openai", "model": "gpt-4.1", "prompt": "Say hi"},
+        IMAGE,
+    ):
+        row, _job = generate(session, deps, user, project_id, **values)
+        assert row.status == "succeeded"
+        assert row.estimated_cost_micros > 0
+        assert (row.cost_micros, row.cost_source) == (row.estimated_cost_micros, "derived")
+
+
+def test_inconsistent_usage_records_the_estimate_instead_of_a_wrong_or_negative_cost(
+    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+) -> None:
+    """More cached tokens than prompt tokens cannot be priced: the answer is kept, at the estimate."""
+    usage = {"prompt_tokens": 10, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 50}}
+    fake.route("POST", CHAT, chat_reply(usage))
+    row, _job = generate(
+        session, deps, user, project_id, capability="text", provider_id="openai", model="gpt-4.1", prompt="Hi"
+    )
+    assert row.status == "succeeded"
+    assert (row.cost_micros, row.cost_source) == (row.estimated_cost_micros, "derived")
+    assert row.estimated_cost_micros > 0

@@ -142,7 +142,19 @@ def test_usage_counts_cache_reads_and_writes_as_input() -> None:
     wire = SimpleNamespace(
         input_tokens=100, output_tokens=50, cache_read_input_tokens=900, cache_creation_input_tokens=10
     )
-    assert usage_from_wire(wire) == Usage(input_tokens=1010, output_tokens=50, cached_input_tokens=900)
+    assert usage_from_wire(wire) == Usage(
+        input_tokens=1010, output_tokens=50, cached_input_tokens=900, cache_write_5m_tokens=10
+    )
+    split = SimpleNamespace(
+        input_tokens=100,
+        output_tokens=50,
+        cache_read_input_tokens=0,
+        cache_creation_input_tokens=3000,
+        cache_creation=SimpleNamespace(ephemeral_5m_input_tokens=1000, ephemeral_1h_input_tokens=2000),
+    )
+    assert usage_from_wire(split) == Usage(
+        input_tokens=3100, output_tokens=50, cache_write_5m_tokens=1000, cache_write_1h_tokens=2000
+    )
     bare = SimpleNamespace(
         input_tokens=5, output_tokens=1, cache_read_input_tokens=None, cache_creation_input_tokens=None
     )
@@ -184,9 +196,33 @@ def test_prices_agree_with_genai_prices(model: str) -> None:
             PriceUsage(input_tokens=1234, output_tokens=567, cache_read_tokens=1000),
         ),
         (Usage(input_tokens=150_000, output_tokens=567), PriceUsage(input_tokens=150_000, output_tokens=567)),
+        (
+            Usage(
+                input_tokens=31_000,
+                output_tokens=567,
+                cached_input_tokens=10_000,
+                cache_write_5m_tokens=20_000,
+            ),
+            PriceUsage(
+                input_tokens=31_000, output_tokens=567, cache_read_tokens=10_000, cache_write_tokens=20_000
+            ),
+        ),
     ):
         expected = calc_price(theirs, model, provider_id="anthropic").total_price
         assert Decimal(cost("anthropic", model, ours).micros) == (expected * 1_000_000).quantize(Decimal(1))
+
+
+def test_cache_writes_cost_more_than_input_by_their_lifetime() -> None:
+    """Anthropic's published multipliers: 5-minute writes 1.25x input, 1-hour writes 2x."""
+    # Opus 5.5, 10k input + 20k written + 30k read + 1k output:
+    # 10,000 x $4 + 30,000 x $0.20 + 1,000 x $20 = 40,000 + 6,000 + 20,000 = 66,000 µ$, plus the writes:
+    # 20,000 x $5 (5-minute) = 100,000 → 166,000 µ$; 20,000 x $8 (1-hour) = 160,000 → 226,000 µ$.
+    base = {"input_tokens": 60_000, "output_tokens": 1_000, "cached_input_tokens": 30_000}
+    assert cost("anthropic", "claude-opus-5-5", Usage(**base, cache_write_5m_tokens=20_000)).micros == 166_000
+    assert cost("anthropic", "claude-opus-5-5", Usage(**base, cache_write_1h_tokens=20_000)).micros == 226_000
+    # Haiku 5.5 above 100k prompt tokens: the tier's write rates apply to the whole request.
+    tiered = Usage(input_tokens=120_000, output_tokens=0, cache_write_1h_tokens=100_000)
+    assert cost("anthropic", "claude-haiku-5-5", tiered).micros == 20_000 * 0.5 + 100_000 * 1
 
 
 def test_hand_computed_costs() -> None:

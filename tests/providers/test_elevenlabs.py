@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import random
 import wave
@@ -150,16 +151,20 @@ def test_retry_after_parsing() -> None:
 
 def test_hand_computed_costs() -> None:
     """Costs in micro-dollars per 1,000 characters, worked by hand."""
-    # Multilingual v2 and v3: 1,234 characters x $0.10 / 1,000 = $0.1234 = 123,400 µ$.
-    assert cost("elevenlabs", "eleven_multilingual_v2", Usage(characters=1234)).micros == 123_400
-    assert cost("elevenlabs", "eleven_v3", Usage(characters=1234)).micros == 123_400
-    # Flash and Turbo v2.5 are half: 61,700 µ$; 7 characters: 7 x 50 µ$ = 350 µ$.
-    assert cost("elevenlabs", "eleven_flash_v2_5", Usage(characters=1234)).micros == 61_700
-    assert cost("elevenlabs", "eleven_turbo_v2_5", Usage(characters=7)).micros == 350
-    # The estimate before the call prices the text's 12 characters: 12 x 50 µ$ = 600 µ$.
+    # Multilingual v2 and v3: 1,234 characters x $0.08 / 1,000 = $0.09872 = 98,720 µ$.
+    assert cost("elevenlabs", "eleven_multilingual_v2", Usage(characters=1234)).micros == 98_720
+    assert cost("elevenlabs", "eleven_v3", Usage(characters=1234)).micros == 98_720
+    # Flash and Turbo v2.5 are half: 49,360 µ$; 7 characters: 7 x 40 µ$ = 280 µ$.
+    assert cost("elevenlabs", "eleven_flash_v2_5", Usage(characters=1234)).micros == 49_360
+    assert cost("elevenlabs", "eleven_turbo_v2_5", Usage(characters=7)).micros == 280
+    # Before 2026-10-01 the page said $0.10 and $0.05: work done then keeps that price.
+    september = datetime.datetime(2026, 9, 30, 12, tzinfo=datetime.UTC)
+    assert cost("elevenlabs", "eleven_multilingual_v2", Usage(characters=1234), september).micros == 123_400
+    assert cost("elevenlabs", "eleven_turbo_v2_5", Usage(characters=7), september).micros == 350
+    # The estimate before the call prices the text's 12 characters: 12 x 40 µ$ = 480 µ$.
     request = _request()
     assert ElevenLabsProvider.estimate_usage(request) == Usage(characters=12, output_count=1)
-    assert estimate("elevenlabs", "eleven_flash_v2_5", request).micros == 600
+    assert estimate("elevenlabs", "eleven_flash_v2_5", request).micros == 480
 
 
 def test_speech_over_the_wire(fake: FakeServer) -> None:

@@ -54,6 +54,11 @@ CANCEL_PATH = rf"{OP_PATH}:cancel"
 DOWNLOAD_PATH = r"/v1beta/files/abc123:download"
 VIDEO_URI = "https://generativelanguage.googleapis.com/v1beta/files/abc123:download?alt=media"
 PRICES_AT = datetime.datetime(2026, 11, 28, tzinfo=datetime.UTC)
+PRICE_DATES = [
+    PRICES_AT,  # Gemini 4 Argon at its introductory price
+    datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),  # Argon at its full price, Flash still introductory
+    datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC),  # 3.6 and 3.8 Flash at their full price
+]
 TEXT_MODELS = [info.id for info in GeminiProvider.models() if info.capability is Capability.TEXT]
 
 
@@ -262,25 +267,29 @@ def test_registers_with_every_model_priced() -> None:
 @pytest.mark.parametrize(
     ("input_tokens", "cached", "output_tokens"), [(1234, 0, 567), (1234, 200, 567), (250_000, 1000, 567)]
 )
+@pytest.mark.parametrize("at", PRICE_DATES, ids=[str(day.date()) for day in PRICE_DATES])
 def test_text_prices_agree_with_genai_prices(
-    model: str, input_tokens: int, cached: int, output_tokens: int
+    model: str, input_tokens: int, cached: int, output_tokens: int, at: datetime.datetime
 ) -> None:
-    """Our token prices, long-context tiers and cache rates give genai-prices' cost to the micro-dollar."""
+    """Token prices, tiers and cache rates give genai-prices' cost, before and after each price change."""
     ours = cost(
         "gemini",
         model,
         Usage(input_tokens=input_tokens, cached_input_tokens=cached, output_tokens=output_tokens),
+        at,
     )
     theirs = genai_prices.calc_price(
         genai_prices.Usage(input_tokens=input_tokens, cache_read_tokens=cached, output_tokens=output_tokens),
         model_ref=model,
         provider_id="google",
-        genai_request_timestamp=PRICES_AT,
+        genai_request_timestamp=at,
     )
     assert ours.micros == int((theirs.total_price * 1_000_000).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-@pytest.mark.parametrize("model", ["gemini-2.5-flash-image", "gemini-3.1-flash-image"])
+@pytest.mark.parametrize(
+    "model", ["gemini-2.5-flash-image", "gemini-3.1-flash-image", "gemini-nano-banana-2.1"]
+)
 def test_image_token_prices_agree_with_genai_prices(model: str) -> None:
     """Text-in and image-out token rates match genai-prices for one 1K picture."""
     ours = cost("gemini", model, Usage(input_tokens=40, image_output_tokens=1120))

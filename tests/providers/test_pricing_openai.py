@@ -12,19 +12,19 @@ from mediaws.errors import ValidationError
 from mediaws.pricing.cost import cost, cost_usd, estimate
 from mediaws.pricing.table import load_tables, price_for
 from mediaws.providers.base import Capability, ImageRequest, Message, SpeechRequest, TextRequest, Usage
-from mediaws.providers.openai import OpenAIProvider
+from mediaws.providers.openai import GptImage2Options, OpenAIProvider, image_usage
 
 TEXT_MODELS = [m.id for m in OpenAIProvider.models() if m.capability is Capability.TEXT]
 
 
 def test_every_listed_model_has_a_price_and_nothing_else_is_priced() -> None:
-    """The table and models() list the same models, dated 2026-11-28."""
+    """The table and models() list the same models, dated 2026-12-01."""
     table = load_tables()["openai"]
-    assert table.version == "2026-11-28"
+    assert table.version == "2026-12-01"
     assert set(table.models) == {m.id for m in OpenAIProvider.models()}
     for info in OpenAIProvider.models():
         _price, version, source = price_for("openai", info.id)
-        assert version == "openai@2026-11-28"
+        assert version == "openai@2026-12-01"
         assert source.startswith("https://developers.openai.com/")
 
 
@@ -68,6 +68,54 @@ def test_gpt_image_2_agrees_with_genai_prices(text: int, image_in: int, output: 
         provider_id="openai",
     ).total_price
     assert ours == theirs
+
+
+def test_gpt_image_2_cached_inputs_cost_less_as_genai_prices_says() -> None:
+    """Cached text ($1.25/M) and cached image input ($2/M) instead of $5 and $8: no over-charge."""
+    usage = Usage(
+        input_tokens=120,
+        cached_input_tokens=100,
+        image_input_tokens=1_000,
+        cached_image_input_tokens=500,
+        image_output_tokens=5_000,
+    )
+    theirs = calc_price(
+        GenaiUsage(
+            input_tokens=1_120,
+            input_image_tokens=1_000,
+            cache_read_tokens=600,
+            cache_image_read_tokens=500,
+            output_tokens=5_000,
+        ),
+        model_ref="gpt-image-2",
+        provider_id="openai",
+    ).total_price
+    # 20 x $5 + 100 x $1.25 + 500 x $8 + 500 x $2 + 5,000 x $30 per million = 155,225 µ$.
+    assert cost("openai", "gpt-image-2", usage).micros == 155_225 == theirs * 1_000_000
+
+
+def test_images_usage_reads_cached_tokens_by_kind() -> None:
+    """``cached_tokens_details`` splits text from image; a bare ``cached_tokens`` counts text first."""
+    options = GptImage2Options()
+    detailed = {
+        "usage": {
+            "input_tokens": 1_120,
+            "output_tokens": 5_000,
+            "input_tokens_details": {
+                "text_tokens": 120,
+                "image_tokens": 1_000,
+                "cached_tokens": 600,
+                "cached_tokens_details": {"text_tokens": 100, "image_tokens": 500},
+            },
+        }
+    }
+    usage = image_usage(detailed, options, 1)
+    assert (usage.cached_input_tokens, usage.cached_image_input_tokens) == (100, 500)
+    bare = {
+        "usage": {"input_tokens": 1_120, "input_tokens_details": {"text_tokens": 120, "cached_tokens": 600}}
+    }
+    usage = image_usage(bare, options, 1)
+    assert (usage.input_tokens, usage.cached_input_tokens, usage.cached_image_input_tokens) == (120, 120, 0)
 
 
 @pytest.mark.parametrize("model", ["tts-1", "tts-1-hd"])

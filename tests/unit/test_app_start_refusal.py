@@ -38,3 +38,14 @@ def test_development_generates_a_private_key_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     key_file = tmp_path / "data" / "master-keys.json"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_broken_price_override_stops_the_app_with_its_file_named(tmp_path: Path) -> None:
+    prices = tmp_path / "data" / "prices"
+    prices.mkdir(parents=True)
+    (prices / "openai.toml").write_text(
+        'provider = "openai"\nversion = "x"\nsource = "y"\n[models.m]\nunit = "?"'
+    )
+    result = _import_app(tmp_path)
+    assert result.returncode != 0
+    assert f"The price override {prices / 'openai.toml'} is not valid" in result.stderr

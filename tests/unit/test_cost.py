@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError as PydanticValidationError
 
 from mediaws.errors import ValidationError
 from mediaws.pricing import cost as cost_module
@@ -116,3 +118,90 @@ def test_describe_and_parse_decimal() -> None:
         parse_decimal("two", "seconds")
     with pytest.raises(ValidationError, match="zero or more"):
         parse_decimal("-1", "seconds")
+
+
+@pytest.mark.parametrize(
+    ("usage", "said"),
+    [
+        (Usage(input_tokens=-5, output_tokens=10), "input_tokens is negative"),
+        (Usage(output_tokens=-1), "output_tokens is negative"),
+        (Usage(video_seconds=Decimal("NaN")), "video_seconds is not a number"),
+        (Usage(predict_seconds=Decimal("Infinity")), "predict_seconds is not a number"),
+    ],
+)
+def test_impossible_units_are_refused(usage: Usage, said: str) -> None:
+    """Negative or non-numeric units (a provider's inconsistent counts) are an error, never a credit."""
+    table = price(unit="tokens", input_per_mtok="2", output_per_mtok="8")
+    with pytest.raises(ValidationError, match=said):
+        cost_usd(table, usage, "p", "m")
+
+
+def test_absurd_units_are_refused_before_they_overflow() -> None:
+    """1e100000 predict seconds is neither a traceback nor a number the column cannot hold."""
+    table = price(unit="predict_second", per_second="0.0014")
+    for seconds in ("1e100000", "1e15"):
+        with pytest.raises(ValidationError, match="cannot be right"):
+            cost_usd(table, Usage(predict_seconds=Decimal(seconds)), "p", "m")
+    assert cost_usd(table, Usage(predict_seconds=Decimal(1000)), "p", "m") == Decimal("1.4")
+
+
+def test_cached_and_written_tokens_cannot_exceed_the_input_they_belong_to() -> None:
+    table = price(unit="tokens", input_per_mtok="2", output_per_mtok="8", cache_write_5m_per_mtok="2.5")
+    with pytest.raises(ValidationError, match="exceed the input tokens"):
+        cost_usd(table, Usage(input_tokens=10, cached_input_tokens=8, cache_write_5m_tokens=5), "p", "m")
+
+
+def test_units_without_a_rate_are_an_error_not_free() -> None:
+    """Image input on a model with no image-input rate, or a cache write with no write rate, is refused."""
+    images = price(unit="image_tokens", input_per_mtok="5", image_output_per_mtok="30")
+    with pytest.raises(ValidationError, match="no image-input price"):
+        cost_usd(images, Usage(input_tokens=10, image_input_tokens=100, image_output_tokens=1000), "p", "m")
+    tokens = price(unit="tokens", input_per_mtok="2", output_per_mtok="8")
+    with pytest.raises(ValidationError, match="no 1-hour cache-write price"):
+        cost_usd(tokens, Usage(input_tokens=100, cache_write_1h_tokens=50), "p", "m")
+
+
+def test_units_a_model_is_not_billed_by_are_named() -> None:
+    tokens = price(unit="tokens", input_per_mtok="2", output_per_mtok="8")
+    with pytest.raises(ValidationError, match="billed by tokens, not by image count"):
+        cost_module.check_billed(tokens, Usage(input_tokens=5, image_count=3), "p", "m")
+    cost_module.check_billed(tokens, Usage(input_tokens=5, cache_write_1h_tokens=2), "p", "m")
+    cost_module.check_billed(price(unit="free"), Usage(image_count=3), "p", "m")
+
+
+def test_dated_periods_pick_the_price_in_force_and_may_not_overlap() -> None:
+    """An introductory price applies until its last day; the model's own rates after it."""
+    model = price(
+        unit="tokens",
+        input_per_mtok="1.50",
+        output_per_mtok="7.50",
+        periods=[
+            {
+                "effective_until": "2027-01-01",
+                "unit": "tokens",
+                "input_per_mtok": "0.75",
+                "output_per_mtok": "3.75",
+            }
+        ],
+    )
+    before, period = model.rates_on(date(2026, 12, 31))
+    after, none = model.rates_on(date(2027, 1, 1))
+    assert (before.input_per_mtok, after.input_per_mtok) == (Decimal("0.75"), Decimal("1.50"))
+    assert period is not None and none is None
+    overlapping = [
+        {"effective_until": "2027-01-01", "unit": "tokens", "input_per_mtok": "1"},
+        {"effective_from": "2026-12-01", "unit": "tokens", "input_per_mtok": "2"},
+    ]
+    with pytest.raises(PydanticValidationError, match="overlap"):
+        price(unit="tokens", input_per_mtok="1", periods=overlapping)
+    with pytest.raises(PydanticValidationError, match="needs effective_from or effective_until"):
+        price(unit="tokens", input_per_mtok="1", periods=[{"unit": "tokens"}])
+
+
+def test_lifecycle_status_follows_the_providers_dates() -> None:
+    model = price(unit="tokens", deprecated_on="2026-07-14", shutdown_on="2027-01-14", replacement="next")
+    assert model.status_on(date(2026, 7, 13)) == "deprecated"  # a shutdown date is announced
+    assert model.status_on(date(2027, 1, 13)) == "deprecated"
+    assert model.status_on(date(2027, 1, 14)) == "retired"
+    assert price(unit="tokens").status_on(date(2030, 1, 1)) == "live"
+    assert price(unit="tokens", deprecated_on="2026-07-14").status_on(date(2026, 7, 14)) == "deprecated"
