@@ -20,7 +20,7 @@ from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.pricing import check as price_check
-from mediaws.pricing.cost import check_billed, cost, priced_display
+from mediaws.pricing.cost import check_billed, cost, exact_usd, priced_display
 from mediaws.pricing.table import (
     describe,
     load_tables,
@@ -211,6 +211,7 @@ def price_command(
     priced = cost(provider_id, model_id, usage, at)
     typer.echo(f"{provider_id}/{model_id}: {priced.display()}")
     typer.echo(f"  {priced.micros} micro-USD, prices {priced.price_version}, source {priced.source}")
+    typer.echo(f"  exactly ${exact_usd(priced.picos)}")
 
 
 @prices_app.command("check")

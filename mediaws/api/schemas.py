@@ -13,7 +13,7 @@ from pydantic.alias_generators import to_camel
 
 from mediaws.errors import MediawsError
 from mediaws.models import Asset, AsyncJob, Generation, Project, Tag
-from mediaws.pricing.cost import priced_display
+from mediaws.pricing.cost import exact_usd, priced_display
 from mediaws.services.generation import MAX_FALLBACKS
 from mediaws.services.idempotency import IDEMPOTENCY_KEY_MAX
 from mediaws.services.options import PROMPT_LIMITS, PROMPT_MAX
@@ -330,6 +330,10 @@ class GenerationOut(Body):
     estimated_cost_display: str
     cost_micros: int | None
     cost_usd: str | None
+    cost_exact_usd: str | None = Field(
+        default=None,
+        description="The cost unrounded (to the pico-dollar), as the provider's invoice arithmetic has it.",
+    )
     cost_display: str | None
     cost_source: Literal["provider_usage", "derived"] | None = Field(
         default=None,
@@ -364,6 +368,7 @@ class GenerationOut(Body):
             "estimated_cost_display": display(row.provider, row.model, row.estimated_cost_micros),
             "cost_micros": row.cost_micros,
             "cost_usd": usd(row.cost_micros),
+            "cost_exact_usd": exact_usd(row.cost_picos),
             "cost_display": display(row.provider, row.model, row.cost_micros),
             "cost_source": row.cost_source,
             "price_version": row.price_version,

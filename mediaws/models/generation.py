@@ -44,7 +44,8 @@ class Generation(SQLModel, table=True):
     output_count: int = 0
     usage: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     estimated_cost_micros: int = Field(default=0, sa_type=BigInteger)
-    cost_micros: int | None = Field(default=None, sa_type=BigInteger)
+    cost_micros: int | None = Field(default=None, sa_type=BigInteger)  # cost_picos rounded, for people
+    cost_picos: int | None = Field(default=None, sa_type=BigInteger)  # exact: never rounded per call
     cost_source: str | None = Field(default=None, max_length=20)  # "provider_usage", "derived", or no cost
     price_version: str | None = Field(default=None, max_length=60)
     provider_request_id: str | None = Field(default=None, max_length=200)

@@ -21,26 +21,35 @@ from mediaws.providers.base import (
 
 MILLION = Decimal(1_000_000)
 MICROS = Decimal(1_000_000)
+PICOS = Decimal(10**12)
+PICOS_PER_MICRO = 1_000_000
 CHARS_PER_TOKEN_ESTIMATE = 3
 Named = tuple[str, str, str]
 """What a rate is for, and the provider and model: the words of a missing-rate error."""
-MAX_CALL_USD = Decimal(1_000_000_000)
-"""No single call costs a billion dollars: above it, units are wrong (and would overflow the column)."""
+MAX_CALL_USD = Decimal(1_000_000)
+"""No single call costs a million dollars: above it the units are wrong (and pico-dollars would near the
+column's limit of about $9.2 million)."""
 
 
 @dataclass(frozen=True)
 class Cost:
-    """A priced amount and the price version that priced it."""
+    """A priced amount (micro-dollars for people, pico-dollars exact) and the price version that priced it."""
 
     micros: int
     price_version: str
     source: str
     free: bool = False
+    exact_picos: int | None = None
+
+    @property
+    def picos(self) -> int:
+        """The amount in pico-dollars, unrounded (every table rate times its units lands on a whole pico)."""
+        return self.exact_picos if self.exact_picos is not None else self.micros * PICOS_PER_MICRO
 
     @property
     def usd(self) -> Decimal:
         """The amount in dollars, exact."""
-        return Decimal(self.micros) / MICROS
+        return Decimal(self.picos) / PICOS
 
     def display(self) -> str:
         """Dollars and cents for people; sub-cent amounts shown to the micro-dollar."""
@@ -53,6 +62,28 @@ class Cost:
 
 def _micros(usd: Decimal) -> int:
     return int((usd * MICROS).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _picos(usd: Decimal) -> int:
+    return int((usd * PICOS).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def micros_of(picos: int) -> int:
+    """Pico-dollars rounded (half up) to the micro-dollars people see."""
+    return _micros(Decimal(picos) / PICOS)
+
+
+def exact_usd(picos: int | None) -> str | None:
+    """Pico-dollars as a plain decimal string without trailing zeros past the cents, e.g. ``0.0123456789``."""
+    if picos is None:
+        return None
+    whole, _, frac = f"{Decimal(picos) / PICOS:.12f}".partition(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
+
+
+def priced(usd: Decimal, version: str, source: str, *, free: bool = False) -> Cost:
+    """A Cost of an exact dollar amount."""
+    return Cost(_micros(usd), version, source, free=free, exact_picos=_picos(usd))
 
 
 def _need(value: Decimal | None, what: str, provider: str, model: str) -> Decimal:
@@ -235,7 +266,7 @@ def _owed(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
 def cost(provider: str, model: str, usage: Usage, at: datetime | None = None) -> Cost:
     """Price usage at the rates in force at ``at`` (default now); a model with no price raises, never $0."""
     price, version, source = price_for(provider, model, at)
-    return Cost(_micros(cost_usd(price, usage, provider, model)), version, source, free=price.unit == "free")
+    return priced(cost_usd(price, usage, provider, model), version, source, free=price.unit == "free")
 
 
 def priced_display(provider: str, model: str, micros: int) -> str:

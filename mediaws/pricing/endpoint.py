@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from mediaws.errors import ValidationError
-from mediaws.pricing.cost import Cost, estimated_usage
+from mediaws.pricing.cost import Cost, estimated_usage, priced
 from mediaws.providers.base import Request, Usage
 
 MILLION = Decimal(1_000_000)
@@ -40,9 +40,8 @@ def endpoint_cost(
         )
     total = usage.input_tokens * Decimal(input_micros_per_m)
     total += usage.output_tokens * Decimal(output_micros_per_m)
-    micros = int((total / MILLION).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     free = input_micros_per_m == 0 and output_micros_per_m == 0
-    return Cost(micros, version, SOURCE, free=free)
+    return priced(total / MILLION / MILLION, version, SOURCE, free=free)
 
 
 def endpoint_estimate(

@@ -48,10 +48,10 @@ Each file::
 
 A model's lifecycle, as its provider publishes it (dates are the provider's, UTC days)::
 
-    [models."gpt-4.1"]
-    deprecated_on = "2026-07-14"      # announced; still works, shown with its shutdown date
-    shutdown_on = "2027-01-14"        # from this day new generations are refused
-    replacement = "gpt-6.1-terra"     # named in every warning and refusal
+    [models."gemini-2.5-pro"]
+    deprecated_on = "2026-06-17"      # announced; still works, shown with its shutdown date
+    shutdown_on = "2026-12-01"        # from this day new generations are refused
+    replacement = "gemini-3.8-flash"  # named in every warning and refusal
     lifecycle_source = "https://…/deprecations"
 
 A price that changes on a date (an introductory price, a cut) is a dated period over the model's rates::

@@ -26,7 +26,7 @@ from mediaws.errors import (
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.models.base import utcnow
-from mediaws.pricing.cost import cost
+from mediaws.pricing.cost import PICOS_PER_MICRO, cost, micros_of
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import (
     AudioRequest,
@@ -414,10 +414,11 @@ def _billed(error: ProviderError) -> tuple[Usage | None, bool] | None:
 
 def _record_cost(session: Session, generation: Generation, usage: Usage | None, *, reported: bool) -> None:
     """Add what this attempt was billed to the generation (a fallback adds to a billed failure before it)."""
-    micros, version, source = generation.estimated_cost_micros, generation.price_version, DERIVED
+    picos = generation.estimated_cost_micros * PICOS_PER_MICRO
+    version, source = generation.price_version, DERIVED
     if usage is not None:
         try:
-            priced = (
+            billed = (
                 keys.endpoint_price(
                     session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
                 ).cost(usage)
@@ -432,15 +433,20 @@ def _record_cost(session: Session, generation: Generation, usage: Usage | None, 
             )
         else:
             _record_usage(generation, usage)
-            if reported or priced.micros:  # no usage came back: the estimate stands, never $0
-                micros, version = priced.micros, priced.price_version
+            if reported or billed.picos:  # no usage came back: the estimate stands, never $0
+                picos, version = billed.picos, billed.price_version
                 source = PROVIDER_USAGE if reported else DERIVED
-    previous = generation.cost_micros or 0
-    if previous and not micros:
+    previous = (
+        generation.cost_picos
+        if generation.cost_picos is not None
+        else (generation.cost_micros or 0) * PICOS_PER_MICRO
+    )
+    if previous and not picos:
         source = generation.cost_source or source
     elif previous and generation.cost_source != source:
         source = DERIVED  # a sum is only as sure as its least sure part
-    generation.cost_micros = previous + micros
+    generation.cost_picos = previous + picos
+    generation.cost_micros = micros_of(generation.cost_picos)  # rounded once, from the exact sum
     generation.price_version = version
     generation.cost_source = source
 

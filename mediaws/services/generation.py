@@ -20,7 +20,7 @@ from mediaws.errors import (
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation, Project
 from mediaws.models.base import utcnow
-from mediaws.pricing.cost import Cost, estimate
+from mediaws.pricing.cost import Cost, estimate, micros_of
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import (
     Capability,
@@ -37,7 +37,7 @@ from mediaws.services import options as options_check
 from mediaws.services.asset_queries import get_asset, parse_id
 from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
 from mediaws.services.projects import format_usd
-from mediaws.services.provider_access import provider_for
+from mediaws.services.provider_access import stored_key
 from mediaws.services.validation import check_plain
 from mediaws.storage import Storage
 
@@ -122,13 +122,14 @@ def month_spend_micros(session: Session, project_id: uuid.UUID, now: datetime | 
     """Spent this calendar month (UTC) plus what queued and running generations are expected to cost."""
     moment = now or utcnow()
     month_start = datetime(moment.year, moment.month, 1, tzinfo=UTC)
-    spent = session.exec(
-        select(func.coalesce(func.sum(Generation.cost_micros), 0)).where(
+    spent_picos = session.exec(
+        select(func.coalesce(func.sum(Generation.cost_picos), 0)).where(
             Generation.project_id == project_id,
-            col(Generation.cost_micros).is_not(None),
+            col(Generation.cost_picos).is_not(None),
             col(Generation.completed_at) >= month_start,
         )
     ).one()
+    spent = micros_of(int(spent_picos or 0))  # the exact sum, rounded once
     pending = session.exec(
         select(func.coalesce(func.sum(Generation.estimated_cost_micros), 0)).where(
             Generation.project_id == project_id, col(Generation.status).in_((queue.QUEUED, queue.RUNNING))
@@ -203,16 +204,14 @@ def quote(
     for key, asset_id in images.items():
         _check_image_input(session, user_id, kind, info, key, asset_id)
     request = build_request(kind, model, text or " ", plain)
-    provider = provider_for(
+    stored_key(  # a missing key is said now; the key itself is opened only to run the generation
         session=session,
-        keyring=deps.keyring,
-        settings=deps.settings,
         registry=deps.registry,
         user_id=user_id,
         provider_id=provider_id,
         endpoint_id=endpoint_id,
     )
-    hint = type(provider).estimate_usage(request)
+    hint = deps.registry.provider(provider_id).estimate_usage(request)
     guess = (
         keys.endpoint_price(session=session, user_id=user_id, endpoint_id=endpoint_id).estimate(
             request, usage=hint

@@ -22,6 +22,34 @@ def configured_base_url(settings: Settings, provider_id: str) -> str | None:
     return str(value) if value else None
 
 
+def stored_key(
+    *,
+    session: Session,
+    registry: Registry,
+    user_id: uuid.UUID,
+    provider_id: str,
+    endpoint_id: str | uuid.UUID | None = None,
+) -> ApiKey | None:
+    """The user's key a provider would open with (None if it needs none), unopened; says where to add one."""
+    cls = registry.provider(provider_id)
+    if provider_id == OPENAI_COMPATIBLE:
+        if endpoint_id is None:
+            raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
+        return owned_row(session, user_id, endpoint_id)
+    if not cls.needs_key:
+        return None
+    row = session.exec(
+        select(ApiKey).where(
+            ApiKey.user_id == user_id, ApiKey.provider == provider_id, ApiKey.name == provider_id
+        )
+    ).first()
+    if row is None:
+        raise ValidationError(
+            f"You have no {cls.label} key yet. Add one in Settings → API keys.", field="provider"
+        )
+    return row
+
+
 def provider_for(
     *,
     session: Session,
@@ -35,25 +63,15 @@ def provider_for(
     """Return the provider, opened with the user's key; say where to add a missing key."""
     cls = registry.provider(provider_id)
     timeout = settings.provider_timeout_seconds
-    if provider_id == OPENAI_COMPATIBLE:
-        if endpoint_id is None:
-            raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
-        endpoint = owned_row(session, user_id, endpoint_id)
-        secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=endpoint.id)
-        return cls(api_key=secret, base_url=endpoint.base_url, timeout=timeout)
-    base_url = configured_base_url(settings, provider_id)
-    if not cls.needs_key:
-        return cls(api_key=None, base_url=base_url, timeout=timeout)
-    row = session.exec(
-        select(ApiKey).where(
-            ApiKey.user_id == user_id, ApiKey.provider == provider_id, ApiKey.name == provider_id
-        )
-    ).first()
+    row = stored_key(
+        session=session, registry=registry, user_id=user_id, provider_id=provider_id, endpoint_id=endpoint_id
+    )
     if row is None:
-        raise ValidationError(
-            f"You have no {cls.label} key yet. Add one in Settings → API keys.", field="provider"
-        )
+        return cls(api_key=None, base_url=configured_base_url(settings, provider_id), timeout=timeout)
     secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=row.id)
+    base_url = (
+        row.base_url if provider_id == OPENAI_COMPATIBLE else configured_base_url(settings, provider_id)
+    )
     return cls(api_key=secret, base_url=base_url, timeout=timeout)
 
 

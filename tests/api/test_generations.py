@@ -66,6 +66,7 @@ def test_generate_run_and_fetch_the_image(
         "0.000000",
         None,
     )
+    assert done["costExactUsd"] == "0.00"
     assert (done["job"]["status"], done["job"]["progressPercent"]) == ("succeeded", 100)
     [asset] = done["assets"]
     assert asset["url"] == f"/api/assets/{asset['id']}/file"

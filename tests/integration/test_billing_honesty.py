@@ -224,9 +224,10 @@ def test_a_billed_refusal_records_its_cost(
     )
     assert len(fake.calls("POST", path)) == 1
     assert (row.status, row.error_code) == ("failed", "ContentRefused")
-    billed = cost(provider, model, usage).micros
-    assert billed > 0
-    assert (row.cost_micros, row.cost_source) == (billed, "provider_usage")
+    exact = cost(provider, model, usage)
+    assert exact.micros > 0
+    assert (row.cost_micros, row.cost_source) == (exact.micros, "provider_usage")
+    assert row.cost_picos == exact.picos  # kept unrounded beside the micro-dollars people see
 
 
 def test_the_api_says_where_each_cost_came_from(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
-from mediaws.models import Asset, AsyncJob, Generation, User
+from mediaws.models import ApiKey, Asset, AsyncJob, Generation, User
 from mediaws.models.base import utcnow
 from mediaws.services import generation as generations
 from mediaws.services import job_runner, keys, projects
@@ -265,3 +266,36 @@ def test_expired_lease_is_taken_over_and_runs_once(
     )
     assert (job.status, job.attempts) == ("succeeded", 2)
     assert len(session.exec(select(Asset)).all()) == 1
+
+
+def test_pricing_a_request_never_opens_the_key(
+    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+) -> None:
+    """Re-quoting on every keystroke leaves the key sealed and its "last used" as it was; no key is said."""
+    quote = functools.partial(
+        generations.quote,
+        session=session,
+        deps=deps,
+        user_id=user.id,
+        project_id=project_id,
+        capability="text",
+        provider_id="openai",
+        model="gpt-4.1",
+        prompt="Hello there",
+    )
+    with pytest.raises(ValidationError, match="You have no OpenAI key yet"):
+        quote()
+    keys.save_key(
+        session=session,
+        keyring=deps.keyring,
+        user_id=user.id,
+        provider="openai",
+        secret="sk-proj-0123456789abcdef",
+    )
+    row = session.exec(select(ApiKey).where(ApiKey.user_id == user.id)).one()
+    row.ciphertext = b"\x00" * len(row.ciphertext)  # a key that could not be opened, were it opened
+    session.add(row)
+    session.commit()
+    assert quote().estimate.micros > 0
+    session.refresh(row)
+    assert row.last_used_at is None

@@ -205,3 +205,11 @@ def test_lifecycle_status_follows_the_providers_dates() -> None:
     assert model.status_on(date(2027, 1, 14)) == "retired"
     assert price(unit="tokens").status_on(date(2030, 1, 1)) == "live"
     assert price(unit="tokens", deprecated_on="2026-07-14").status_on(date(2026, 7, 14)) == "deprecated"
+
+
+def test_a_tiny_call_keeps_its_exact_cost_though_it_shows_as_zero_micro_dollars() -> None:
+    """One token at $0.30/M is $0.0000003: shown as 0 µ$, kept as 300,000 pico-dollars, never lost."""
+    tiny = cost_module.cost("gemini", "gemini-3.5-flash-lite", Usage(input_tokens=1))
+    assert (tiny.micros, tiny.picos, cost_module.exact_usd(tiny.picos)) == (0, 300_000, "0.0000003")
+    assert cost_module.micros_of(4 * tiny.picos) == 1  # four of them round to one micro-dollar, once
+    assert Cost(2468, "p@v", "s").picos == 2_468_000_000  # a cost known only in micro-dollars
