@@ -49,12 +49,23 @@ def standing(registry: Registry, provider_id: str, model_id: str, day: date | No
     )
 
 
+def retired_note(registry: Registry, provider_id: str, model_id: str, day: date | None = None) -> str:
+    """Why a model its provider has shut down can no longer be used, naming the replacement; "" if it can."""
+    found = standing(registry, provider_id, model_id, day)
+    if found.status != "retired":
+        return ""
+    try:
+        label = registry.model(provider_id, model_id).label
+    except ValidationError:
+        label = model_id
+    return f"{label} can no longer be used. {found.note}"
+
+
 def refuse_if_retired(registry: Registry, provider_id: str, model_id: str, day: date | None = None) -> None:
     """Refuse a new generation with a model its provider has shut down, naming the replacement."""
-    found = standing(registry, provider_id, model_id, day)
-    if found.status == "retired":
-        label = registry.model(provider_id, model_id).label
-        raise ValidationError(f"{label} can no longer be used. {found.note}", field="model")
+    note = retired_note(registry, provider_id, model_id, day)
+    if note:
+        raise ValidationError(note, field="model")
 
 
 def warnings(registry: Registry, day: date | None = None, within_days: int = WARN_DAYS) -> list[str]:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from mediaws.errors import NotFoundError
 from mediaws.models import Generation
 from mediaws.providers.base import Capability
-from mediaws.services import asset_queries, generation, voice_preview
+from mediaws.services import asset_queries, generation, model_lifecycle, voice_preview
 
 if TYPE_CHECKING:
     from mediaws.state.generate import GenerateState
@@ -56,6 +56,10 @@ def _from_generation(state: GenerateState, session: Session, user_id: uuid.UUID,
         known = {f["name"] for f in state.fields}
         given = {k: ("true" if v else "false") if isinstance(v, bool) else str(v) for k, v in plain.items()}
         state.values = {**state.values, **{k: v for k, v in given.items() if k in known}}
+    elif row.provider in (registry := generation.app_deps().registry).providers:
+        state.model_notice = (
+            model_lifecycle.retired_note(registry, row.provider, row.model) or state.model_notice
+        )
     for asset_id in images.values():
         state.image_asset_id, state.image_url = asset_id, voice_preview.asset_url(asset_id)
         state.image_name = "Image from the earlier generation"

@@ -54,8 +54,8 @@ def _seed(server: AppServer, email: str) -> Seeded:
             owner_id=user.id,
             project_id=project.id,
             capability="image",
-            provider="openai",
-            model="gpt-image-1",
+            provider="gemini",
+            model="gemini-3.1-flash-image",  # shut down by Google since: "Generate again" says so
             prompt=PROMPT,
             options={"size": "1024x1024", "quality": "high"},
             status="succeeded",
@@ -220,6 +220,11 @@ def test_image_viewer_details_share_and_delete(
     page.get_by_role("link", name="Generate again").click()
     expect(page).to_have_url(re.compile(rf"/generate\?.*from={seeded.generation}"))
     expect(page.locator("#gen-prompt")).to_have_value(PROMPT)
+    expect(page.get_by_role("status").filter(has_text="can no longer be used")).to_have_text(
+        "Gemini 3.1 Flash Image can no longer be used. Shut down by its provider on 2026-10-29; "
+        "use Gemini Nano Banana 2.1 instead."
+    )
+    shots(page, "generate-again-retired")
 
     page.goto(f"{app_server.url}/assets/{seeded.first}")
     page.get_by_role("button", name="Delete").click()
