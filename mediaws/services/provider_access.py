@@ -69,9 +69,7 @@ def provider_for(
     if row is None:
         return cls(api_key=None, base_url=configured_base_url(settings, provider_id), timeout=timeout)
     secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=row.id)
-    base_url = (
-        row.base_url if provider_id == OPENAI_COMPATIBLE else configured_base_url(settings, provider_id)
-    )
+    base_url = row.base_url or configured_base_url(settings, provider_id)  # an endpoint row has its own
     return cls(api_key=secret, base_url=base_url, timeout=timeout)
 
 
