@@ -25,7 +25,7 @@ class Standing:
 
     @property
     def note(self) -> str:
-        """ "" for a live model; else when it stops (or stopped) and what to use instead."""
+        """Nothing for a live model; else when it stops (or stopped) and what to use instead."""
         if self.status == "live":
             return ""
         instead = f"; use {self.replacement_label} instead" if self.replacement_label else ""
