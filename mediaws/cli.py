@@ -11,6 +11,15 @@ from pathlib import Path
 import typer
 
 from mediaws import migrations
+from mediaws.catalogue.table import (
+    describe,
+    load_tables,
+    parse_day,
+    parse_decimal,
+    price_for,
+    resolve_model,
+    today,
+)
 from mediaws.cli_assets import assets_app
 from mediaws.cli_common import acting_user, friendly
 from mediaws.config import get_settings
@@ -21,15 +30,6 @@ from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.pricing import check as price_check
 from mediaws.pricing.cost import check_billed, cost, exact_usd, priced_display
-from mediaws.pricing.table import (
-    describe,
-    load_tables,
-    parse_day,
-    parse_decimal,
-    price_for,
-    resolve_model,
-    today,
-)
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import generate_key, keyring_source

@@ -13,7 +13,6 @@ from mediaws.api.app import api
 from mediaws.config import get_settings
 from mediaws.jobs.worker import Worker
 from mediaws.pages import asset_detail, auth, gallery, generate, projects, settings
-from mediaws.pricing.table import load_tables
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
 from mediaws.services import generation, job_runner, model_lifecycle
@@ -28,8 +27,9 @@ from mediaws.state.storage import private_state_manager
 
 get_settings()
 keyring_source().get()
-default_registry()  # every provider module imported here, before any thread or worker process starts
-load_tables()  # the price tables and the operator's overrides are valid, or the app does not start
+# Every provider module is imported here, before any thread or worker process starts, and the catalogue
+# with the operator's overrides is checked (prices, families): if it is not valid the app does not start.
+default_registry().all_models()
 
 
 def _serve_jobs(stop: threading.Event) -> None:

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import genai_prices
 
+from mediaws.catalogue.table import ModelEntry, ProviderPrices, load_tables, today
 from mediaws.pricing.cost import cost_usd
-from mediaws.pricing.table import ModelPrice, ProviderPrices, load_tables, today
-from mediaws.providers.base import Usage
+from mediaws.work import Usage
 
 GENAI_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
 
@@ -103,7 +103,7 @@ def check(tables: dict[str, ProviderPrices] | None = None, on: date | None = Non
     return differences
 
 
-def _model(provider: str, genai_id: str, model: str, entry: ModelPrice, on: date) -> list[Difference]:
+def _model(provider: str, genai_id: str, model: str, entry: ModelEntry, on: date) -> list[Difference]:
     found = []
     for day in _days(entry, on):
         rates, _period = entry.rates_on(day)
@@ -127,7 +127,7 @@ def _model(provider: str, genai_id: str, model: str, entry: ModelPrice, on: date
     return found
 
 
-def _days(entry: ModelPrice, on: date) -> list[date]:
+def _days(entry: ModelEntry, on: date) -> list[date]:
     """``on``, and the first and last day of each dated price."""
     days = {on}
     for period in entry.periods:

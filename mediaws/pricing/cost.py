@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from mediaws.catalogue.table import Rates, price_for
 from mediaws.errors import ValidationError
-from mediaws.pricing.table import Rates, price_for
-from mediaws.providers.base import (
+from mediaws.work import (
     AudioRequest,
     ImageRequest,
     Request,
@@ -314,5 +314,17 @@ def estimate(
     input_tokens: int | None = None,
     usage: Usage | None = None,
 ) -> Cost:
-    """Cost before the call: from the provider's own estimate of units if given, else the request."""
-    return cost(provider, model, usage or estimated_usage(request, input_tokens=input_tokens))
+    """Cost before the call: from the provider's own estimate of units if given, else the request.
+
+    An image model billed by tokens needs the provider's count of output tokens per image: without it the
+    estimate would be the prompt alone, so it is an error rather than a near-zero quote.
+    """
+    units = usage or estimated_usage(request, input_tokens=input_tokens)
+    no_count = isinstance(request, ImageRequest) and not units.image_output_tokens
+    if no_count and price_for(provider, model)[0].unit == "image_tokens":
+        raise ValidationError(
+            f"{provider}/{model} bills images by output tokens and no count per image is known for "
+            "it, so its cost cannot be estimated before the call.",
+            field="model",
+        )
+    return cost(provider, model, units)

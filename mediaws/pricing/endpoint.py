@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from mediaws.errors import ValidationError
 from mediaws.pricing.cost import Cost, estimated_usage, priced
-from mediaws.providers.base import Request, Usage
+from mediaws.work import Request, Usage
 
 MILLION = Decimal(1_000_000)
 SOURCE = "your price in Settings → API keys"

@@ -37,6 +37,7 @@ from mediaws.providers.base import (
     TextRequest,
     UnusableAnswer,
     Usage,
+    listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
 
@@ -75,47 +76,12 @@ class Claude64kOptions(Options):
     max_output_tokens: int = Field(DEFAULT_MAX_TOKENS, ge=1, le=64_000)
 
 
-def _model(model_id: str, label: str, options: type[Options], description: str) -> ModelInfo:
-    return ModelInfo(model_id, label, Capability.TEXT, options, description)
-
-
-MODELS: tuple[ModelInfo, ...] = (
-    _model(
-        "claude-opus-5-5", "Claude Opus 5.5", Claude128kOptions, "Long-running agentic and knowledge work."
-    ),
-    _model(
-        "claude-sonnet-5-5", "Claude Sonnet 5.5", Claude128kOptions, "Best mix of speed and intelligence."
-    ),
-    _model(
-        "claude-haiku-5-5",
-        "Claude Haiku 5.5",
-        Claude128kOptions,
-        "Fastest; prompts over 100K tokens cost more.",
-    ),
-    _model(
-        "claude-fable-5-2",
-        "Claude Fable 5.2",
-        Claude128kOptions,
-        "Demanding reasoning; may refuse some requests.",
-    ),
-    _model("claude-opus-5", "Claude Opus 5", Claude128kOptions, "Legacy Opus."),
-    _model("claude-sonnet-5", "Claude Sonnet 5", Claude128kOptions, "Legacy Sonnet."),
-    _model("claude-haiku-4-5", "Claude Haiku 4.5", Claude64kOptions, "Legacy Haiku; 200K context."),
-)
-_BY_ID = {info.id: info for info in MODELS}
+FAMILIES: dict[str, type[Options]] = {"claude-128k": Claude128kOptions, "claude-64k": Claude64kOptions}
 
 
 def model_info(model_id: str) -> ModelInfo:
     """Return one Claude model or say which exist."""
-    try:
-        return _BY_ID[model_id]
-    except KeyError:
-        known = ", ".join(_BY_ID)
-        raise InvalidProviderRequest(
-            f"Anthropic has no model '{model_id}' in mediaws. Models: {known}.",
-            provider=PROVIDER_ID,
-            field="model",
-        ) from None
+    return listed_model(PROVIDER_ID, LABEL, FAMILIES, model_id)
 
 
 def count_params(request: TextRequest) -> dict[str, Any]:
@@ -323,11 +289,7 @@ class AnthropicProvider(Provider):
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = "ANTHROPIC_API_KEY"
     default_base_url: ClassVar[str | None] = "https://api.anthropic.com"
-
-    @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Current Claude models that have a price."""
-        return MODELS
+    families = FAMILIES
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:

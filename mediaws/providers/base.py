@@ -11,141 +11,28 @@ import threading
 from abc import ABC
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from mediaws.errors import ContentRefused, InvalidProviderRequest, ProviderError, ValidationError
-
-
-class Capability(StrEnum):
-    """What a model produces."""
-
-    TEXT = "text"
-    IMAGE = "image"
-    VIDEO = "video"
-    SPEECH = "speech"
-    AUDIO = "audio"
+from mediaws.catalogue.table import ModelEntry, load_tables
+from mediaws.errors import ConfigError, ContentRefused, InvalidProviderRequest, ProviderError, ValidationError
+from mediaws.work import AudioRequest as AudioRequest
+from mediaws.work import Capability as Capability
+from mediaws.work import ImageRequest as ImageRequest
+from mediaws.work import Message as Message
+from mediaws.work import Request as Request
+from mediaws.work import SpeechRequest as SpeechRequest
+from mediaws.work import TextRequest as TextRequest
+from mediaws.work import Usage as Usage
+from mediaws.work import VideoRequest as VideoRequest
 
 
 class Options(BaseModel):
     """Base of every model's options schema: unknown options are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-@dataclass(frozen=True)
-class Message:
-    """One turn of a conversation."""
-
-    role: Literal["user", "assistant"]
-    content: str
-
-
-@dataclass(frozen=True)
-class TextRequest:
-    """Generate text from messages."""
-
-    model: str
-    messages: tuple[Message, ...]
-    system: str | None = None
-    temperature: float | None = None
-    max_output_tokens: int | None = None
-    seed: int | None = None
-    stream: bool = False
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ImageRequest:
-    """Generate (or edit, given an input image) images from a prompt."""
-
-    model: str
-    prompt: str
-    negative_prompt: str | None = None
-    size: str | None = None
-    aspect_ratio: str | None = None
-    quality: str | None = None
-    count: int = 1
-    seed: int | None = None
-    input_image: bytes | None = None
-    input_image_mime: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class VideoRequest:
-    """Generate a video from a prompt and an optional start image."""
-
-    model: str
-    prompt: str
-    duration_seconds: int
-    start_image: bytes | None = None
-    start_image_mime: str | None = None
-    resolution: str | None = None
-    aspect_ratio: str | None = None
-    with_audio: bool = False
-    seed: int | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SpeechRequest:
-    """Turn text into speech."""
-
-    model: str
-    text: str
-    voice: str
-    language: str | None = None
-    speed: float | None = None
-    stability: float | None = None
-    output_format: str = "mp3"
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AudioRequest:
-    """Generate music or sound from a description."""
-
-    model: str
-    prompt: str
-    duration_seconds: int | None = None
-    seed: int | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-Request = TextRequest | ImageRequest | VideoRequest | SpeechRequest | AudioRequest
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Billing units exactly as the provider reported them (zero where not applicable).
-
-    Token fields count text; image tokens are kept apart in ``image_input_tokens`` and
-    ``image_output_tokens`` so a model billing both is never charged twice. ``input_tokens`` counts every
-    input token, cached reads and cache writes included; ``cached_image_input_tokens`` is part of
-    ``image_input_tokens``.
-    """
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_input_tokens: int = 0
-    cache_write_5m_tokens: int = 0
-    cache_write_1h_tokens: int = 0
-    image_count: int = 0
-    image_size: str | None = None
-    image_quality: str | None = None
-    image_input_tokens: int = 0
-    cached_image_input_tokens: int = 0
-    image_output_tokens: int = 0
-    video_seconds: Decimal = Decimal(0)
-    video_audio: bool = False
-    characters: int = 0
-    predict_seconds: Decimal = Decimal(0)
-    output_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -255,6 +142,10 @@ class ModelInfo:
     description: str = ""
     accepts_image: bool = False
     fixed_seconds: int | None = None
+    family: str | None = None
+    max_characters: int | None = None
+    image_tokens: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
+    wire_version: str | None = None
 
     def validate_options(self, values: Mapping[str, Any]) -> Options:
         """Check options against the model's real limits, naming the offending field."""
@@ -288,6 +179,8 @@ class Provider(ABC):
     default_base_url: ClassVar[str | None] = None
     request_aliases: ClassVar[Mapping[str, str]] = {}
     """Option names in this provider's schemas that stand for request fields (e.g. num_outputs → count)."""
+    families: ClassVar[Mapping[str, type[Options]]] = {}
+    """The API families this provider's code speaks, by the name catalogue entries give as ``family``."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):
         self.api_key = api_key
@@ -296,8 +189,8 @@ class Provider(ABC):
 
     @classmethod
     def models(cls) -> tuple[ModelInfo, ...]:
-        """The models this provider offers (static list; some providers also list live)."""
-        return ()
+        """The models the catalogue lists for this provider, in its order."""
+        return listed_models(cls.id, cls.families)
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
@@ -393,3 +286,62 @@ class Registry:
     def all_models(self) -> list[tuple[type[Provider], ModelInfo]]:
         """Every (provider, model) pair, providers in registration order."""
         return [(provider, info) for provider in self.providers.values() for info in provider.models()]
+
+
+def listed_models(provider_id: str, families: Mapping[str, type[Options]]) -> tuple[ModelInfo, ...]:
+    """The catalogue's models of one provider; a family the code does not speak is an error."""
+    table = load_tables().get(provider_id)
+    return tuple(
+        _listed(provider_id, model_id, entry, families)
+        for model_id, entry in (table.models.items() if table else ())
+        if entry.label is not None and entry.capability is not None
+    )
+
+
+def _listed(
+    provider_id: str, model_id: str, entry: ModelEntry, families: Mapping[str, type[Options]]
+) -> ModelInfo:
+    options = families.get(entry.family) if entry.family else Options
+    if options is None:
+        known = ", ".join(families) or "none"
+        raise ConfigError(
+            f"The catalogue's {provider_id}/{model_id} names the family '{entry.family}', which mediaws "
+            f"does not speak for {provider_id} (families: {known})."
+        )
+    assert entry.label is not None and entry.capability is not None
+    return ModelInfo(
+        model_id,
+        entry.label,
+        entry.capability,
+        options,
+        entry.description,
+        accepts_image=entry.accepts_image,
+        fixed_seconds=entry.fixed_seconds,
+        family=entry.family,
+        max_characters=entry.max_characters,
+        image_tokens=entry.image_tokens,
+        wire_version=entry.wire_version,
+    )
+
+
+def listed_model(
+    provider_id: str,
+    label: str,
+    families: Mapping[str, type[Options]],
+    model_id: str,
+    capability: Capability | None = None,
+) -> ModelInfo:
+    """One model the code can run (of ``capability``, if given), or an error naming the ones there are."""
+    models = [
+        m for m in listed_models(provider_id, families) if m.family and capability in (None, m.capability)
+    ]
+    for info in models:
+        if info.id == model_id:
+            return info
+    what = f"{capability.value} " if capability else ""
+    known = ", ".join(info.id for info in models)
+    raise InvalidProviderRequest(
+        f"{label} has no {what}model '{model_id}' in mediaws. Models: {known}.",
+        provider=provider_id,
+        field="model",
+    )

@@ -40,6 +40,7 @@ from mediaws.providers.base import (
     Request,
     SpeechRequest,
     Usage,
+    listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
 
@@ -126,37 +127,20 @@ class V3Options(SpeechOptions):
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}$")
 
 
-@dataclass(frozen=True)
-class SpeechModel:
-    """An ElevenLabs text-to-speech model with its per-request character limit."""
+class V4Options(Options):
+    """Eleven v4: stability only (it takes no speed), a forced language as an ISO 639 code."""
 
-    info: ModelInfo
-    max_characters: int
-    takes_language: bool
-
-
-def _speech(model_id: str, label: str, options: type[Options], limit: int, description: str) -> SpeechModel:
-    info = ModelInfo(model_id, label, Capability.SPEECH, options, description)
-    return SpeechModel(info, limit, takes_language=options is not SpeechOptions)
+    stability: float | None = Field(None, ge=0.0, le=1.0)
+    output_format: OutputFormat = DEFAULT_FORMAT
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}$")
 
 
-SPEECH_MODELS: tuple[SpeechModel, ...] = (
-    _speech(
-        "eleven_multilingual_v2",
-        "Eleven Multilingual v2",
-        SpeechOptions,
-        10_000,
-        "Most lifelike; 29 languages.",
-    ),
-    _speech("eleven_v3", "Eleven v3", V3Options, 5_000, "Most expressive; 70+ languages, audio tags."),
-    _speech(
-        "eleven_flash_v2_5", "Eleven Flash v2.5", V25Options, 40_000, "Fastest, half price; 32 languages."
-    ),
-    _speech(
-        "eleven_turbo_v2_5", "Eleven Turbo v2.5", V25Options, 40_000, "Low latency; Flash v2.5 succeeds it."
-    ),
-)
-_BY_ID = {model.info.id: model for model in SPEECH_MODELS}
+FAMILIES: dict[str, type[Options]] = {
+    "multilingual": SpeechOptions,
+    "v2.5": V25Options,
+    "v3": V3Options,
+    "v4": V4Options,
+}
 
 
 @dataclass(frozen=True)
@@ -170,17 +154,9 @@ class Voice:
     preview_url: str | None = None
 
 
-def speech_model(model_id: str) -> SpeechModel:
+def speech_model(model_id: str) -> ModelInfo:
     """Return one speech model or say which exist."""
-    try:
-        return _BY_ID[model_id]
-    except KeyError:
-        known = ", ".join(_BY_ID)
-        raise InvalidProviderRequest(
-            f"ElevenLabs has no model '{model_id}' in mediaws. Models: {known}.",
-            provider=PROVIDER_ID,
-            field="model",
-        ) from None
+    return listed_model(PROVIDER_ID, "ElevenLabs", FAMILIES, model_id, Capability.SPEECH)
 
 
 def wire_format(output_format: str) -> str:
@@ -191,21 +167,22 @@ def wire_format(output_format: str) -> str:
 def speech_params(request: SpeechRequest) -> dict[str, Any]:
     """Arguments of ``text_to_speech.convert`` (POST /v1/text-to-speech/{voice_id}) for a request."""
     model = speech_model(request.model)
-    name = model.info.label
+    name = model.label
+    limit = model.max_characters or len(request.text)
     if not request.text.strip():
         raise InvalidProviderRequest("There is no text to speak.", provider=PROVIDER_ID, field="text")
-    if len(request.text) > model.max_characters:
+    if len(request.text) > limit:
         raise InvalidProviderRequest(
-            f"{name} speaks at most {model.max_characters:,} characters at a time; this text has "
+            f"{name} speaks at most {limit:,} characters at a time; this text has "
             f"{len(request.text):,}. Shorten or split it.",
             provider=PROVIDER_ID,
             field="text",
         )
     if not request.voice.strip():
         raise InvalidProviderRequest("Choose a voice.", provider=PROVIDER_ID, field="voice")
-    if request.language and not model.takes_language:
+    if request.language and "language" not in model.options.model_fields:
         raise InvalidProviderRequest(
-            f"{name} picks the language from the text; choose Flash v2.5, Turbo v2.5 or v3 to force one.",
+            f"{name} picks the language from the text; choose a model that forces one (v4, v3, Flash v2.5).",
             provider=PROVIDER_ID,
             field="language",
         )
@@ -213,7 +190,7 @@ def speech_params(request: SpeechRequest) -> dict[str, Any]:
     for key in ("speed", "stability", "language"):
         if getattr(request, key) is not None:
             values[key] = getattr(request, key)
-    options = model.info.validate_options(values)
+    options = model.validate_options(values)
     params: dict[str, Any] = {
         "voice_id": request.voice,
         "text": request.text,
@@ -448,11 +425,7 @@ class ElevenLabsProvider(Provider):
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = "ELEVENLABS_API_KEY"
     default_base_url: ClassVar[str | None] = "https://api.elevenlabs.io"
-
-    @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Text-to-speech models that have a price."""
-        return tuple(model.info for model in SPEECH_MODELS)
+    families = FAMILIES
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:

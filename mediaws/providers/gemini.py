@@ -1,46 +1,31 @@
-"""Google Gemini: Gemini text, Gemini native image models, Veo video, all behind the google-genai SDK.
+"""Google Gemini: Gemini text and Gemini native image models, behind the google-genai SDK.
 
 Text and images go through ``models.generate_content`` (``POST /v1beta/models/{model}:generateContent``,
-key in the ``x-goog-api-key`` header). Veo video is a long-running operation: ``POST
-/v1beta/models/{model}:predictLongRunning`` returns ``{"name": "models/…/operations/…"}``, which is
-polled with ``operations.get`` (``GET /v1beta/{name}``) until ``done``; the finished operation names
-the video under ``response.generateVideoResponse.generatedSamples[].video.uri``, downloaded with
-``files.download`` (``GET /v1beta/files/{id}:download?alt=media``). A stop is asked for with
-``POST /v1beta/{name}:cancel``.
-
-google-genai 3.x no longer offers ``models.generate_videos`` (nor ``generate_images``) for the Gemini
-Developer API, only for Vertex AI, although the Gemini API endpoints remain; the two Veo calls it
-lacks (start and cancel) are therefore sent through the SDK client's own transport
-(``client._api_client.request``), which keeps the SDK's auth header, base URL, timeout, disabled
-retries and error classes. Imagen is not offered: Google shut every Imagen model down on the Gemini
-API in June 2026 in favour of the Gemini image models listed here.
+key in the ``x-goog-api-key`` header). No video model is offered: Google shut down every Veo model on the
+Gemini API (Veo 2 on 2026-06-30, the Veo 3.1 previews on 2026-10-22), and its successor speaks another
+API. Imagen is not offered either: Google shut every Imagen model down on the Gemini API in June 2026 in
+favour of the Gemini image models listed here.
 """
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import re
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import partial
 from io import BytesIO
 from typing import Any, Literal, TypeVar
 
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from mediaws.errors import (
     BadProviderKey,
     ContentRefused,
     InvalidProviderRequest,
-    JobCancelled,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
@@ -48,24 +33,19 @@ from mediaws.errors import (
     RateLimited,
 )
 from mediaws.providers.base import (
-    CancelToken,
     Capability,
     GenerationResult,
     ImageRequest,
     Media,
     ModelInfo,
     Options,
-    ProgressCallback,
-    ProgressUpdate,
     Provider,
     Registry,
     Request,
-    StartedCallback,
     TextRequest,
     Usage,
-    VideoRequest,
+    listed_model,
 )
-from mediaws.providers.retry import RetryPolicy, with_retries
 
 PROVIDER_ID = "gemini"
 LABEL = "Google Gemini"
@@ -149,140 +129,23 @@ class NanoBanana21Options(Options):
     seed: int | None = None
 
 
-class Veo31Options(Options):
-    """Veo 3.1 (and Fast) on the Gemini API: 4, 6 or 8 s, always with audio; 1080p only at 8 s."""
-
-    duration_seconds: Literal[4, 6, 8] = 8
-    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
-    resolution: Literal["720p", "1080p"] = "720p"
-    with_audio: Literal[True] = True
-
-    @field_validator("resolution")
-    @classmethod
-    def _full_hd_needs_eight_seconds(cls, resolution: str, info: ValidationInfo) -> str:
-        if resolution == "1080p" and info.data.get("duration_seconds") != 8:
-            raise ValueError("1080p video must be 8 seconds long")
-        return resolution
-
-
-class Veo2Options(Options):
-    """Veo 2: 5 to 8 s at 720p, silent."""
-
-    duration_seconds: Literal[5, 6, 7, 8] = 8
-    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
-    resolution: Literal["720p"] = "720p"
-    with_audio: Literal[False] = False
-
-
-@dataclass(frozen=True)
-class ImageModel:
-    """Output-token cost of one image by size, as Google publishes it (None: the only size)."""
-
-    tokens_by_size: Mapping[str | None, int]
-    default_size: str | None = None
-
-
-IMAGE_MODELS: dict[str, ImageModel] = {
-    "gemini-2.5-flash-image": ImageModel({None: 1290}),
-    "gemini-3.1-flash-image": ImageModel({"1K": 1120, "2K": 1680, "4K": 2520}, default_size="1K"),
-    "gemini-nano-banana-2.1": ImageModel({"1K": 1120, "2K": 1680}, default_size="1K"),
+FAMILIES: dict[str, type[Options]] = {
+    "gemini-text": GeminiTextOptions,
+    "gemini-fixed-sampling": GeminiFixedSamplingOptions,
+    "nano-banana-2.1": NanoBanana21Options,
+    "flash-image": FlashImageOptions,
+    "flash-image-3.1": FlashImage31Options,
 }
-VEO_AUDIO = {
-    "veo-3.1-generate-preview": True,
-    "veo-3.1-fast-generate-preview": True,
-    "veo-2.0-generate-001": False,
-}
-
-MODELS: tuple[ModelInfo, ...] = (
-    ModelInfo(
-        "gemini-4-argon",
-        "Gemini 4 Argon",
-        Capability.TEXT,
-        GeminiFixedSamplingOptions,
-        "Thinking model, 1M tokens in and out together.",
-    ),
-    ModelInfo(
-        "gemini-3.8-flash", "Gemini 3.8 Flash", Capability.TEXT, GeminiFixedSamplingOptions, "Newest Flash."
-    ),
-    ModelInfo("gemini-3.6-flash", "Gemini 3.6 Flash", Capability.TEXT, GeminiFixedSamplingOptions),
-    ModelInfo(
-        "gemini-3.5-flash-lite", "Gemini 3.5 Flash-Lite", Capability.TEXT, GeminiTextOptions, "Cheapest 3.x."
-    ),
-    ModelInfo(
-        "gemini-2.5-pro", "Gemini 2.5 Pro", Capability.TEXT, GeminiTextOptions, "Deep reasoning, 1M context."
-    ),
-    ModelInfo(
-        "gemini-2.5-flash", "Gemini 2.5 Flash", Capability.TEXT, GeminiTextOptions, "Fast hybrid reasoning."
-    ),
-    ModelInfo(
-        "gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", Capability.TEXT, GeminiTextOptions, "Cheapest."
-    ),
-    ModelInfo("gemini-3.1-pro-preview", "Gemini 3.1 Pro (preview)", Capability.TEXT, GeminiTextOptions),
-    ModelInfo("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite", Capability.TEXT, GeminiTextOptions),
-    ModelInfo("gemini-3.5-flash", "Gemini 3.5 Flash", Capability.TEXT, GeminiTextOptions),
-    ModelInfo(
-        "gemini-nano-banana-2.1",
-        "Gemini Nano Banana 2.1",
-        Capability.IMAGE,
-        NanoBanana21Options,
-        "Generates or edits one image at 1K or 2K.",
-        accepts_image=True,
-    ),
-    ModelInfo(
-        "gemini-2.5-flash-image",
-        "Gemini 2.5 Flash Image",
-        Capability.IMAGE,
-        FlashImageOptions,
-        "Generates or edits one image from a prompt (and an optional input image).",
-        accepts_image=True,
-    ),
-    ModelInfo(
-        "gemini-3.1-flash-image",
-        "Gemini 3.1 Flash Image",
-        Capability.IMAGE,
-        FlashImage31Options,
-        "Generates or edits one image at 1K, 2K or 4K.",
-        accepts_image=True,
-    ),
-    ModelInfo(
-        "veo-3.1-generate-preview",
-        "Veo 3.1",
-        Capability.VIDEO,
-        Veo31Options,
-        "Video with native audio.",
-        accepts_image=True,
-    ),
-    ModelInfo(
-        "veo-3.1-fast-generate-preview",
-        "Veo 3.1 Fast",
-        Capability.VIDEO,
-        Veo31Options,
-        "Faster, cheaper video with native audio.",
-        accepts_image=True,
-    ),
-    ModelInfo(
-        "veo-2.0-generate-001",
-        "Veo 2",
-        Capability.VIDEO,
-        Veo2Options,
-        "Silent video, 5 to 8 seconds.",
-        accepts_image=True,
-    ),
-)
-_BY_ID = {info.id: info for info in MODELS}
 
 
 def model_info(model: str, capability: Capability) -> ModelInfo:
     """The listed model with this id and capability, or an error naming the field."""
-    info = _BY_ID.get(model)
-    if info is None or info.capability is not capability:
-        known = ", ".join(i.id for i in MODELS if i.capability is capability)
-        raise InvalidProviderRequest(
-            f"{LABEL} has no {capability.value} model '{model}'. Models: {known}.",
-            provider=PROVIDER_ID,
-            field="model",
-        )
-    return info
+    return listed_model(PROVIDER_ID, LABEL, FAMILIES, model, capability)
+
+
+def default_size(info: ModelInfo) -> str | None:
+    """The size an image is made at when the request names none (None: the model has one size)."""
+    return next(iter(info.image_tokens), None) or None
 
 
 def _set(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -323,26 +186,6 @@ def image_options(info: ModelInfo, request: ImageRequest) -> Options:
     return info.validate_options(values)
 
 
-def video_options(info: ModelInfo, request: VideoRequest) -> Options:
-    """Check a video request against the model's real durations, ratios, resolutions and audio."""
-    values = _set(
-        {
-            "duration_seconds": request.duration_seconds,
-            "aspect_ratio": request.aspect_ratio,
-            "resolution": request.resolution,
-            "seed": request.seed,
-        }
-    )
-    values["with_audio"] = request.with_audio
-    if request.start_image is not None and not request.start_image_mime:
-        raise InvalidProviderRequest(
-            f"{info.label}: the start image needs its type (image/png or image/jpeg).",
-            provider=PROVIDER_ID,
-            field="start_image",
-        )
-    return info.validate_options(values)
-
-
 def text_call(request: TextRequest) -> tuple[list[types.Content], types.GenerateContentConfig]:
     """The contents and config sent for a text request."""
     contents = [
@@ -372,24 +215,6 @@ def image_call(request: ImageRequest) -> tuple[list[types.Content], types.Genera
         response_modalities=["TEXT", "IMAGE"], image_config=image_config, seed=request.seed
     )
     return [types.Content(role="user", parts=parts)], config
-
-
-def veo_body(request: VideoRequest) -> dict[str, Any]:
-    """The ``predictLongRunning`` JSON body for a Veo request."""
-    instance: dict[str, Any] = {"prompt": request.prompt}
-    if request.start_image is not None:
-        instance["image"] = {
-            "bytesBase64Encoded": base64.b64encode(request.start_image).decode("ascii"),
-            "mimeType": request.start_image_mime,
-        }
-    parameters: dict[str, Any] = {
-        "sampleCount": 1,
-        "durationSeconds": request.duration_seconds,
-        "aspectRatio": request.aspect_ratio or "16:9",
-    }
-    if request.model != "veo-2.0-generate-001":
-        parameters["resolution"] = request.resolution or "720p"
-    return {"instances": [instance], "parameters": parameters}
 
 
 def _enum_name(value: Any) -> str | None:
@@ -480,7 +305,7 @@ def image_usage(
         image_output_tokens=image_out,
         output_tokens=answer_total - image_out + (metadata.thoughts_token_count or 0),
         image_count=images,
-        image_size=request.size or IMAGE_MODELS[request.model].default_size,
+        image_size=request.size or default_size(model_info(request.model, Capability.IMAGE)),
         output_count=images,
     )
 
@@ -526,73 +351,6 @@ def image_result(request: ImageRequest, response: types.GenerateContentResponse)
         media=tuple(media),
         request_id=response.response_id,
         finish_reason=_enum_name(candidate.finish_reason),
-    )
-
-
-def progress_of(operation: types.GenerateVideosOperation, elapsed: float) -> ProgressUpdate:
-    """A progress update from the operation's metadata percent if it has one, else elapsed time."""
-    metadata = operation.metadata or {}
-    percent: int | None = None
-    for key in ("progressPercent", "progress_percent", "progress"):
-        value = metadata.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            percent = max(0, min(99, int(value)))
-            break
-    seconds = int(elapsed)
-    message = f"Veo is generating the video ({seconds} s so far)."
-    return ProgressUpdate(job_id=operation.name, percent=percent, message=message)
-
-
-def _operation_error(name: str | None, error: Mapping[str, Any]) -> ProviderError:
-    code = error.get("code")
-    message = str(error.get("message") or "no reason given")
-    text = f"Google Veo job {name} failed: {message}"
-    if any(word in message.lower() for word in REFUSAL_WORDS):
-        return _refused("the video prompt", "Veo", message)
-    if code == 1:
-        return JobCancelled(f"Google Veo job {name} was cancelled.", provider=PROVIDER_ID)
-    if code == 3:
-        return InvalidProviderRequest(text, provider=PROVIDER_ID)
-    if code == 4:
-        return ProviderTimeout(f"{text} Try again.", provider=PROVIDER_ID)
-    if code == 8:
-        return RateLimited(f"{text} Wait a little and try again.", provider=PROVIDER_ID)
-    return ProviderUnavailable(f"{text} Try again.", provider=PROVIDER_ID)
-
-
-def finished_video(operation: types.GenerateVideosOperation) -> types.Video:
-    """The generated video of a finished operation, or the error it ended with."""
-    if operation.error:
-        raise _operation_error(operation.name, operation.error)
-    result = operation.response or operation.result
-    videos = [v.video for v in (result.generated_videos or []) if v.video] if result else []
-    if not videos:
-        filtered = result.rai_media_filtered_count if result else None
-        reasons = "; ".join(result.rai_media_filtered_reasons or []) if result else ""
-        if filtered:
-            raise _refused("the video prompt", f"{filtered} video filtered", reasons)
-        raise ProviderUnavailable(
-            f"Google Veo job {operation.name} finished without a video; try again.", provider=PROVIDER_ID
-        )
-    video = videos[0]
-    if not video.video_bytes and not video.uri:
-        raise ProviderUnavailable(
-            f"Google Veo job {operation.name} named a video with no data or address; try again.",
-            provider=PROVIDER_ID,
-        )
-    return video
-
-
-VIDEO_PIXELS = {("720p", "16:9"): (1280, 720), ("720p", "9:16"): (720, 1280)}
-VIDEO_PIXELS |= {("1080p", "16:9"): (1920, 1080), ("1080p", "9:16"): (1080, 1920)}
-
-
-def video_usage(request: VideoRequest) -> Usage:
-    """Billed units of a Veo video: its seconds, with audio exactly when the model makes audio."""
-    return Usage(
-        video_seconds=Decimal(request.duration_seconds),
-        video_audio=VEO_AUDIO[request.model],
-        output_count=1,
     )
 
 
@@ -717,39 +475,19 @@ class GeminiProvider(Provider):
     needs_key = True
     key_env_var = "GEMINI_API_KEY"
     default_base_url = "https://generativelanguage.googleapis.com"
+    families = FAMILIES
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        poll_interval: float = 10.0,
-        max_wait: float = 1200.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        poll_retry: RetryPolicy = RetryPolicy(),
-    ) -> None:
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):
         super().__init__(api_key=api_key, base_url=base_url, timeout=timeout)
-        self.poll_interval = poll_interval
-        self.max_wait = max_wait
-        self._sleep = sleep
-        self._clock = clock
-        self._poll_retry = poll_retry
         self._client_instance: genai.Client | None = None
 
     @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Gemini text, Gemini image and Veo video models with their real limits."""
-        return MODELS
-
-    @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
-        """Image tokens per picture and Veo's fixed audio, which the generic estimate cannot know."""
-        if isinstance(request, ImageRequest) and request.model in IMAGE_MODELS:
-            spec = IMAGE_MODELS[request.model]
-            size = request.size or spec.default_size
-            per_image = spec.tokens_by_size.get(size, max(spec.tokens_by_size.values()))
+        """Image tokens per picture by size, which the generic estimate cannot know."""
+        info = next((info for info in cls.models() if info.id == request.model), None)
+        if isinstance(request, ImageRequest) and info is not None and info.image_tokens:
+            size = request.size or default_size(info)
+            per_image = info.image_tokens.get(size or "", max(info.image_tokens.values()))
             return Usage(
                 input_tokens=-(-len(request.prompt) // 3),
                 image_output_tokens=per_image * request.count,
@@ -757,8 +495,6 @@ class GeminiProvider(Provider):
                 image_size=size,
                 output_count=request.count,
             )
-        if isinstance(request, VideoRequest) and request.model in VEO_AUDIO:
-            return video_usage(request)
         return None
 
     @property
@@ -792,14 +528,6 @@ class GeminiProvider(Provider):
                 raise
         raise mapped  # outside the handler: the SDK error (and the request headers it holds) is dropped
 
-    def _raw(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """One JSON call through the SDK client's transport, for endpoints the SDK no longer wraps."""
-        response = self.client._api_client.request(method, path, body)
-        parsed = json.loads(response.body) if response.body else {}
-        if not isinstance(parsed, dict):
-            raise genai_errors.UnknownApiResponseError(f"expected a JSON object from {path}")
-        return parsed
-
     def test_key(self) -> None:
         """List one model (``GET /v1beta/models``): free, and refused with a bad key."""
         self._call(lambda: self.client.models.list(config=types.ListModelsConfig(page_size=1)))
@@ -821,115 +549,6 @@ class GeminiProvider(Provider):
             lambda: self.client.models.generate_content(model=request.model, contents=contents, config=config)
         )
         return self._call(lambda: image_result(request, response))
-
-    def generate_video(
-        self,
-        request: VideoRequest,
-        *,
-        on_progress: ProgressCallback | None = None,
-        cancel: CancelToken | None = None,
-        on_started: StartedCallback | None = None,
-        resume_job_id: str | None = None,
-    ) -> GenerationResult:
-        """Start a Veo job (or follow one already started), poll it with progress, then download it."""
-        info = model_info(request.model, Capability.VIDEO)
-        options = video_options(info, request)
-        report = on_progress or (lambda _update: None)
-        if cancel is not None and cancel.cancelled:
-            raise JobCancelled(f"The {info.label} job was cancelled before it started.", provider=PROVIDER_ID)
-        started = self._clock()
-        if resume_job_id is not None:
-            operation = with_retries(
-                partial(self._poll, types.GenerateVideosOperation.model_validate({"name": resume_job_id})),
-                policy=self._poll_retry,
-                sleep=self._sleep,
-            )
-            name = resume_job_id
-        else:
-            operation = self._start_video(request)
-            name = operation.name or ""
-            if on_started is not None:
-                try:
-                    on_started(name)
-                except BaseException:
-                    self._cancel_job(name)
-                    raise
-        report(ProgressUpdate(job_id=name, percent=0, message=f"{info.label} accepted the job."))
-        while not operation.done:
-            self._stop_if_cancelled(name, cancel)
-            if self._clock() - started > self.max_wait:
-                stopped = self._cancel_job(name)
-                raise ProviderTimeout(
-                    f"Google Veo job {name} took longer than {int(self.max_wait)} s; "
-                    + (
-                        "it was stopped."
-                        if stopped
-                        else "Google gives no way to stop it, so it may still be billed."
-                    ),
-                    provider=PROVIDER_ID,
-                )
-            self._sleep(self.poll_interval)
-            self._stop_if_cancelled(name, cancel)
-            operation = with_retries(
-                partial(self._poll, operation), policy=self._poll_retry, sleep=self._sleep
-            )
-            if not operation.done:
-                report(progress_of(operation, self._clock() - started))
-        video = self._call(lambda: finished_video(operation))
-        data = video.video_bytes or self._call(lambda: self.client.files.download(file=video))
-        report(ProgressUpdate(job_id=name, percent=100, message="Video ready."))
-        resolution = getattr(options, "resolution", "720p")
-        width, height = VIDEO_PIXELS.get((resolution, request.aspect_ratio or "16:9"), (None, None))
-        return GenerationResult(
-            provider=PROVIDER_ID,
-            model=request.model,
-            capability=Capability.VIDEO,
-            usage=video_usage(request),
-            media=(
-                Media(data, video.mime_type or "video/mp4", width, height, float(request.duration_seconds)),
-            ),
-            job_id=name,
-            finish_reason="done",
-        )
-
-    def _start_video(self, request: VideoRequest) -> types.GenerateVideosOperation:
-        raw = self._call(
-            lambda: self._raw("post", f"models/{request.model}:predictLongRunning", veo_body(request))
-        )
-        operation = self._call(
-            lambda: types.GenerateVideosOperation.from_api_response(raw, is_vertex_ai=False)
-        )
-        if not operation.name:
-            raise ProviderUnavailable(
-                "Google Veo did not return a job name; try again.", provider=PROVIDER_ID
-            )
-        return operation
-
-    def _poll(self, operation: types.GenerateVideosOperation) -> types.GenerateVideosOperation:
-        return self._call(lambda: self.client.operations.get(operation))
-
-    def _stop_if_cancelled(self, name: str, cancel: CancelToken | None) -> None:
-        if cancel is None or not cancel.cancelled:
-            return
-        stopped = self._cancel_job(name)
-        raise JobCancelled(
-            f"Google Veo job {name} was cancelled: "
-            + (
-                "Google was asked to stop it."
-                if stopped
-                else "Google gives no way to stop it, so polling stopped but it may still finish "
-                "and be billed."
-            ),
-            provider=PROVIDER_ID,
-        )
-
-    def _cancel_job(self, name: str) -> bool:
-        """Ask Google to stop the operation (``POST {name}:cancel``); False where it is not allowed."""
-        try:
-            self._raw("post", f"{name}:cancel", {})
-        except Exception:
-            return False
-        return True
 
 
 def register(registry: Registry) -> None:

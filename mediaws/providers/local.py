@@ -29,7 +29,6 @@ from mediaws.providers.base import (
     GenerationResult,
     ImageRequest,
     Media,
-    ModelInfo,
     Options,
     ProgressCallback,
     ProgressUpdate,
@@ -40,11 +39,11 @@ from mediaws.providers.base import (
     TextRequest,
     Usage,
     VideoRequest,
+    listed_model,
 )
 
 PROVIDER_ID = "local"
 LABEL = "Local (offline)"
-FREE = "free, runs on this machine"
 SEED_LIMIT = 2**32
 IMAGE_SIZES = ("512x512", "768x768", "1024x1024", "1024x576", "576x1024")
 IMAGE_ASPECTS = {"1:1": "1024x1024", "16:9": "1024x576", "9:16": "576x1024"}
@@ -122,35 +121,12 @@ class TextOptions(Options):
     seed: int | None = None
 
 
-IMAGE_MODEL = ModelInfo(
-    id="local-image",
-    label="Local image sketch",
-    capability=Capability.IMAGE,
-    options=ImageOptions,
-    description=f"Abstract seeded composition with the prompt set on it; {FREE}.",
-)
-SPEECH_MODEL = ModelInfo(
-    id="local-speech",
-    label="Local speech (espeak-ng)",
-    capability=Capability.SPEECH,
-    options=SpeechOptions,
-    description=f"Robotic but clear offline speech in several languages; {FREE}.",
-)
-VIDEO_MODEL = ModelInfo(
-    id="local-video",
-    label="Local video sketch",
-    capability=Capability.VIDEO,
-    options=VideoOptions,
-    description=f"Slow pan and zoom over a seeded composition, optionally with the prompt spoken; {FREE}.",
-    accepts_image=True,
-)
-TEXT_MODEL = ModelInfo(
-    id="local-text",
-    label="Local text server (Ollama or compatible)",
-    capability=Capability.TEXT,
-    options=TextOptions,
-    description=f"Your own OpenAI-compatible server such as Ollama; {FREE}.",
-)
+FAMILIES: dict[str, type[Options]] = {
+    "sketch-image": ImageOptions,
+    "espeak": SpeechOptions,
+    "sketch-video": VideoOptions,
+    "text-server": TextOptions,
+}
 
 
 def words_per_minute(speed: float | None) -> int:
@@ -171,11 +147,11 @@ def parse_size(size: str) -> tuple[int, int]:
 
 
 def _checked(
-    model: ModelInfo, extra: Mapping[str, Any], values: dict[str, Any], options: type[OptionsT]
+    model_id: str, extra: Mapping[str, Any], values: dict[str, Any], options: type[OptionsT]
 ) -> OptionsT:
     merged = {**extra, **{key: value for key, value in values.items() if value is not None}}
     try:
-        checked = model.validate_options(merged)
+        checked = listed_model(PROVIDER_ID, LABEL, FAMILIES, model_id).validate_options(merged)
     except InvalidProviderRequest as error:
         error.provider = PROVIDER_ID
         raise
@@ -207,7 +183,7 @@ def image_options(request: ImageRequest) -> ImageOptions:
                 "aspect_ratio",
             )
     values = {"size": size, "count": request.count, "seed": request.seed}
-    return _checked(IMAGE_MODEL, request.options, values, ImageOptions)
+    return _checked("local-image", request.options, values, ImageOptions)
 
 
 def speech_options(request: SpeechRequest) -> SpeechOptions:
@@ -221,7 +197,7 @@ def speech_options(request: SpeechRequest) -> SpeechOptions:
         "speed": request.speed,
         "output_format": request.output_format,
     }
-    return _checked(SPEECH_MODEL, request.options, values, SpeechOptions)
+    return _checked("local-speech", request.options, values, SpeechOptions)
 
 
 def video_options(request: VideoRequest) -> VideoOptions:
@@ -242,7 +218,7 @@ def video_options(request: VideoRequest) -> VideoOptions:
         "with_audio": request.with_audio,
         "seed": request.seed,
     }
-    return _checked(VIDEO_MODEL, request.options, values, VideoOptions)
+    return _checked("local-video", request.options, values, VideoOptions)
 
 
 def text_options(request: TextRequest) -> TextOptions:
@@ -252,7 +228,7 @@ def text_options(request: TextRequest) -> TextOptions:
         "max_output_tokens": request.max_output_tokens,
         "seed": request.seed,
     }
-    return _checked(TEXT_MODEL, request.options, values, TextOptions)
+    return _checked("local-text", request.options, values, TextOptions)
 
 
 def chat_payload(request: TextRequest, options: TextOptions, server_model: str) -> dict[str, Any]:
@@ -344,6 +320,7 @@ class LocalProvider(Provider):
     needs_key = False
     key_env_var = None
     default_base_url = None
+    families = FAMILIES
 
     def __init__(
         self,
@@ -355,11 +332,6 @@ class LocalProvider(Provider):
     ) -> None:
         super().__init__(api_key=api_key, base_url=base_url, timeout=timeout)
         self.text_model = text_model
-
-    @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Every local model; all free."""
-        return (IMAGE_MODEL, SPEECH_MODEL, VIDEO_MODEL, TEXT_MODEL)
 
     def test_key(self) -> None:
         """No key is needed; when a text server is configured, check that it answers."""

@@ -48,6 +48,7 @@ from mediaws.providers.base import (
     TextRequest,
     UnusableAnswer,
     Usage,
+    listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
 
@@ -355,13 +356,16 @@ def gpt_image_2_output_tokens(quality: str, size: str) -> int:
 
 def image_params(request: ImageRequest, options: GptImage2Options) -> dict[str, Any]:
     """The images body (generation or edit) for an image request; GPT Image always answers in base64."""
-    return {
+    params = {
         "model": request.model,
         "prompt": request.prompt,
         "n": options.count,
         "size": options.size,
         "quality": options.quality,
     }
+    if isinstance(options, GptImage26Options) and options.complexity is not None:
+        params["complexity"] = options.complexity
+    return params
 
 
 def _image_dimensions(data: bytes) -> tuple[int | None, int | None]:
@@ -520,6 +524,16 @@ class GptImage2Options(Options):
         return check_gpt_image_2_size(value)
 
 
+class GptImage26Options(GptImage2Options):
+    """GPT Image 2.6: gpt-image-2's options, plus how much it plans the image before drawing (complexity).
+
+    The xhigh and max qualities of 2.5 and 2.6 are not offered: OpenAI publishes no output-token count
+    for them, so no quote or budget check could price them before the call.
+    """
+
+    complexity: Literal["low", "medium", "high"] | None = None
+
+
 class TTSOptions(Options):
     """tts-1 / tts-1-hd: nine voices, speed 0.25 to 4.0, six audio formats."""
 
@@ -528,57 +542,18 @@ class TTSOptions(Options):
     output_format: SpeechFormat = "mp3"
 
 
-MODELS: tuple[ModelInfo, ...] = (
-    ModelInfo(
-        "gpt-5.5", "GPT-5.5", Capability.TEXT, ReasoningTextOptions, "Flagship for coding and agentic work."
-    ),
-    ModelInfo(
-        "gpt-5.4", "GPT-5.4", Capability.TEXT, ReasoningTextOptions, "Capable model, 1.05M-token context."
-    ),
-    ModelInfo(
-        "gpt-5.4-mini", "GPT-5.4 mini", Capability.TEXT, ReasoningTextOptions, "Fast, low-cost mini model."
-    ),
-    ModelInfo(
-        "gpt-5.4-nano", "GPT-5.4 nano", Capability.TEXT, ReasoningTextOptions, "Cheapest, for simple tasks."
-    ),
-    ModelInfo(
-        "gpt-4.1",
-        "GPT-4.1",
-        Capability.TEXT,
-        GPT41Options,
-        "Non-reasoning; takes temperature.",
-    ),
-    ModelInfo(
-        "gpt-4.1-mini",
-        "GPT-4.1 mini",
-        Capability.TEXT,
-        GPT41Options,
-        "Non-reasoning; takes temperature.",
-    ),
-    ModelInfo(
-        "gpt-image-2",
-        "GPT Image 2",
-        Capability.IMAGE,
-        GptImage2Options,
-        "Generates and edits images.",
-        accepts_image=True,
-    ),
-    ModelInfo("tts-1", "TTS-1", Capability.SPEECH, TTSOptions),
-    ModelInfo("tts-1-hd", "TTS-1 HD", Capability.SPEECH, TTSOptions),
-)
+FAMILIES: dict[str, type[Options]] = {
+    "reasoning": ReasoningTextOptions,
+    "gpt-4.1": GPT41Options,
+    "gpt-image-2": GptImage2Options,
+    "gpt-image-2.6": GptImage26Options,
+    "tts": TTSOptions,
+}
 
 
-def model_info(model: str, capability: Capability, label: str = "OpenAI") -> ModelInfo:
+def model_info(model: str, capability: Capability) -> ModelInfo:
     """One of our OpenAI models of the given capability, or an error naming those that exist."""
-    for info in MODELS:
-        if info.id == model and info.capability == capability:
-            return info
-    known = ", ".join(info.id for info in MODELS if info.capability == capability)
-    raise InvalidProviderRequest(
-        f"{label} has no {capability.value} model '{model}' in mediaws. Models: {known}.",
-        provider="openai",
-        field="model",
-    )
+    return listed_model("openai", "OpenAI", FAMILIES, model, capability)
 
 
 def validated(info: ModelInfo, values: dict[str, Any]) -> Options:
@@ -598,21 +573,16 @@ class OpenAIProvider(Provider):
     needs_key = True
     key_env_var = "OPENAI_API_KEY"
     default_base_url = "https://api.openai.com/v1"
-
-    @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Current OpenAI models with a published price we can bill exactly."""
-        return MODELS
+    families = FAMILIES
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
-        """gpt-image-2 bills output tokens by size and quality; everything else uses the generic guess."""
-        if not isinstance(request, ImageRequest) or request.model != "gpt-image-2":
+        """GPT Image bills output tokens by size and quality; everything else uses the generic guess."""
+        if not isinstance(request, ImageRequest):
             return None
-        options = cast(
-            GptImage2Options,
-            validated(model_info(request.model, Capability.IMAGE), _image_values(request)),
-        )
+        options = validated(model_info(request.model, Capability.IMAGE), _image_values(request))
+        if not isinstance(options, GptImage2Options):
+            return None
         per_image = gpt_image_2_output_tokens(options.quality, options.size)
         return Usage(
             input_tokens=-(-len(request.prompt) // 3),
@@ -737,6 +707,7 @@ class OpenAIProvider(Provider):
 
 def _image_values(request: ImageRequest) -> dict[str, Any]:
     return {
+        **request.options,
         "size": request.size,
         "quality": request.quality,
         "count": request.count,

@@ -57,6 +57,7 @@ from mediaws.providers.base import (
     UnusableAnswer,
     Usage,
     VideoRequest,
+    listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
 
@@ -206,104 +207,34 @@ class MusicGenOptions(Options):
     seed: int | None = None
 
 
-@dataclass(frozen=True)
-class Spec:
-    """How one model is run: official (by name) or pinned to a version, and what it makes."""
-
-    info: ModelInfo
-    version: str | None = None
-
-
-MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
-SPECS: tuple[Spec, ...] = (
-    Spec(
-        ModelInfo(
-            "black-forest-labs/flux-schnell",
-            "FLUX.1 [schnell]",
-            Capability.IMAGE,
-            FluxSchnellOptions,
-            "Fastest Flux: 1-4 images in 4 steps, $0.003 per image.",
-        )
-    ),
-    Spec(
-        ModelInfo(
-            "black-forest-labs/flux-dev",
-            "FLUX.1 [dev]",
-            Capability.IMAGE,
-            FluxDevOptions,
-            "Flux with guidance and image-to-image: 1-4 images, $0.025 per image.",
-            accepts_image=True,
-        ),
-    ),
-    Spec(
-        ModelInfo(
-            "black-forest-labs/flux-1.1-pro",
-            "FLUX1.1 [pro]",
-            Capability.IMAGE,
-            FluxProOptions,
-            "Best Flux quality, one image per run, custom sizes up to 1440 px, $0.04 per image.",
-        )
-    ),
-    Spec(
-        ModelInfo(
-            "minimax/video-01",
-            "MiniMax Video-01 (Hailuo)",
-            Capability.VIDEO,
-            Video01Options,
-            "6-second 720p video from a prompt or a first frame, $0.50 per video.",
-            accepts_image=True,
-            fixed_seconds=6,
-        ),
-    ),
-    Spec(
-        ModelInfo(
-            "minimax/speech-2.6-turbo",
-            "MiniMax Speech 2.6 Turbo",
-            Capability.SPEECH,
-            MiniMaxSpeechOptions,
-            "Low-latency speech in 40+ languages, up to 10,000 characters; voices: "
-            + ", ".join(MINIMAX_VOICES)
-            + " or a cloned voice id. $0.06 per 1,000 characters.",
-        )
-    ),
-    Spec(
-        ModelInfo(
-            "meta/musicgen",
-            "Meta MusicGen",
-            Capability.AUDIO,
-            MusicGenOptions,
-            "Music from a description; options pick the variant (stereo-melody-large, "
-            "stereo-large, melody-large, large) and length. Billed by predict time.",
-        ),
-        version=MUSICGEN_VERSION,
-    ),
-)
+FAMILIES: dict[str, type[Options]] = {
+    "flux-schnell": FluxSchnellOptions,
+    "flux-dev": FluxDevOptions,
+    "flux-1.1-pro": FluxProOptions,
+    "minimax-video-01": Video01Options,
+    "minimax-speech": MiniMaxSpeechOptions,
+    "musicgen": MusicGenOptions,
+}
 SPEECH_MAX_CHARACTERS = 10_000
 MUSICGEN_ESTIMATED_PREDICT_SECONDS = Decimal(120)
 
 
-def spec_for(model: str) -> Spec:
-    """The spec of one of our models, or an error naming the ones there are."""
-    for spec in SPECS:
-        if spec.info.id == model:
-            return spec
-    known = ", ".join(spec.info.id for spec in SPECS)
-    raise InvalidProviderRequest(
-        f"Replicate has no model '{model}' in mediaws. Models: {known}.", provider=PROVIDER_ID, field="model"
-    )
+def model_info(model: str) -> ModelInfo:
+    """One of our models, or an error naming the ones there are."""
+    return listed_model(PROVIDER_ID, LABEL, FAMILIES, model)
 
 
-def _validated(spec: Spec, values: dict[str, Any]) -> dict[str, Any]:
+def _validated(info: ModelInfo, values: dict[str, Any]) -> dict[str, Any]:
     try:
-        options = spec.info.validate_options(values)
+        options = info.validate_options(values)
     except InvalidProviderRequest as exc:
         field = WIRE_TO_REQUEST.get(exc.field or "", exc.field)
         raise InvalidProviderRequest(str(exc), provider=PROVIDER_ID, field=field) from None
     return options.model_dump(exclude_none=True)
 
 
-def _refuse(spec: Spec, field: str, why: str) -> InvalidProviderRequest:
-    return InvalidProviderRequest(f"{spec.info.label}: {why}", provider=PROVIDER_ID, field=field)
+def _refuse(info: ModelInfo, field: str, why: str) -> InvalidProviderRequest:
+    return InvalidProviderRequest(f"{info.label}: {why}", provider=PROVIDER_ID, field=field)
 
 
 def data_uri(data: bytes, mime: str | None) -> str:
@@ -318,99 +249,99 @@ def _merge(options: Mapping[str, Any] | None, fields: dict[str, Any]) -> dict[st
 
 
 def image_input(
-    spec: Spec, request: ImageRequest, options: Mapping[str, Any] | None = None
+    info: ModelInfo, request: ImageRequest, options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Translate an image request (and model options) into the prediction input, checking real limits."""
     if request.negative_prompt:
-        raise _refuse(spec, "negative_prompt", "Flux models take no negative prompt.")
+        raise _refuse(info, "negative_prompt", "Flux models take no negative prompt.")
     if request.quality is not None:
-        raise _refuse(spec, "quality", "this model has no quality setting; use output_quality.")
+        raise _refuse(info, "quality", "this model has no quality setting; use output_quality.")
     fields: dict[str, Any] = {"aspect_ratio": request.aspect_ratio, "seed": request.seed}
-    if spec.info.options is FluxProOptions:
+    if info.options is FluxProOptions:
         if request.count != 1:
-            raise _refuse(spec, "count", "makes one image per run.")
+            raise _refuse(info, "count", "makes one image per run.")
         if request.size is not None:
-            width, height = _size(spec, request.size)
+            width, height = _size(info, request.size)
             fields.update(aspect_ratio="custom", width=width, height=height)
     else:
         if request.size is not None:
-            raise _refuse(spec, "size", "takes an aspect ratio, not a pixel size.")
+            raise _refuse(info, "size", "takes an aspect ratio, not a pixel size.")
         fields["num_outputs"] = request.count
-    values = _validated(spec, _merge(options, fields))
+    values = _validated(info, _merge(options, fields))
     if request.input_image is not None:
-        if not spec.info.accepts_image:
-            raise _refuse(spec, "input_image", "does not take an input image; use FLUX.1 [dev].")
+        if not info.accepts_image:
+            raise _refuse(info, "input_image", "does not take an input image; use FLUX.1 [dev].")
         values["image"] = data_uri(request.input_image, request.input_image_mime)
     else:
         values.pop("prompt_strength", None)
     return {"prompt": request.prompt, **values}
 
 
-def _size(spec: Spec, size: str) -> tuple[int, int]:
+def _size(info: ModelInfo, size: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d+)x(\d+)", size)
     if not match:
-        raise _refuse(spec, "size", f"size '{size}' should look like 1024x768.")
+        raise _refuse(info, "size", f"size '{size}' should look like 1024x768.")
     return int(match[1]), int(match[2])
 
 
 def video_input(
-    spec: Spec, request: VideoRequest, options: Mapping[str, Any] | None = None
+    info: ModelInfo, request: VideoRequest, options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Translate a video request into the prediction input; video-01 makes fixed 6-second 720p clips."""
-    if spec.info.fixed_seconds is not None and request.duration_seconds != spec.info.fixed_seconds:
-        raise _refuse(spec, "duration_seconds", f"makes {spec.info.fixed_seconds}-second videos only.")
+    if info.fixed_seconds is not None and request.duration_seconds != info.fixed_seconds:
+        raise _refuse(info, "duration_seconds", f"makes {info.fixed_seconds}-second videos only.")
     if request.resolution not in (None, "720p"):
-        raise _refuse(spec, "resolution", "makes 720p videos only.")
+        raise _refuse(info, "resolution", "makes 720p videos only.")
     if request.aspect_ratio not in (None, "16:9"):
-        raise _refuse(spec, "aspect_ratio", "makes 16:9 videos, or follows the first frame's shape.")
+        raise _refuse(info, "aspect_ratio", "makes 16:9 videos, or follows the first frame's shape.")
     if request.with_audio:
-        raise _refuse(spec, "with_audio", "makes silent videos.")
+        raise _refuse(info, "with_audio", "makes silent videos.")
     if request.seed is not None:
-        raise _refuse(spec, "seed", "takes no seed.")
-    values = _validated(spec, dict(options or {}))
+        raise _refuse(info, "seed", "takes no seed.")
+    values = _validated(info, dict(options or {}))
     if request.start_image is not None:
         values["first_frame_image"] = data_uri(request.start_image, request.start_image_mime)
     return {"prompt": request.prompt, **values}
 
 
-def _language(spec: Spec, language: str) -> str:
+def _language(info: ModelInfo, language: str) -> str:
     if language in get_args(MINIMAX_LANGUAGES):
         return language
     code = language.lower().replace("_", "-")
     name = ISO_LANGUAGES.get(code) or ISO_LANGUAGES.get(code.split("-")[0])
     if name is None:
-        raise _refuse(spec, "language", f"has no language '{language}'.")
+        raise _refuse(info, "language", f"has no language '{language}'.")
     return name
 
 
 def speech_input(
-    spec: Spec, request: SpeechRequest, options: Mapping[str, Any] | None = None
+    info: ModelInfo, request: SpeechRequest, options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Translate a speech request into the MiniMax speech prediction input."""
     if not request.text.strip():
-        raise _refuse(spec, "text", "needs some text.")
+        raise _refuse(info, "text", "needs some text.")
     if request.stability is not None:
-        raise _refuse(spec, "stability", "has no stability setting.")
+        raise _refuse(info, "stability", "has no stability setting.")
     if len(request.text) > SPEECH_MAX_CHARACTERS:
-        raise _refuse(spec, "text", f"reads at most {SPEECH_MAX_CHARACTERS:,} characters.")
-    language = _language(spec, request.language) if request.language else None
+        raise _refuse(info, "text", f"reads at most {SPEECH_MAX_CHARACTERS:,} characters.")
+    language = _language(info, request.language) if request.language else None
     fields: dict[str, Any] = {
         "voice_id": request.voice,
         "speed": request.speed,
         "audio_format": request.output_format,
         "language_boost": language,
     }
-    return {"text": request.text, **_validated(spec, _merge(options, fields))}
+    return {"text": request.text, **_validated(info, _merge(options, fields))}
 
 
 def audio_input(
-    spec: Spec, request: AudioRequest, options: Mapping[str, Any] | None = None
+    info: ModelInfo, request: AudioRequest, options: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Translate a music request into the MusicGen prediction input."""
     if not request.prompt.strip():
-        raise _refuse(spec, "prompt", "needs a description of the music.")
+        raise _refuse(info, "prompt", "needs a description of the music.")
     fields = {"duration": request.duration_seconds, "seed": request.seed}
-    return {"prompt": request.prompt, **_validated(spec, _merge(options, fields))}
+    return {"prompt": request.prompt, **_validated(info, _merge(options, fields))}
 
 
 def parse_progress(logs: str | None) -> int | None:
@@ -526,11 +457,11 @@ def predict_seconds(metrics: Mapping[str, Any] | None) -> Decimal:
 
 
 def usage_for(
-    spec: Spec, wire_input: Mapping[str, Any], metrics: Mapping[str, Any] | None, files: int
+    info: ModelInfo, wire_input: Mapping[str, Any], metrics: Mapping[str, Any] | None, files: int
 ) -> Usage:
     """Billing units of a finished prediction: files made and predict time, plus what each kind bills."""
     seconds = predict_seconds(metrics)
-    match spec.info.capability:
+    match info.capability:
         case Capability.IMAGE:
             size = wire_input.get("aspect_ratio")
             if size == "custom":
@@ -538,7 +469,7 @@ def usage_for(
             return Usage(image_count=files, image_size=size, output_count=files, predict_seconds=seconds)
         case Capability.VIDEO:
             return Usage(
-                video_seconds=Decimal(spec.info.fixed_seconds or 0) * files,
+                video_seconds=Decimal(info.fixed_seconds or 0) * files,
                 output_count=files,
                 predict_seconds=seconds,
             )
@@ -586,6 +517,7 @@ class ReplicateProvider(Provider):
     needs_key = True
     key_env_var = "REPLICATE_API_TOKEN"
     default_base_url = "https://api.replicate.com"
+    families = FAMILIES
     request_aliases = {**WIRE_TO_REQUEST, "duration": "duration_seconds"}
 
     def __init__(
@@ -603,11 +535,6 @@ class ReplicateProvider(Provider):
         self.max_wait = max_wait
         self._sleep = sleep
         self._sdk: replicate.Client | None = None
-
-    @classmethod
-    def models(cls) -> tuple[ModelInfo, ...]:
-        """Flux images, MiniMax video and speech, and MusicGen music."""
-        return tuple(spec.info for spec in SPECS)
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
@@ -709,50 +636,50 @@ class ReplicateProvider(Provider):
         """Run any request as one prediction, reporting its id when created or following an old one."""
         match request:
             case ImageRequest():
-                spec = self._spec(request.model, Capability.IMAGE)
-                wire_input = image_input(spec, request, request.options)
+                info = self._model(request.model, Capability.IMAGE)
+                wire_input = image_input(info, request, request.options)
             case VideoRequest():
-                spec = self._spec(request.model, Capability.VIDEO)
-                wire_input = video_input(spec, request, request.options)
+                info = self._model(request.model, Capability.VIDEO)
+                wire_input = video_input(info, request, request.options)
             case SpeechRequest():
-                spec = self._spec(request.model, Capability.SPEECH)
-                wire_input = speech_input(spec, request, request.options)
+                info = self._model(request.model, Capability.SPEECH)
+                wire_input = speech_input(info, request, request.options)
             case AudioRequest():
-                spec = self._spec(request.model, Capability.AUDIO)
-                wire_input = audio_input(spec, request, request.options)
+                info = self._model(request.model, Capability.AUDIO)
+                wire_input = audio_input(info, request, request.options)
             case _:
                 raise self._unsupported(Capability.TEXT)
-        return self._generate(spec, wire_input, on_progress, cancel, Resumable(on_started, resume_job_id))
+        return self._generate(info, wire_input, on_progress, cancel, Resumable(on_started, resume_job_id))
 
-    def _spec(self, model: str, capability: Capability) -> Spec:
-        spec = spec_for(model)
-        if spec.info.capability is not capability:
+    def _model(self, model: str, capability: Capability) -> ModelInfo:
+        info = model_info(model)
+        if info.capability is not capability:
             raise InvalidProviderRequest(
-                f"{spec.info.label} makes {spec.info.capability.value}, not {capability.value}.",
+                f"{info.label} makes {info.capability.value}, not {capability.value}.",
                 provider=PROVIDER_ID,
                 field="model",
             )
-        return spec
+        return info
 
     def _generate(
         self,
-        spec: Spec,
+        info: ModelInfo,
         wire_input: dict[str, Any],
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
         job: Resumable | None = None,
     ) -> GenerationResult:
-        finished = self._run(spec, wire_input, on_progress, cancel, job or Resumable())
+        finished = self._run(info, wire_input, on_progress, cancel, job or Resumable())
         media = tuple(self._download(url) for url in output_urls(finished.output))
-        if spec.info.fixed_seconds is not None:
+        if info.fixed_seconds is not None:
             media = tuple(
-                Media(m.data, m.mime_type, m.width, m.height, float(spec.info.fixed_seconds)) for m in media
+                Media(m.data, m.mime_type, m.width, m.height, float(info.fixed_seconds)) for m in media
             )
         return GenerationResult(
             provider=PROVIDER_ID,
-            model=spec.info.id,
-            capability=spec.info.capability,
-            usage=usage_for(spec, wire_input, finished.metrics, len(media)),
+            model=info.id,
+            capability=info.capability,
+            usage=usage_for(info, wire_input, finished.metrics, len(media)),
             usage_reported="predict_time" in (finished.metrics or {}),
             media=media,
             request_id=finished.id,
@@ -762,7 +689,7 @@ class ReplicateProvider(Provider):
 
     def _run(
         self,
-        spec: Spec,
+        info: ModelInfo,
         wire_input: dict[str, Any],
         on_progress: ProgressCallback | None,
         cancel: CancelToken | None,
@@ -770,16 +697,14 @@ class ReplicateProvider(Provider):
     ) -> Finished:
         client = self.client()
         if cancel is not None and cancel.cancelled:
-            raise JobCancelled(
-                f"The {spec.info.label} job was cancelled before it started.", provider=PROVIDER_ID
-            )
+            raise JobCancelled(f"The {info.label} job was cancelled before it started.", provider=PROVIDER_ID)
         with sdk_errors():
             if job.resume_job_id is not None:
                 prediction = client.predictions.get(job.resume_job_id)
-            elif spec.version is not None:
-                prediction = client.predictions.create(version=spec.version, input=wire_input)
+            elif info.wire_version is not None:
+                prediction = client.predictions.create(version=info.wire_version, input=wire_input)
             else:
-                prediction = client.models.predictions.create(model=spec.info.id, input=wire_input)
+                prediction = client.models.predictions.create(model=info.id, input=wire_input)
         if job.resume_job_id is None and job.on_started is not None:
             try:
                 job.on_started(prediction.id)
@@ -794,7 +719,7 @@ class ReplicateProvider(Provider):
             if time.monotonic() >= deadline:
                 self._cancel(prediction.id)
                 raise ProviderTimeout(
-                    f"The {spec.info.label} job {prediction.id} took longer than {self.max_wait:g} s and was "
+                    f"The {info.label} job {prediction.id} took longer than {self.max_wait:g} s and was "
                     "cancelled.",
                     provider=PROVIDER_ID,
                 )
@@ -802,7 +727,7 @@ class ReplicateProvider(Provider):
             if cancel is not None and cancel.cancelled:
                 self._cancel(prediction.id)
                 raise JobCancelled(
-                    f"The {spec.info.label} job {prediction.id} was cancelled.", provider=PROVIDER_ID
+                    f"The {info.label} job {prediction.id} was cancelled.", provider=PROVIDER_ID
                 )
             try:
                 with sdk_errors():
@@ -817,10 +742,10 @@ class ReplicateProvider(Provider):
             failures = 0
             reporter.report(prediction.status, prediction.logs)
         if prediction.status == "failed":
-            raise failure_error(prediction.error, spec.info.label)
+            raise failure_error(prediction.error, info.label)
         if prediction.status == "canceled":
             raise JobCancelled(
-                f"The {spec.info.label} job {prediction.id} was cancelled on Replicate.", provider=PROVIDER_ID
+                f"The {info.label} job {prediction.id} was cancelled on Replicate.", provider=PROVIDER_ID
             )
         return Finished(prediction.id, prediction.output, prediction.metrics)
 

@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mediaws.catalogue.table import ModelEntry, Status, lifecycle_of, today
 from mediaws.errors import ValidationError
-from mediaws.pricing.table import ModelPrice, Status, lifecycle_of, today
 from mediaws.providers.base import Registry
 
 WARN_DAYS = 30
@@ -20,7 +20,6 @@ class Standing:
 
     status: Status
     shutdown_on: date | None = None
-    replacement: str = ""
     replacement_label: str = ""
 
     @property
@@ -44,7 +43,6 @@ def standing(registry: Registry, provider_id: str, model_id: str, day: date | No
     return Standing(
         entry.status_on(day or today()),
         entry.shutdown_on,
-        entry.replacement or "",
         _label(registry, provider_id, entry),
     )
 
@@ -88,7 +86,7 @@ def log_warnings(registry: Registry) -> None:
         log.warning("model lifecycle: %s", line)
 
 
-def _label(registry: Registry, provider_id: str, entry: ModelPrice) -> str:
+def _label(registry: Registry, provider_id: str, entry: ModelEntry) -> str:
     if not entry.replacement:
         return ""
     try:

@@ -180,13 +180,16 @@ def thumb_variant(asset: Asset) -> str | None:
 
 def thumb_urls(assets: Sequence[Asset], deps: Deps) -> list[str]:
     """Signed links to the cards' thumbnails ("" where there is none yet), signed in one go."""
-    wanted = [(asset, variant) for asset in assets if (variant := thumb_variant(asset)) is not None]
+    variants = [thumb_variant(asset) for asset in assets]
+    wanted = [
+        (asset, variant) for asset, variant in zip(assets, variants, strict=True) if variant is not None
+    ]
     links = iter(
         asset_files.app_urls(
             wanted=wanted, settings=deps.settings, storage=deps.storage, keyring=deps.keyring
         )
     )
-    return [next(links) if thumb_variant(asset) is not None else "" for asset in assets]
+    return [next(links) if variant is not None else "" for variant in variants]
 
 
 def tag_chip(tag: Tag) -> TagChip:

@@ -113,9 +113,18 @@ def test_params_refuse_outside_limits(overrides: dict[str, Any], field: str) -> 
 
 
 def test_models_options() -> None:
-    """Models are speech models with real option limits; v3 takes any ISO code, v2.5 only its 32."""
+    """Models are speech models with real option limits; v3 and v4 take any ISO code, v2.5 only its 32."""
     by_id = {m.id: m for m in ElevenLabsProvider.models()}
-    assert set(by_id) == {"eleven_multilingual_v2", "eleven_v3", "eleven_flash_v2_5", "eleven_turbo_v2_5"}
+    assert set(by_id) == {
+        "eleven_v4",
+        "eleven_multilingual_v2",
+        "eleven_v3",
+        "eleven_flash_v2_5",
+        "eleven_turbo_v2_5",
+    }
+    assert by_id["eleven_v4"].validate_options({"language": "sw", "stability": 0.5})
+    with pytest.raises(InvalidProviderRequest, match="speed"):
+        by_id["eleven_v4"].validate_options({"speed": 0.9})
     assert all(m.capability is Capability.SPEECH for m in by_id.values())
     assert by_id["eleven_v3"].validate_options({"language": "sw"})
     assert by_id["eleven_turbo_v2_5"].validate_options({"language": "vi", "speed": 0.7, "stability": 0})
@@ -151,16 +160,20 @@ def test_retry_after_parsing() -> None:
 
 def test_hand_computed_costs() -> None:
     """Costs in micro-dollars per 1,000 characters, worked by hand."""
-    # Multilingual v2 and v3: 1,234 characters x $0.08 / 1,000 = $0.09872 = 98,720 µ$.
+    # v4, Multilingual v2 and v3: 1,234 characters x $0.08 / 1,000 = $0.09872 = 98,720 µ$.
+    assert cost("elevenlabs", "eleven_v4", Usage(characters=1234)).micros == 98_720
     assert cost("elevenlabs", "eleven_multilingual_v2", Usage(characters=1234)).micros == 98_720
     assert cost("elevenlabs", "eleven_v3", Usage(characters=1234)).micros == 98_720
     # Flash and Turbo v2.5 are half: 49,360 µ$; 7 characters: 7 x 40 µ$ = 280 µ$.
     assert cost("elevenlabs", "eleven_flash_v2_5", Usage(characters=1234)).micros == 49_360
     assert cost("elevenlabs", "eleven_turbo_v2_5", Usage(characters=7)).micros == 280
-    # Before 2026-10-01 the page said $0.10 and $0.05: work done then keeps that price.
-    september = datetime.datetime(2026, 9, 30, 12, tzinfo=datetime.UTC)
+    # Before 2026-09-29 the page said $0.10 and $0.05: work done then keeps that price.
+    september = datetime.datetime(2026, 9, 28, 12, tzinfo=datetime.UTC)
     assert cost("elevenlabs", "eleven_multilingual_v2", Usage(characters=1234), september).micros == 123_400
     assert cost("elevenlabs", "eleven_turbo_v2_5", Usage(characters=7), september).micros == 350
+    # v4's launch offer, 72% off until 2026-10-12: 1,000 characters x $0.022 = 22,000 µ$.
+    launch = datetime.datetime(2026, 10, 12, 23, tzinfo=datetime.UTC)
+    assert cost("elevenlabs", "eleven_v4", Usage(characters=1000), launch).micros == 22_000
     # The estimate before the call prices the text's 12 characters: 12 x 40 µ$ = 480 µ$.
     request = _request()
     assert ElevenLabsProvider.estimate_usage(request) == Usage(characters=12, output_count=1)

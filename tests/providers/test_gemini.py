@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -14,45 +13,34 @@ import genai_prices
 import pytest
 from PIL import Image
 
+from mediaws.catalogue.table import load_tables, price_for
 from mediaws.errors import (
     BadProviderKey,
     ContentRefused,
     InvalidProviderRequest,
-    JobCancelled,
-    ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
 )
 from mediaws.pricing.cost import cost, estimate
-from mediaws.pricing.table import load_tables, price_for
 from mediaws.providers import gemini
 from mediaws.providers.base import (
-    CancelToken,
     Capability,
     ImageRequest,
     Message,
-    ProgressUpdate,
     Registry,
     TextRequest,
     Usage,
-    VideoRequest,
 )
 from mediaws.providers.gemini import GeminiProvider
 from mediaws.providers.retry import RetryPolicy, with_retries
 from tests.providers.fakeserver import FakeServer, Reply
 
 KEY = "AIza-test-key-123"
-TEXT_PATH = r"/v1beta/models/gemini-2\.5-flash:generateContent"
+TEXT_PATH = r"/v1beta/models/gemini-2\.5-flash-lite:generateContent"
 IMAGE_PATH = r"/v1beta/models/gemini-3\.1-flash-image:generateContent"
 VEO = "veo-3.1-generate-preview"
-START_PATH = r"/v1beta/models/veo-3\.1-generate-preview:predictLongRunning"
-OP_NAME = f"models/{VEO}/operations/op123"
-OP_PATH = r"/v1beta/models/veo-3\.1-generate-preview/operations/op123"
-CANCEL_PATH = rf"{OP_PATH}:cancel"
-DOWNLOAD_PATH = r"/v1beta/files/abc123:download"
-VIDEO_URI = "https://generativelanguage.googleapis.com/v1beta/files/abc123:download?alt=media"
 PRICES_AT = datetime.datetime(2026, 11, 28, tzinfo=datetime.UTC)
 PRICE_DATES = [
     PRICES_AT,  # Gemini 4 Argon at its introductory price
@@ -165,18 +153,15 @@ def fake(served: FakeServer) -> FakeServer:
 
 
 def make(fake: FakeServer, **kwargs: Any) -> GeminiProvider:
-    """A provider aimed at the fake, polling without waiting."""
+    """A provider aimed at the fake."""
     kwargs.setdefault("timeout", 5.0)
-    kwargs.setdefault("poll_interval", 0.0)
-    kwargs.setdefault("sleep", lambda _s: None)
-    kwargs.setdefault("poll_retry", RetryPolicy(attempts=3, base_delay=0.0))
     return GeminiProvider(api_key=KEY, base_url=fake.url, **kwargs)
 
 
 def text_request(**kwargs: Any) -> TextRequest:
     """A two-turn text request with a system prompt."""
     fields: dict[str, Any] = {
-        "model": "gemini-2.5-flash",
+        "model": "gemini-2.5-flash-lite",
         "messages": (Message("user", "Hi"), Message("assistant", "Hello!"), Message("user", "Say more.")),
         "system": "Be brief.",
         "temperature": 0.4,
@@ -200,48 +185,6 @@ def image_request(**kwargs: Any) -> ImageRequest:
     }
     fields.update(kwargs)
     return ImageRequest(**fields)
-
-
-def video_request(**kwargs: Any) -> VideoRequest:
-    """An image-to-video Veo 3.1 request, 8 s portrait 1080p."""
-    fields: dict[str, Any] = {
-        "model": VEO,
-        "prompt": "A paper boat on a stream",
-        "duration_seconds": 8,
-        "aspect_ratio": "9:16",
-        "resolution": "1080p",
-        "with_audio": True,
-        "start_image": b"start-frame",
-        "start_image_mime": "image/jpeg",
-    }
-    fields.update(kwargs)
-    return VideoRequest(**fields)
-
-
-def serve_video(fake: FakeServer, *running: dict[str, Any]) -> None:
-    """Start, poll (``running`` answers first, then done) and download routes of one Veo job."""
-    fake.route(
-        "POST", START_PATH, Reply(json={"name": OP_NAME, "metadata": {"createTime": "2026-11-28T00:00:00Z"}})
-    )
-    done = {
-        "name": OP_NAME,
-        "done": True,
-        "response": {
-            "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-            "generateVideoResponse": {"generatedSamples": [{"video": {"uri": VIDEO_URI}}]},
-        },
-    }
-    fake.route("GET", OP_PATH, Reply(json=done))
-    if running:
-        fake.enqueue("GET", OP_PATH, *(Reply(json={"name": OP_NAME, **r}) for r in running))
-    fake.route("GET", DOWNLOAD_PATH, Reply(body=b"MP4-BYTES", headers={"Content-Type": "video/mp4"}))
-    fake.route("POST", CANCEL_PATH, Reply(json={}))
-
-
-def ticking(step: float = 10.0) -> Callable[[], float]:
-    """A clock that advances ``step`` seconds on every reading."""
-    counter = itertools.count(0, step)
-    return lambda: float(next(counter))
 
 
 # --- models, options, prices ------------------------------------------------------------------
@@ -319,36 +262,20 @@ def test_hand_computed_costs() -> None:
     assert cost("gemini", "veo-2.0-generate-001", Usage(video_seconds=Decimal(5))).micros == 1_750_000
 
 
-def test_estimates_use_image_tokens_and_veo_audio() -> None:
-    """Estimates bill a 4K picture at 2,520 image tokens and Veo 3.1 with audio whatever was asked."""
+def test_estimates_use_image_tokens_by_size() -> None:
+    """Estimates bill a 4K picture at 2,520 image tokens and a 1K one, the default, at 1,120."""
     request = image_request(size="4K", prompt="x" * 30)
     usage = GeminiProvider.estimate_usage(request)
     assert usage is not None and usage.image_output_tokens == 2520
     # 10 prompt tokens x $0.50 + 2,520 x $60 = 5 + 151,200 µ$.
     assert estimate("gemini", request.model, request, usage=usage).micros == 151_205
-    silent_ask = video_request(with_audio=False, duration_seconds=4, resolution="720p")
-    veo_usage = GeminiProvider.estimate_usage(silent_ask)
-    assert veo_usage == Usage(video_seconds=Decimal(4), video_audio=True, output_count=1)
-    assert estimate("gemini", VEO, silent_ask, usage=veo_usage).micros == 1_600_000
+    default = GeminiProvider.estimate_usage(image_request(model="gemini-nano-banana-2.1", size=None))
+    assert default is not None and (default.image_output_tokens, default.image_size) == (1120, "1K")
 
 
 @pytest.mark.parametrize(
     ("request_", "field"),
     [
-        (video_request(duration_seconds=5), "duration_seconds"),
-        (video_request(duration_seconds=4, resolution="1080p"), "resolution"),
-        (video_request(resolution="4k"), "resolution"),
-        (video_request(aspect_ratio="1:1"), "aspect_ratio"),
-        (video_request(with_audio=False), "with_audio"),
-        (video_request(seed=3), "seed"),
-        (video_request(model="veo-2.0-generate-001", with_audio=True, resolution="720p"), "with_audio"),
-        (video_request(model="veo-2.0-generate-001", with_audio=False, resolution="1080p"), "resolution"),
-        (
-            video_request(model="veo-2.0-generate-001", with_audio=False, duration_seconds=4),
-            "duration_seconds",
-        ),
-        (video_request(start_image_mime=None), "start_image"),
-        (video_request(model="veo-9"), "model"),
         (image_request(model="gemini-2.5-flash-image", size="2K"), "size"),
         (image_request(count=2), "count"),
         (image_request(negative_prompt="blur"), "negative_prompt"),
@@ -365,7 +292,6 @@ def test_requests_outside_real_limits_are_refused_before_sending(
     """Each model's published limits are enforced locally, naming the field; nothing reaches Google."""
     provider = make(fake)
     call = {
-        VideoRequest: provider.generate_video,
         ImageRequest: provider.generate_image,
         TextRequest: provider.generate_text,
     }[type(request_)]
@@ -375,84 +301,7 @@ def test_requests_outside_real_limits_are_refused_before_sending(
     assert fake.requests == []
 
 
-def test_veo_options_accept_the_published_combinations() -> None:
-    """Veo 3.1 takes 4/6/8 s at 720p and 8 s at 1080p; Veo 2 takes 5-8 s silent."""
-    veo31 = next(i for i in GeminiProvider.models() if i.id == VEO)
-    for seconds in (4, 6, 8):
-        veo31.validate_options({"duration_seconds": seconds, "resolution": "720p"})
-    veo31.validate_options({"duration_seconds": 8, "resolution": "1080p", "aspect_ratio": "9:16"})
-    veo2 = next(i for i in GeminiProvider.models() if i.id == "veo-2.0-generate-001")
-    for seconds in (5, 6, 7, 8):
-        veo2.validate_options({"duration_seconds": seconds, "with_audio": False})
-
-
 # --- pure translation ---------------------------------------------------------------------------
-
-
-def test_veo_body_carries_start_image_and_parameters() -> None:
-    """The predictLongRunning body: prompt, base64 start image, one sample, duration, ratio, resolution."""
-    body = gemini.veo_body(video_request())
-    assert body == {
-        "instances": [
-            {
-                "prompt": "A paper boat on a stream",
-                "image": {
-                    "bytesBase64Encoded": base64.b64encode(b"start-frame").decode(),
-                    "mimeType": "image/jpeg",
-                },
-            }
-        ],
-        "parameters": {"sampleCount": 1, "durationSeconds": 8, "aspectRatio": "9:16", "resolution": "1080p"},
-    }
-    veo2 = gemini.veo_body(video_request(model="veo-2.0-generate-001", start_image=None, resolution=None))
-    assert veo2["parameters"] == {"sampleCount": 1, "durationSeconds": 8, "aspectRatio": "9:16"}
-    assert "image" not in veo2["instances"][0]
-
-
-def operation(payload: dict[str, Any]) -> Any:
-    """Parse a wire operation exactly as the SDK does."""
-    return gemini.types.GenerateVideosOperation.from_api_response(payload, is_vertex_ai=False)
-
-
-def test_progress_uses_metadata_percent_else_elapsed() -> None:
-    """A metadata percent is reported (capped below 100 while running); without one, percent is None."""
-    with_percent = gemini.progress_of(operation({"name": OP_NAME, "metadata": {"progressPercent": 42}}), 31.9)
-    assert with_percent == ProgressUpdate(OP_NAME, 42, "Veo is generating the video (31 s so far).")
-    assert (
-        gemini.progress_of(operation({"name": OP_NAME, "metadata": {"progressPercent": 100}}), 0).percent
-        == 99
-    )
-    assert gemini.progress_of(operation({"name": OP_NAME}), 5).percent is None
-
-
-def test_finished_operations_map_to_results_or_errors() -> None:
-    """Filtered videos are refusals; operation errors map by google.rpc code."""
-    filtered = {
-        "name": OP_NAME,
-        "done": True,
-        "response": {
-            "generateVideoResponse": {
-                "raiMediaFilteredCount": 1,
-                "raiMediaFilteredReasons": ["Celebrity likeness."],
-            }
-        },
-    }
-    with pytest.raises(ContentRefused, match="Celebrity likeness"):
-        gemini.finished_video(operation(filtered))
-    cases: list[tuple[dict[str, Any], type[ProviderError]]] = [
-        ({"code": 3, "message": "Prompt violates our usage guidelines."}, ContentRefused),
-        ({"code": 3, "message": "durationSeconds out of bound"}, InvalidProviderRequest),
-        ({"code": 1, "message": "Cancelled."}, JobCancelled),
-        ({"code": 4, "message": "Deadline exceeded."}, ProviderTimeout),
-        ({"code": 8, "message": "Too many jobs."}, RateLimited),
-        ({"code": 13, "message": "Internal error."}, ProviderUnavailable),
-    ]
-    for error, kind in cases:
-        with pytest.raises(kind):
-            gemini.finished_video(operation({"name": OP_NAME, "done": True, "error": error}))
-    empty = {"name": OP_NAME, "done": True, "response": {"generateVideoResponse": {}}}
-    with pytest.raises(ProviderUnavailable, match="without a video"):
-        gemini.finished_video(operation(empty))
 
 
 # --- text over the wire ---------------------------------------------------------------------------
@@ -475,8 +324,8 @@ def test_text_success_sends_conversation_and_reads_usage(fake: FakeServer) -> No
     assert body["generationConfig"] == {"temperature": 0.4, "maxOutputTokens": 800, "seed": 11}
     assert (result.text, result.request_id, result.finish_reason) == ("Hello there.", "resp-42", "STOP")
     assert result.usage == Usage(input_tokens=1234, cached_input_tokens=200, output_tokens=567)
-    # 1,034 x $0.30 + 200 cached x $0.03 + 567 x $2.50 = 310.2 + 6 + 1,417.5 µ$ → 1,734.
-    assert cost("gemini", result.model, result.usage).micros == 1734
+    # 1,034 x $0.10 + 200 cached x $0.01 + 567 x $0.40 = 103.4 + 2 + 226.8 µ$ → 332.
+    assert cost("gemini", result.model, result.usage).micros == 332
 
 
 @pytest.mark.parametrize(
@@ -549,12 +398,6 @@ def call_image(fake: FakeServer, provider: GeminiProvider) -> Any:
     return provider.generate_image(image_request())
 
 
-def call_video(fake: FakeServer, provider: GeminiProvider) -> Any:
-    """Route a Veo job that is done on the first poll and generate."""
-    serve_video(fake)
-    return provider.generate_video(video_request())
-
-
 def call_key(fake: FakeServer, provider: GeminiProvider) -> Any:
     """Route the model list and test the key."""
     fake.route("GET", r"/v1beta/models", Reply(json={"models": [{"name": "models/gemini-2.5-flash"}]}))
@@ -564,7 +407,6 @@ def call_key(fake: FakeServer, provider: GeminiProvider) -> Any:
 CALLS = {
     "text": (call_text, ("POST", TEXT_PATH)),
     "image": (call_image, ("POST", IMAGE_PATH)),
-    "video": (call_video, ("POST", START_PATH)),
     "test_key": (call_key, ("GET", r"/v1beta/models")),
 }
 
@@ -624,7 +466,7 @@ def test_slow_answer_is_provider_timeout(fake: FakeServer, kind: str) -> None:
     assert caught.value.retryable
 
 
-@pytest.mark.parametrize("kind", ["text", "image", "video"])
+@pytest.mark.parametrize("kind", ["text", "image"])
 def test_malformed_body_is_provider_unavailable(fake: FakeServer, kind: str) -> None:
     """A 200 whose body is not JSON is ProviderUnavailable with a readable message."""
     call, (method, path) = CALLS[kind]
@@ -694,176 +536,3 @@ def test_image_without_picture_is_refused(fake: FakeServer) -> None:
     fake.enqueue("POST", IMAGE_PATH, Reply(json=words))
     with pytest.raises(ContentRefused, match="real people"):
         make(fake).generate_image(image_request())
-
-
-# --- video over the wire -------------------------------------------------------------------------------
-
-
-def test_veo_job_polled_to_completion_with_progress(fake: FakeServer) -> None:
-    """Start, three polls (elapsed, 50 %, done), download with the key; every update is reported."""
-    serve_video(fake, {"metadata": {}}, {"metadata": {"progressPercent": 50}})
-    updates: list[ProgressUpdate] = []
-    provider = make(fake, clock=ticking())
-    result = provider.generate_video(video_request(), on_progress=updates.append, cancel=CancelToken())
-    start = fake.calls("POST", START_PATH)[0]
-    assert start.headers["x-goog-api-key"] == KEY
-    assert start.json() == gemini.veo_body(video_request())
-    polls = fake.calls("GET", OP_PATH)
-    assert len(polls) == 3 and all(p.headers["x-goog-api-key"] == KEY for p in polls)
-    download = fake.calls("GET", DOWNLOAD_PATH)[0]
-    assert download.query == {"alt": ["media"]} and download.headers["x-goog-api-key"] == KEY
-    assert [(u.job_id, u.percent) for u in updates] == [
-        (OP_NAME, 0),
-        (OP_NAME, None),
-        (OP_NAME, 50),
-        (OP_NAME, 100),
-    ]
-    assert updates[1].message == "Veo is generating the video (20 s so far)."
-    [media] = result.media
-    assert (media.data, media.mime_type, media.width, media.height, media.duration_seconds) == (
-        b"MP4-BYTES",
-        "video/mp4",
-        1080,
-        1920,
-        8.0,
-    )
-    assert result.job_id == OP_NAME
-    assert result.usage == Usage(video_seconds=Decimal(8), video_audio=True, output_count=1)
-    assert cost("gemini", VEO, result.usage).micros == 3_200_000
-    assert fake.calls("POST", CANCEL_PATH) == []
-
-
-def test_veo_reports_the_started_job_before_polling(fake: FakeServer) -> None:
-    """on_started gets the operation name right after the start call, before the first poll."""
-    serve_video(fake, {"metadata": {}})
-    seen: list[tuple[str, int]] = []
-    make(fake).generate_video(
-        video_request(), on_started=lambda name: seen.append((name, len(fake.calls("GET", OP_PATH))))
-    )
-    assert seen == [(OP_NAME, 0)]
-
-
-def test_veo_resume_follows_the_old_job_without_starting_a_new_one(fake: FakeServer) -> None:
-    """Given the name an interrupted attempt recorded, nothing is started (or paid) again."""
-    serve_video(fake, {"metadata": {"progressPercent": 80}})
-    started: list[str] = []
-    result = make(fake).generate_video(video_request(), on_started=started.append, resume_job_id=OP_NAME)
-    assert fake.calls("POST", START_PATH) == []
-    assert started == []
-    assert len(fake.calls("GET", OP_PATH)) == 2
-    assert result.job_id == OP_NAME and result.media[0].data == b"MP4-BYTES"
-
-
-def test_veo_job_whose_id_cannot_be_recorded_is_cancelled(fake: FakeServer) -> None:
-    """If the caller cannot record the job, Google is asked to stop it rather than leave it unowned."""
-    serve_video(fake)
-
-    def fail(_name: str) -> None:
-        raise RuntimeError("database down")
-
-    with pytest.raises(RuntimeError, match="database down"):
-        make(fake).generate_video(video_request(), on_started=fail)
-    assert len(fake.calls("POST", CANCEL_PATH)) == 1
-    assert fake.calls("GET", OP_PATH) == []
-
-
-def test_veo_cancel_mid_poll_asks_google_to_stop(fake: FakeServer) -> None:
-    """Cancelling after the first poll sends POST {name}:cancel, stops polling and downloads nothing."""
-    serve_video(fake, {"metadata": {}}, {"metadata": {}}, {"metadata": {}})
-    token = CancelToken()
-    updates: list[ProgressUpdate] = []
-
-    def on_progress(update: ProgressUpdate) -> None:
-        updates.append(update)
-        if len(updates) == 2:
-            token.cancel()
-
-    with pytest.raises(JobCancelled, match="asked to stop") as caught:
-        make(fake).generate_video(video_request(), on_progress=on_progress, cancel=token)
-    assert not caught.value.retryable
-    assert len(fake.calls("GET", OP_PATH)) == 1
-    assert len(fake.calls("POST", CANCEL_PATH)) == 1
-    assert fake.calls("GET", DOWNLOAD_PATH) == []
-
-
-def test_veo_cancel_where_google_refuses_says_so(fake: FakeServer) -> None:
-    """If Google will not cancel, polling still stops and the error says the job may be billed."""
-    serve_video(fake, {"metadata": {}})
-    fake.enqueue("POST", CANCEL_PATH, Reply(404, json=google_error(404, "NOT_FOUND", "Method not found.")))
-    token = CancelToken()
-    with pytest.raises(JobCancelled, match="may still finish and be billed"):
-        make(fake).generate_video(video_request(), on_progress=lambda _u: token.cancel(), cancel=token)
-    assert fake.calls("GET", OP_PATH) == []
-
-
-def test_veo_poll_hiccup_is_retried_inside_the_job(fake: FakeServer) -> None:
-    """A 503 while polling does not abandon (and re-bill) the job: the poll is retried."""
-    serve_video(fake)
-    fake.enqueue("GET", OP_PATH, Reply(503, json=google_error(503, "UNAVAILABLE", "Try again.")))
-    result = make(fake).generate_video(video_request())
-    assert result.media[0].data == b"MP4-BYTES"
-    assert len(fake.calls("POST", START_PATH)) == 1
-    assert len(fake.calls("GET", OP_PATH)) == 2
-
-
-def test_veo_inline_video_and_veo2(fake: FakeServer) -> None:
-    """Veo 2: no resolution sent, silent billing, inline encodedVideo used without a download."""
-    fake.route(
-        "POST",
-        r"/v1beta/models/veo-2\.0-generate-001:predictLongRunning",
-        Reply(json={"name": "models/veo-2.0-generate-001/operations/v2"}),
-    )
-    inline = {
-        "name": "models/veo-2.0-generate-001/operations/v2",
-        "done": True,
-        "response": {
-            "generateVideoResponse": {
-                "generatedSamples": [
-                    {"video": {"encodedVideo": base64.b64encode(b"VEO2").decode(), "encoding": "video/mp4"}}
-                ]
-            }
-        },
-    }
-    fake.route("GET", r"/v1beta/models/veo-2\.0-generate-001/operations/v2", Reply(json=inline))
-    request = video_request(
-        model="veo-2.0-generate-001", with_audio=False, duration_seconds=5, resolution=None, start_image=None
-    )
-    result = make(fake).generate_video(request)
-    sent = fake.calls("POST", r"/v1beta/models/veo-2\.0-generate-001:predictLongRunning")[0].json()
-    assert sent["parameters"] == {"sampleCount": 1, "durationSeconds": 5, "aspectRatio": "9:16"}
-    assert result.media[0].data == b"VEO2"
-    assert result.usage == Usage(video_seconds=Decimal(5), video_audio=False, output_count=1)
-    assert cost("gemini", request.model, result.usage).micros == 1_750_000
-
-
-def test_veo_filtered_video_is_refused(fake: FakeServer) -> None:
-    """A finished job whose only video was filtered is ContentRefused with Google's reason."""
-    fake.route("POST", START_PATH, Reply(json={"name": OP_NAME}))
-    filtered = {
-        "name": OP_NAME,
-        "done": True,
-        "response": {
-            "generateVideoResponse": {"raiMediaFilteredCount": 1, "raiMediaFilteredReasons": ["Unsafe."]}
-        },
-    }
-    fake.route("GET", OP_PATH, Reply(json=filtered))
-    with pytest.raises(ContentRefused, match="Unsafe"):
-        make(fake).generate_video(video_request())
-
-
-def test_veo_job_past_max_wait_is_stopped(fake: FakeServer) -> None:
-    """A job still running after max_wait is cancelled at Google and reported as a timeout."""
-    serve_video(fake, *({"metadata": {}} for _ in range(5)))
-    with pytest.raises(ProviderTimeout, match="it was stopped"):
-        make(fake, clock=ticking(10.0), max_wait=25.0).generate_video(video_request())
-    assert len(fake.calls("POST", CANCEL_PATH)) == 1
-    assert len(fake.calls("GET", OP_PATH)) == 1
-
-
-def test_veo_cancelled_before_start_sends_nothing(fake: FakeServer) -> None:
-    """A token already cancelled stops the job before anything is billed."""
-    token = CancelToken()
-    token.cancel()
-    with pytest.raises(JobCancelled, match="before it started"):
-        make(fake).generate_video(video_request(), cancel=token)
-    assert fake.requests == []

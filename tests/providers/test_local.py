@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from mediaws.catalogue import table
 from mediaws.errors import (
     BadProviderKey,
     ContentRefused,
@@ -26,7 +27,6 @@ from mediaws.errors import (
     RateLimited,
 )
 from mediaws.media import speech, video
-from mediaws.pricing import table
 from mediaws.pricing.cost import cost
 from mediaws.providers.base import (
     CancelToken,

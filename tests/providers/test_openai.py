@@ -342,6 +342,44 @@ def test_image_limits_are_checked_before_sending(
     assert fake.requests == []
 
 
+def test_gpt_image_2_6_sends_its_planning_complexity(fake: FakeServer) -> None:
+    """GPT Image 2.6 takes complexity, sent as OpenAI names it; the cost is gpt-image-2's token prices."""
+    fake.route("POST", GENERATIONS, ok(image_body(1), "req_26"))
+    request = ImageRequest(
+        model="gpt-image-2.6-sunburst", prompt="a red fox", quality="low", options={"complexity": "low"}
+    )
+    result = make(fake).generate_image(request)
+    assert fake.calls("POST", GENERATIONS)[0].json() == {
+        "model": "gpt-image-2.6-sunburst",
+        "prompt": "a red fox",
+        "n": 1,
+        "size": "auto",
+        "quality": "low",
+        "complexity": "low",
+    }
+    assert result.model == "gpt-image-2.6-sunburst" and result.usage.image_output_tokens > 0
+
+
+@pytest.mark.parametrize(
+    ("model", "values", "field"),
+    [
+        ("gpt-image-2.5-flare", {"options": {"complexity": "low"}}, "complexity"),
+        ("gpt-image-2", {"options": {"complexity": "high"}}, "complexity"),
+        ("gpt-image-2.6-flare", {"options": {"complexity": "extreme"}}, "complexity"),
+        ("gpt-image-2.6-flare", {"quality": "xhigh"}, "quality"),
+        ("gpt-image-2.5-sunburst", {"quality": "max"}, "quality"),
+    ],
+)
+def test_gpt_image_2_x_options_are_checked_before_sending(
+    fake: FakeServer, model: str, values: dict[str, Any], field: str
+) -> None:
+    """Complexity only on 2.6; xhigh and max (which no quote can price) on none."""
+    with pytest.raises(InvalidProviderRequest) as caught:
+        make(fake).generate_image(ImageRequest(model=model, prompt="x", **values))
+    assert caught.value.field == field
+    assert fake.requests == []
+
+
 def test_synthesize_speech_sends_voice_speed_format_and_returns_audio(fake: FakeServer) -> None:
     """Binary audio comes back as media, billed per character."""
     fake.route("POST", SPEECH, audio_reply())

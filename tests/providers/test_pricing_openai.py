@@ -8,9 +8,9 @@ import pytest
 from genai_prices import Usage as GenaiUsage
 from genai_prices import calc_price
 
+from mediaws.catalogue.table import load_tables, price_for
 from mediaws.errors import ValidationError
 from mediaws.pricing.cost import cost, cost_usd, estimate
-from mediaws.pricing.table import load_tables, price_for
 from mediaws.providers.base import Capability, ImageRequest, Message, SpeechRequest, TextRequest, Usage
 from mediaws.providers.openai import GptImage2Options, OpenAIProvider, image_usage
 
@@ -52,22 +52,37 @@ def test_text_prices_agree_with_genai_prices(
     assert ours == theirs
 
 
+@pytest.mark.parametrize("model", ["gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst"])
 @pytest.mark.parametrize(("text", "image_in", "output"), [(50, 0, 7024), (120, 1_500, 5488)])
-def test_gpt_image_2_agrees_with_genai_prices(text: int, image_in: int, output: int) -> None:
+def test_gpt_image_2_agrees_with_genai_prices(model: str, text: int, image_in: int, output: int) -> None:
     """Text input, image input and output tokens price as genai-prices does."""
-    price, _version, _source = price_for("openai", "gpt-image-2")
+    price, _version, _source = price_for("openai", model)
     ours = cost_usd(
         price,
         Usage(input_tokens=text, image_input_tokens=image_in, image_output_tokens=output),
         "openai",
-        "gpt-image-2",
+        model,
     )
     theirs = calc_price(
         GenaiUsage(input_tokens=text + image_in, input_image_tokens=image_in, output_tokens=output),
-        model_ref="gpt-image-2",
+        model_ref=model,
         provider_id="openai",
     ).total_price
     assert ours == theirs
+
+
+@pytest.mark.parametrize("model", ["gpt-image-2.6-flare", "gpt-image-2.6-sunburst"])
+def test_gpt_image_2_6_costs_and_estimates_as_published(model: str) -> None:
+    """2.6 bills gpt-image-2's rates (genai-prices 0.2.3 does not list it): worked by hand."""
+    # 100 text in x $5 + 40 cached text x $1.25 + 1,000 image in x $8 + 5,488 out x $30
+    # = 300 + 50 + 8,000 + 164,640 µ$ (60 text tokens at the full rate).
+    usage = Usage(input_tokens=100, cached_input_tokens=40, image_input_tokens=1000, image_output_tokens=5488)
+    assert cost("openai", model, usage).micros == 172_990
+    request = ImageRequest(model=model, prompt="a" * 30, size="1536x1024", quality="high", count=2)
+    hint = OpenAIProvider.estimate_usage(request)
+    assert estimate("openai", model, request, usage=hint).micros == 329_330  # as gpt-image-2 below
+    with pytest.raises(ValidationError, match="cannot be estimated"):
+        estimate("openai", model, request)  # never a quote of the prompt alone
 
 
 def test_gpt_image_2_cached_inputs_cost_less_as_genai_prices_says() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from mediaws.catalogue.table import load_tables
 from mediaws.errors import (
     BadProviderKey,
     ContentRefused,
@@ -25,7 +26,6 @@ from mediaws.errors import (
     RateLimited,
 )
 from mediaws.pricing.cost import cost, estimate
-from mediaws.pricing.table import load_tables
 from mediaws.providers.base import (
     AudioRequest,
     CancelToken,
@@ -39,18 +39,16 @@ from mediaws.providers.base import (
     VideoRequest,
 )
 from mediaws.providers.replicate import (
-    MUSICGEN_VERSION,
-    SPECS,
     ReplicateProvider,
     api_error,
     audio_input,
     failure_error,
     image_input,
     invalid_field,
+    model_info,
     output_urls,
     parse_progress,
     register,
-    spec_for,
     speech_input,
     usage_for,
     video_input,
@@ -384,7 +382,7 @@ def test_musicgen_runs_a_pinned_version_and_bills_predict_time(fake: ReplicateFa
     [sent] = fake.server.calls("POST", r"/v1/predictions")
     assert sent.headers["authorization"] == f"Bearer {KEY}"
     assert sent.json() == {
-        "version": MUSICGEN_VERSION,
+        "version": "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb",
         "input": {
             "prompt": "calm lo-fi piano",
             "model_version": "large",
@@ -570,12 +568,12 @@ def test_wrong_capability_for_model() -> None:
     assert caught.value.field == "model"
 
 
-SCHNELL_SPEC = spec_for("black-forest-labs/flux-schnell")
-DEV_SPEC = spec_for("black-forest-labs/flux-dev")
-PRO_SPEC = spec_for("black-forest-labs/flux-1.1-pro")
-VIDEO_SPEC = spec_for("minimax/video-01")
-SPEECH_SPEC = spec_for("minimax/speech-2.6-turbo")
-MUSIC_SPEC = spec_for("meta/musicgen")
+SCHNELL_SPEC = model_info("black-forest-labs/flux-schnell")
+DEV_SPEC = model_info("black-forest-labs/flux-dev")
+PRO_SPEC = model_info("black-forest-labs/flux-1.1-pro")
+VIDEO_SPEC = model_info("minimax/video-01")
+SPEECH_SPEC = model_info("minimax/speech-2.6-turbo")
+MUSIC_SPEC = model_info("meta/musicgen")
 
 
 def img(**fields: Any) -> ImageRequest:
@@ -763,7 +761,14 @@ def test_models_and_registration() -> None:
     registry = Registry()
     register(registry)
     assert registry.provider("replicate") is ReplicateProvider
-    assert [spec.info for spec in SPECS] == list(ReplicateProvider.models())
+    assert [info.id for info in ReplicateProvider.models()] == [
+        "black-forest-labs/flux-schnell",
+        "black-forest-labs/flux-dev",
+        "black-forest-labs/flux-1.1-pro",
+        "minimax/video-01",
+        "minimax/speech-2.6-turbo",
+        "meta/musicgen",
+    ]
     assert {info.capability for info in ReplicateProvider.models()} == {
         Capability.IMAGE,
         Capability.VIDEO,

@@ -43,8 +43,8 @@ def test_price_prints_exact_costs() -> None:
     assert "7004 micro-USD, prices openai@2026-12-01" in tokens.stdout
     chars = run("price", "--model", "eleven_multilingual_v2", "--characters", "1000")
     assert "$0.08" in chars.stdout.splitlines()[0]
-    before = run("price", "--model", "eleven_multilingual_v2", "--characters", "1000", "--on", "2026-09-30")
-    assert "$0.10" in before.stdout.splitlines()[0] and "elevenlabs@2026-12-01~..2026-10-01" in before.stdout
+    before = run("price", "--model", "eleven_multilingual_v2", "--characters", "1000", "--on", "2026-09-28")
+    assert "$0.10" in before.stdout.splitlines()[0] and "elevenlabs@2026-12-01~..2026-09-29" in before.stdout
     flux = run("price", "--model", "replicate/black-forest-labs/flux-schnell", "--outputs", "1")
     assert "3000 micro-USD" in flux.stdout
 

@@ -8,16 +8,16 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
+from mediaws.catalogue.table import ModelEntry, describe, parse_decimal
 from mediaws.errors import ValidationError
 from mediaws.pricing import cost as cost_module
 from mediaws.pricing.cost import Cost, cost_usd, estimated_usage
-from mediaws.pricing.table import ModelPrice, describe, parse_decimal
 from mediaws.providers.base import ImageRequest, Message, SpeechRequest, TextRequest, Usage, VideoRequest
 
 
-def price(**fields: object) -> ModelPrice:
+def price(**fields: object) -> ModelEntry:
     """Build a model price from table-like fields."""
-    return ModelPrice.model_validate(fields)
+    return ModelEntry.model_validate(fields)
 
 
 def test_tokens_with_cached_input_and_exact_micros() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from mediaws.catalogue.table import ModelEntry, ProviderPrices, load_tables
 from mediaws.pricing.check import check
-from mediaws.pricing.table import ModelPrice, ProviderPrices, load_tables
 
 
 def _openai_with(model: str, **changes: object) -> dict[str, ProviderPrices]:
@@ -30,7 +30,7 @@ def test_an_explained_difference_is_listed_but_not_a_failure() -> None:
 
 def test_a_model_genai_prices_does_not_know_is_named() -> None:
     table = load_tables()["openai"]
-    unknown = ModelPrice(unit="tokens", input_per_mtok=Decimal(1), output_per_mtok=Decimal(2))
+    unknown = ModelEntry(unit="tokens", input_per_mtok=Decimal(1), output_per_mtok=Decimal(2))
     tables = {"openai": table.model_copy(update={"models": {"gpt-from-tomorrow": unknown}})}
     [found] = check(tables, on=date(2026, 12, 1))
     assert found.line() == (

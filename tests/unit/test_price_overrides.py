@@ -1,4 +1,4 @@
-"""Operator price files in the data dir: negotiated rates, early shutdowns, validated, with their source."""
+"""Operator catalogue files in the data dir: negotiated rates, early shutdowns, new models, validated."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from mediaws.errors import ConfigError
-from mediaws.pricing.table import load_tables
+from mediaws.catalogue.table import load_tables
+from mediaws.errors import ConfigError, InvalidProviderRequest
+from mediaws.providers import anthropic, base
+from mediaws.providers.anthropic import AnthropicProvider
+from mediaws.providers.base import Capability
 from tests.unit.test_cli_pricing import MEDIAWS
 
 NEGOTIATED = """
@@ -105,3 +108,72 @@ def test_the_cli_prices_with_the_override_and_says_where_it_came_from(tmp_path: 
     (tmp_path / "prices" / "broken.toml").write_text("provider = [")
     refused = run("providers")
     assert refused.returncode == 2 and "broken.toml is not valid TOML" in refused.stderr
+
+
+TOMORROWS_CLAUDE = """
+provider = "anthropic"
+version = "2026-12-02"
+source = "https://platform.claude.com/docs/en/about-claude/pricing"
+
+[models."claude-opus-6"]
+label = "Claude Opus 6"
+capability = "text"
+family = "claude-128k"
+description = "Released tomorrow."
+unit = "tokens"
+input_per_mtok = "5"
+output_per_mtok = "25"
+"""
+
+
+def test_a_model_of_a_known_family_is_offered_from_data_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tables = _tables(tmp_path / "prices", anthropic=TOMORROWS_CLAUDE)
+    monkeypatch.setattr(base, "load_tables", lambda: tables)
+    offered = {info.id: info for info in AnthropicProvider.models()}
+    assert "claude-opus-5-5" in offered  # the shipped ones stay
+    opus6 = anthropic.model_info("claude-opus-6")
+    assert (opus6.label, opus6.capability, opus6.description) == (
+        "Claude Opus 6",
+        Capability.TEXT,
+        "Released tomorrow.",
+    )
+    assert opus6.validate_options({"max_output_tokens": 128_000})
+    with pytest.raises(InvalidProviderRequest, match="max_output_tokens"):
+        opus6.validate_options({"max_output_tokens": 128_001})
+
+
+def test_a_family_the_code_does_not_speak_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tables = _tables(tmp_path / "prices", anthropic=TOMORROWS_CLAUDE.replace("claude-128k", "claude-7000k"))
+    monkeypatch.setattr(base, "load_tables", lambda: tables)
+    with pytest.raises(ConfigError, match="anthropic/claude-opus-6 names the family 'claude-7000k'"):
+        AnthropicProvider.models()
+
+
+def test_an_offered_model_needs_its_capability_and_family(tmp_path: Path) -> None:
+    no_family = TOMORROWS_CLAUDE.replace('family = "claude-128k"\n', "")
+    with pytest.raises(ConfigError, match="needs its API family"):
+        _tables(tmp_path / "a", anthropic=no_family)
+    with pytest.raises(ConfigError, match="needs its capability"):
+        _tables(tmp_path / "b", anthropic=TOMORROWS_CLAUDE.replace('capability = "text"\n', ""))
+
+
+def test_the_cli_lists_an_operator_model_and_refuses_an_unknown_family(tmp_path: Path) -> None:
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "anthropic.toml").write_text(TOMORROWS_CLAUDE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIAWS_")} | {
+        "MEDIAWS_DATA_DIR": str(tmp_path)
+    }
+    listed = subprocess.run(
+        [MEDIAWS, "providers"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "claude-opus-6" in listed.stdout and "$5.00/M in · $25.00/M out" in listed.stdout
+    (tmp_path / "prices" / "anthropic.toml").write_text(TOMORROWS_CLAUDE.replace("claude-128k", "nope"))
+    refused = subprocess.run(
+        [MEDIAWS, "providers"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert refused.returncode == 2 and "family 'nope'" in refused.stderr

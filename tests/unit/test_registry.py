@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from mediaws.pricing.table import load_tables, price_for
+from mediaws.catalogue.table import load_tables, price_for
 from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
 
 

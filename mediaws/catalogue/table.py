@@ -1,4 +1,4 @@
-"""The price table: one dated TOML file per provider under ``pricing/tables/``.
+"""The price table: one dated TOML file per provider under ``catalogue/tables/``.
 
 Each file::
 
@@ -81,6 +81,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from mediaws.config import get_settings
 from mediaws.errors import ConfigError, ValidationError
+from mediaws.work import Capability
 
 TABLES = Path(__file__).resolve().parent / "tables"
 OVERRIDES = "prices"
@@ -146,9 +147,22 @@ class PricePeriod(Rates):
         return starts and (self.effective_until is None or day < self.effective_until)
 
 
-class ModelPrice(Rates):
-    """One model: its rates, dated price periods and lifecycle."""
+class ModelEntry(Rates):
+    """One model: how it is offered, its rates, dated price periods and lifecycle."""
 
+    label: str | None = None
+    """The name people see; an entry without one is priced only (a model never offered by this name)."""
+    capability: Capability | None = None
+    family: str | None = None
+    """The API family the provider's code speaks for it: its request shape and options schema."""
+    description: str = ""
+    accepts_image: bool = False
+    fixed_seconds: int | None = Field(None, ge=1)
+    max_characters: int | None = Field(None, ge=1)
+    image_tokens: dict[str, int] = Field(default_factory=dict)
+    """Output tokens of one image by size, as the provider publishes them; the first size is the default."""
+    wire_version: str | None = None
+    """The version the provider pins for this model (Replicate community models)."""
     periods: list[PricePeriod] = Field(default_factory=list)
     deprecated_on: date | None = None
     shutdown_on: date | None = None
@@ -161,13 +175,17 @@ class ModelPrice(Rates):
     override_version: str | None = None
 
     @model_validator(mode="after")
-    def _periods_apart(self) -> ModelPrice:
+    def _periods_apart(self) -> ModelEntry:
         spans = sorted(self.periods, key=lambda p: p.effective_from or date.min)
         for before, after in itertools.pairwise(spans):
             if before.effective_until is None or (after.effective_from or date.min) < before.effective_until:
                 raise ValueError("price periods overlap")
         if self.deprecated_on and self.shutdown_on and self.shutdown_on < self.deprecated_on:
             raise ValueError("shutdown_on comes before deprecated_on")
+        if self.label is not None and self.capability is None:
+            raise ValueError("an offered model (one with a label) needs its capability")
+        if self.label is not None and self.family is None and self.shutdown_on is None:
+            raise ValueError("an offered model needs its API family (only a shut-down one may omit it)")
         return self
 
     def rates_on(self, day: date) -> tuple[Rates, PricePeriod | None]:
@@ -188,6 +206,17 @@ class ModelPrice(Rates):
 
 PRICE_FIELDS = frozenset(Rates.model_fields) - {"source", "unit"}
 LIFECYCLE_FIELDS = ("deprecated_on", "shutdown_on", "replacement", "lifecycle_source", "genai_prices_note")
+LISTING_FIELDS = (
+    "label",
+    "capability",
+    "family",
+    "description",
+    "accepts_image",
+    "fixed_seconds",
+    "max_characters",
+    "image_tokens",
+    "wire_version",
+)
 
 
 class ProviderPrices(BaseModel):
@@ -198,7 +227,7 @@ class ProviderPrices(BaseModel):
     provider: str
     version: str
     source: str
-    models: dict[str, ModelPrice]
+    models: dict[str, ModelEntry]
 
 
 @lru_cache(maxsize=4)
@@ -229,17 +258,17 @@ def load_tables(folder: Path = TABLES, overrides: Path | None = None) -> dict[st
     return tables
 
 
-def _overridden(base: ModelPrice | None, entry: ModelPrice, table: ProviderPrices, path: Path) -> ModelPrice:
+def _overridden(base: ModelEntry | None, entry: ModelEntry, table: ProviderPrices, path: Path) -> ModelEntry:
     """The operator's entry over the shipped one.
 
     Prices given replace the shipped ones whole (rates, tiers and dated periods alike, so no shipped
-    period outlives a negotiated rate); lifecycle dates the file leaves out are kept.
+    period outlives a negotiated rate); lifecycle dates and listing fields the file leaves out are kept.
     """
     given = entry.model_fields_set
     merged = entry
     if base is not None:
         priced = bool(given & (PRICE_FIELDS | {"periods"}))
-        kept = {name: getattr(base, name) for name in LIFECYCLE_FIELDS if name not in given}
+        kept = {name: getattr(base, name) for name in LIFECYCLE_FIELDS + LISTING_FIELDS if name not in given}
         merged = (
             entry if priced else base.model_copy(update={n: getattr(entry, n) for n in given})
         ).model_copy(update=kept)
@@ -264,7 +293,7 @@ def _override(path: Path) -> ProviderPrices:
         raise ConfigError(f"The price override {path} is not valid: {where}: {first['msg']}.") from None
 
 
-def model_entry(provider: str, model: str) -> tuple[ModelPrice, ProviderPrices]:
+def model_entry(provider: str, model: str) -> tuple[ModelEntry, ProviderPrices]:
     """A model's table entry and its provider's table; a model with no entry is an error."""
     table = load_tables().get(provider)
     price = table.models.get(model) if table else None
@@ -294,7 +323,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def lifecycle_of(provider: str, model: str) -> ModelPrice | None:
+def lifecycle_of(provider: str, model: str) -> ModelEntry | None:
     """A model's table entry, if the tables list it (OpenAI-compatible endpoints' models are not)."""
     table = load_tables().get(provider)
     return table.models.get(model) if table else None
