@@ -183,6 +183,9 @@ def price_command(
     characters: int = typer.Option(0, min=0),
     outputs: int = typer.Option(0, min=0, help="Number of output files."),
     predict_seconds: str = typer.Option("0", help="Seconds of predict time."),
+    runs: int = typer.Option(0, min=0, help="Runs (predictions) of a model billed per run."),
+    input_megapixels: str = typer.Option("0", help="Megapixels of input images."),
+    output_megapixels: str = typer.Option("0", help="Megapixels of output images."),
     on: str = typer.Option("", help="Price on this day (YYYY-MM-DD) instead of today."),
 ) -> None:
     """Print the exact cost of the given billing units (refusing units the model is not billed by)."""
@@ -204,6 +207,9 @@ def price_command(
         characters=characters,
         output_count=outputs,
         predict_seconds=parse_decimal(predict_seconds, "predict-seconds"),
+        runs=runs,
+        input_megapixels=parse_decimal(input_megapixels, "input-megapixels"),
+        output_megapixels=parse_decimal(output_megapixels, "output-megapixels"),
     )
     at = parse_day(on) if on else None
     rates, _version, _source = price_for(provider_id, model_id, at)

@@ -127,4 +127,7 @@ class Usage:
     video_audio: bool = False
     characters: int = 0
     predict_seconds: Decimal = Decimal(0)
+    runs: int = 0
+    input_megapixels: Decimal = Decimal(0)
+    output_megapixels: Decimal = Decimal(0)
     output_count: int = 0

@@ -43,6 +43,12 @@ Each file::
     unit = "predict_second"
     per_second = "0.000975"
 
+    [models."black-forest-labs/flux-2-pro"]  # unit = megapixel: per run, per input and output megapixel
+    unit = "megapixel"
+    per_run = "0.015"
+    per_input_megapixel = "0.015"
+    per_output_megapixel = "0.015"
+
     [models."local-image"]            # unit = free: costs nothing, by rule
     unit = "free"
 
@@ -86,7 +92,15 @@ from mediaws.work import Capability
 TABLES = Path(__file__).resolve().parent / "tables"
 OVERRIDES = "prices"
 Unit = Literal[
-    "tokens", "image", "image_tokens", "video_second", "character", "output", "predict_second", "free"
+    "tokens",
+    "image",
+    "image_tokens",
+    "video_second",
+    "character",
+    "output",
+    "predict_second",
+    "megapixel",
+    "free",
 ]
 Status = Literal["live", "deprecated", "retired"]
 
@@ -125,6 +139,9 @@ class Rates(BaseModel):
     per_second_with_audio: Decimal | None = None
     per_1k_characters: Decimal | None = None
     per_output: Decimal | None = None
+    per_run: Decimal | None = None
+    per_input_megapixel: Decimal | None = None
+    per_output_megapixel: Decimal | None = None
 
 
 class PricePeriod(Rates):
@@ -405,4 +422,10 @@ def describe(price: Rates) -> str:
             return f"{_usd(price.per_output or Decimal(0))} per output"
         case "predict_second":
             return f"{_usd(price.per_second or Decimal(0))} per second of predict time"
+        case "megapixel":
+            return (
+                f"{_usd(price.per_run or Decimal(0))} per run + "
+                f"{_usd(price.per_input_megapixel or Decimal(0))}/MP in + "
+                f"{_usd(price.per_output_megapixel or Decimal(0))}/MP out"
+            )
     return price.unit

@@ -174,6 +174,7 @@ BILLED_UNITS: dict[str, frozenset[str]] = {
     "character": frozenset({"characters"}),
     "output": frozenset({"output_count"}),
     "predict_second": frozenset({"predict_seconds"}),
+    "megapixel": frozenset({"runs", "input_megapixels", "output_megapixels"}),
 }
 
 
@@ -260,6 +261,15 @@ def _owed(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
             return usage.output_count * _need(price.per_output, "per-output", provider, model)
         case "predict_second":
             return usage.predict_seconds * _need(price.per_second, "predict-second", provider, model)
+        case "megapixel":
+            owed = usage.runs * _need(price.per_run, "per-run", provider, model)
+            if usage.input_megapixels:
+                owed += usage.input_megapixels * _need(
+                    price.per_input_megapixel, "input-megapixel", provider, model
+                )
+            return owed + usage.output_megapixels * _need(
+                price.per_output_megapixel, "output-megapixel", provider, model
+            )
     raise AssertionError(price.unit)
 
 
@@ -316,15 +326,18 @@ def estimate(
 ) -> Cost:
     """Cost before the call: from the provider's own estimate of units if given, else the request.
 
-    An image model billed by tokens needs the provider's count of output tokens per image: without it the
+    An image model billed by tokens or megapixels needs the provider's count per image: without it the
     estimate would be the prompt alone, so it is an error rather than a near-zero quote.
     """
     units = usage or estimated_usage(request, input_tokens=input_tokens)
-    no_count = isinstance(request, ImageRequest) and not units.image_output_tokens
-    if no_count and price_for(provider, model)[0].unit == "image_tokens":
-        raise ValidationError(
-            f"{provider}/{model} bills images by output tokens and no count per image is known for "
-            "it, so its cost cannot be estimated before the call.",
-            field="model",
-        )
+    if isinstance(request, ImageRequest):
+        unit = price_for(provider, model)[0].unit
+        if (unit == "image_tokens" and not units.image_output_tokens) or (
+            unit == "megapixel" and not units.runs
+        ):
+            raise ValidationError(
+                f"{provider}/{model} bills images by {unit.replace('_', ' ')} and no count per image is "
+                "known for it, so its cost cannot be estimated before the call.",
+                field="model",
+            )
     return cost(provider, model, units)

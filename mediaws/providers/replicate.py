@@ -75,6 +75,9 @@ REQUIRED_FIELD = re.compile(r"\b([A-Za-z_]\w*) is required")
 
 FLUX_ASPECTS = Literal["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"]
 PRO_ASPECTS = Literal["custom", "1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3"]
+FLUX2_ASPECTS = Literal[
+    "match_input_image", "custom", "1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3"
+]
 IMAGE_FORMAT = Literal["webp", "jpg", "png"]
 MINIMAX_VOICES = (
     "Wise_Woman",
@@ -167,6 +170,31 @@ class FluxProOptions(Options):
         return self
 
 
+FLUX2_RESOLUTIONS = {"0.5 MP": Decimal("0.5"), "1 MP": Decimal(1), "2 MP": Decimal(2), "4 MP": Decimal(4)}
+
+
+class Flux2ProOptions(Options):
+    """black-forest-labs/flux-2-pro inputs; width and height only with aspect_ratio 'custom'."""
+
+    aspect_ratio: FLUX2_ASPECTS = "1:1"
+    resolution: Literal["match_input_image", "0.5 MP", "1 MP", "2 MP", "4 MP"] = "1 MP"
+    width: int | None = Field(None, ge=256, le=2048)
+    height: int | None = Field(None, ge=256, le=2048)
+    seed: int | None = None
+    output_format: IMAGE_FORMAT = "webp"
+    output_quality: int = Field(80, ge=0, le=100)
+    safety_tolerance: int = Field(2, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _custom_size(self) -> Flux2ProOptions:
+        custom = self.aspect_ratio == "custom"
+        if custom and (self.width is None or self.height is None):
+            raise ValueError("aspect_ratio 'custom' needs both width and height")
+        if not custom and (self.width is not None or self.height is not None):
+            raise ValueError("width and height apply only with aspect_ratio 'custom'")
+        return self
+
+
 class Video01Options(Options):
     """minimax/video-01 inputs: 6-second 720p clips, optionally from a first frame."""
 
@@ -211,6 +239,7 @@ FAMILIES: dict[str, type[Options]] = {
     "flux-schnell": FluxSchnellOptions,
     "flux-dev": FluxDevOptions,
     "flux-1.1-pro": FluxProOptions,
+    "flux-2-pro": Flux2ProOptions,
     "minimax-video-01": Video01Options,
     "minimax-speech": MiniMaxSpeechOptions,
     "musicgen": MusicGenOptions,
@@ -257,7 +286,7 @@ def image_input(
     if request.quality is not None:
         raise _refuse(info, "quality", "this model has no quality setting; use output_quality.")
     fields: dict[str, Any] = {"aspect_ratio": request.aspect_ratio, "seed": request.seed}
-    if info.options is FluxProOptions:
+    if info.options in (FluxProOptions, Flux2ProOptions):
         if request.count != 1:
             raise _refuse(info, "count", "makes one image per run.")
         if request.size is not None:
@@ -271,7 +300,11 @@ def image_input(
     if request.input_image is not None:
         if not info.accepts_image:
             raise _refuse(info, "input_image", "does not take an input image; use FLUX.1 [dev].")
-        values["image"] = data_uri(request.input_image, request.input_image_mime)
+        uri = data_uri(request.input_image, request.input_image_mime)
+        if info.options is Flux2ProOptions:
+            values["input_images"] = [uri]
+        else:
+            values["image"] = uri
     else:
         values.pop("prompt_strength", None)
     return {"prompt": request.prompt, **values}
@@ -456,11 +489,72 @@ def predict_seconds(metrics: Mapping[str, Any] | None) -> Decimal:
         return Decimal(0)
 
 
+MEGAPIXEL_METRICS = ("image_input_megapixel_count", "image_output_megapixel_count")
+
+
+def _megapixels(width: int, height: int) -> Decimal:
+    """Megapixels as Replicate bills an image: rounded up to a whole one, at least 1, at most 4."""
+    return Decimal(min(4, max(1, -(-width * height // 1_000_000))))
+
+
+def _data_uri_pixels(uri: Any) -> tuple[int, int] | None:
+    if not isinstance(uri, str) or "base64," not in uri:
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(BytesIO(base64.b64decode(uri.split("base64,", 1)[1]))) as image:
+            return image.size
+    except Exception:
+        return None
+
+
+def flux2_megapixels(wire_input: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
+    """Input and output megapixels a FLUX.2 prediction will bill, erring high where the size is unknown."""
+    inputs = [_data_uri_pixels(uri) for uri in wire_input.get("input_images") or ()]
+    input_mp = sum((_megapixels(*size) if size else Decimal(4) for size in inputs), Decimal(0))
+    if wire_input.get("aspect_ratio") == "custom":
+        output_mp = _megapixels(int(wire_input.get("width") or 2048), int(wire_input.get("height") or 2048))
+    elif wire_input.get("resolution") == "match_input_image":
+        output_mp = max((_megapixels(*size) if size else Decimal(4) for size in inputs), default=Decimal(4))
+    else:
+        output_mp = max(Decimal(1), FLUX2_RESOLUTIONS.get(str(wire_input.get("resolution")), Decimal(4)))
+    return input_mp, output_mp
+
+
+def _metric(metrics: Mapping[str, Any], name: str) -> Decimal | None:
+    value = metrics.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def reported(info: ModelInfo, metrics: Mapping[str, Any] | None) -> bool:
+    """Whether Replicate reported the units this model bills (else they are derived from the request)."""
+    if info.options is Flux2ProOptions:
+        return all(_metric(metrics or {}, name) is not None for name in MEGAPIXEL_METRICS)
+    return "predict_time" in (metrics or {})
+
+
 def usage_for(
     info: ModelInfo, wire_input: Mapping[str, Any], metrics: Mapping[str, Any] | None, files: int
 ) -> Usage:
     """Billing units of a finished prediction: files made and predict time, plus what each kind bills."""
     seconds = predict_seconds(metrics)
+    if info.options is Flux2ProOptions:
+        derived_in, derived_out = flux2_megapixels(wire_input)
+        input_mp, output_mp = (_metric(metrics or {}, name) for name in MEGAPIXEL_METRICS)
+        return Usage(
+            runs=1,
+            input_megapixels=derived_in if input_mp is None else input_mp,
+            output_megapixels=derived_out if output_mp is None else output_mp,
+            image_count=files,
+            output_count=files,
+            predict_seconds=seconds,
+        )
     match info.capability:
         case Capability.IMAGE:
             size = wire_input.get("aspect_ratio")
@@ -538,9 +632,20 @@ class ReplicateProvider(Provider):
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
-        """MusicGen bills predict time, which the generic estimate cannot guess; the rest bill per unit."""
+        """MusicGen bills predict time and FLUX.2 megapixels, which the generic estimate cannot know."""
         if isinstance(request, AudioRequest):
             return Usage(predict_seconds=MUSICGEN_ESTIMATED_PREDICT_SECONDS, output_count=1)
+        if isinstance(request, ImageRequest):
+            info = model_info(request.model)
+            if info.options is Flux2ProOptions:
+                input_mp, output_mp = flux2_megapixels(image_input(info, request, request.options))
+                return Usage(
+                    runs=1,
+                    input_megapixels=input_mp,
+                    output_megapixels=output_mp,
+                    image_count=1,
+                    output_count=1,
+                )
         return None
 
     def client(self) -> replicate.Client:
@@ -680,7 +785,7 @@ class ReplicateProvider(Provider):
             model=info.id,
             capability=info.capability,
             usage=usage_for(info, wire_input, finished.metrics, len(media)),
-            usage_reported="predict_time" in (finished.metrics or {}),
+            usage_reported=reported(info, finished.metrics),
             media=media,
             request_id=finished.id,
             job_id=finished.id,

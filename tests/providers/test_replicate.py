@@ -24,6 +24,7 @@ from mediaws.errors import (
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
+    ValidationError,
 )
 from mediaws.pricing.cost import cost, estimate
 from mediaws.providers.base import (
@@ -571,6 +572,7 @@ def test_wrong_capability_for_model() -> None:
 SCHNELL_SPEC = model_info("black-forest-labs/flux-schnell")
 DEV_SPEC = model_info("black-forest-labs/flux-dev")
 PRO_SPEC = model_info("black-forest-labs/flux-1.1-pro")
+FLUX2_SPEC = model_info("black-forest-labs/flux-2-pro")
 VIDEO_SPEC = model_info("minimax/video-01")
 SPEECH_SPEC = model_info("minimax/speech-2.6-turbo")
 MUSIC_SPEC = model_info("meta/musicgen")
@@ -606,6 +608,11 @@ def music(**fields: Any) -> AudioRequest:
         (image_input, PRO_SPEC, img(size="4000x100"), None, "width"),
         (image_input, PRO_SPEC, img(), {"aspect_ratio": "custom"}, "options"),
         (image_input, PRO_SPEC, img(size="big"), None, "size"),
+        (image_input, FLUX2_SPEC, img(count=2), None, "count"),
+        (image_input, FLUX2_SPEC, img(size="4096x1024"), None, "width"),
+        (image_input, FLUX2_SPEC, img(), {"resolution": "8 MP"}, "resolution"),
+        (image_input, FLUX2_SPEC, img(), {"safety_tolerance": 6}, "safety_tolerance"),
+        (image_input, FLUX2_SPEC, img(), {"prompt_upsampling": True}, "prompt_upsampling"),
         (video_input, VIDEO_SPEC, vid(duration_seconds=10), None, "duration_seconds"),
         (video_input, VIDEO_SPEC, vid(with_audio=True), None, "with_audio"),
         (video_input, VIDEO_SPEC, vid(resolution="1080p"), None, "resolution"),
@@ -724,7 +731,7 @@ def test_usage_reads_predict_time_exactly() -> None:
 
 def test_every_listed_model_is_priced_and_every_price_is_listed() -> None:
     table = load_tables()["replicate"]
-    assert table.version == "2026-11-28"
+    assert table.version == "2026-12-01"
     assert set(table.models) == {info.id for info in ReplicateProvider.models()}
     assert all(
         price.source and price.source.startswith("https://replicate.com/") for price in table.models.values()
@@ -740,6 +747,15 @@ def test_every_listed_model_is_priced_and_every_price_is_listed() -> None:
         ("minimax/video-01", Usage(output_count=2, video_seconds=Decimal(12)), 1_000_000),
         ("minimax/speech-2.6-turbo", Usage(characters=1_234, output_count=1), 74_040),
         ("meta/musicgen", Usage(predict_seconds=Decimal("47.3"), output_count=1), 66_220),
+        # FLUX.2 [pro]: $0.015 a run + 1 MP in x $0.015 + 1 MP out x $0.015 = $0.045 (Replicate's example).
+        (
+            "black-forest-labs/flux-2-pro",
+            Usage(runs=1, input_megapixels=Decimal(1), output_megapixels=Decimal(1)),
+            45_000,
+        ),
+        # Text to image at 2 MP: 0.015 + 2 x 0.015 = $0.045; a reported 1.048576 MP out is billed exactly.
+        ("black-forest-labs/flux-2-pro", Usage(runs=1, output_megapixels=Decimal(2)), 45_000),
+        ("black-forest-labs/flux-2-pro", Usage(runs=1, output_megapixels=Decimal("1.048576")), 30_729),
     ],
 )
 def test_hand_computed_costs(model: str, usage: Usage, micros: int) -> None:
@@ -755,6 +771,58 @@ def test_estimates_before_the_call() -> None:
         == 168_000
     )
     assert ReplicateProvider.estimate_usage(images) is None
+    # FLUX.2 [pro] at 4 MP with a 3.1 MP reference (billed as 4): 0.015 + 4 x 0.015 + 4 x 0.015.
+    reference = picture("PNG", (2048, 1536))
+    flux2 = ImageRequest(
+        model="black-forest-labs/flux-2-pro",
+        prompt="p",
+        input_image=reference,
+        input_image_mime="image/png",
+        options={"resolution": "4 MP"},
+    )
+    hint = ReplicateProvider.estimate_usage(flux2)
+    assert hint is not None and (hint.runs, hint.input_megapixels, hint.output_megapixels) == (1, 4, 4)
+    assert estimate("replicate", flux2.model, flux2, usage=hint).micros == 135_000
+    with pytest.raises(ValidationError, match="cannot be estimated"):
+        estimate("replicate", flux2.model, flux2)  # never a quote of one run alone
+
+
+def test_flux_2_pro_bills_the_megapixels_replicate_reports(fake: ReplicateFake) -> None:
+    """The reference goes in input_images; the cost is the run plus the megapixels in the metrics."""
+    metrics = {
+        "image_input_megapixel_count": 1,
+        "image_output_count": 1,
+        "image_output_megapixel_count": 2,
+        "predict_time": 8.74,
+    }
+    succeed_with(fake, fake.file("f2.webp", picture("WEBP", (16, 9)), "image/webp"), metrics)
+    request = ImageRequest(
+        model="black-forest-labs/flux-2-pro",
+        prompt="the same fox, in snow",
+        aspect_ratio="16:9",
+        input_image=picture("PNG", (32, 32)),
+        input_image_mime="image/png",
+        options={"resolution": "2 MP"},
+    )
+    result = provider(fake).generate_image(request)
+    [sent] = fake.server.calls("POST", r"/v1/models/black-forest-labs/flux-2-pro/predictions")
+    wire = sent.json()["input"]
+    assert wire["input_images"] == ["data:image/png;base64," + base64.b64encode(request.input_image).decode()]
+    assert "image" not in wire
+    assert (wire["aspect_ratio"], wire["resolution"], wire["safety_tolerance"]) == ("16:9", "2 MP", 2)
+    assert result.usage_reported
+    assert (result.usage.runs, result.usage.input_megapixels, result.usage.output_megapixels) == (1, 1, 2)
+    assert cost("replicate", request.model, result.usage).micros == 60_000
+
+
+def test_flux_2_pro_without_megapixel_metrics_is_derived_from_the_request(fake: ReplicateFake) -> None:
+    """A prediction whose metrics lack the megapixels is priced from the request and marked derived."""
+    succeed_with(fake, fake.file("f2.webp", picture("WEBP"), "image/webp"), {"predict_time": 3.2})
+    request = ImageRequest(model="black-forest-labs/flux-2-pro", prompt="p", size="2048x1536")
+    result = provider(fake).generate_image(request)
+    assert not result.usage_reported
+    assert (result.usage.runs, result.usage.input_megapixels, result.usage.output_megapixels) == (1, 0, 4)
+    assert cost("replicate", request.model, result.usage).micros == 75_000
 
 
 def test_models_and_registration() -> None:
@@ -762,6 +830,7 @@ def test_models_and_registration() -> None:
     register(registry)
     assert registry.provider("replicate") is ReplicateProvider
     assert [info.id for info in ReplicateProvider.models()] == [
+        "black-forest-labs/flux-2-pro",
         "black-forest-labs/flux-schnell",
         "black-forest-labs/flux-dev",
         "black-forest-labs/flux-1.1-pro",

@@ -47,6 +47,20 @@ def test_price_prints_exact_costs() -> None:
     assert "$0.10" in before.stdout.splitlines()[0] and "elevenlabs@2026-12-01~..2026-09-29" in before.stdout
     flux = run("price", "--model", "replicate/black-forest-labs/flux-schnell", "--outputs", "1")
     assert "3000 micro-USD" in flux.stdout
+    flux2 = run(
+        "price",
+        "--model",
+        "black-forest-labs/flux-2-pro",
+        "--runs",
+        "1",
+        "--input-megapixels",
+        "1",
+        "--output-megapixels",
+        "2",
+    )
+    assert "replicate/black-forest-labs/flux-2-pro: $0.06" in flux2.stdout, flux2.stderr
+    wrong = run("price", "--model", "black-forest-labs/flux-2-pro", "--outputs", "1")
+    assert wrong.returncode == 2 and "billed by megapixel, not by output count" in wrong.stderr
 
 
 def test_price_refuses_unknown_models_and_bad_numbers() -> None:
