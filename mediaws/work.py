@@ -116,6 +116,7 @@ class Usage:
     output_tokens: int = 0
     cached_input_tokens: int = 0
     cache_write_5m_tokens: int = 0
+    cache_write_30m_tokens: int = 0
     cache_write_1h_tokens: int = 0
     image_count: int = 0
     image_size: str | None = None

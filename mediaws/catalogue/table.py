@@ -115,6 +115,7 @@ class Tier(BaseModel):
     output_per_mtok: Decimal
     cached_input_per_mtok: Decimal | None = None
     cache_write_5m_per_mtok: Decimal | None = None
+    cache_write_30m_per_mtok: Decimal | None = None
     cache_write_1h_per_mtok: Decimal | None = None
 
 
@@ -129,6 +130,7 @@ class Rates(BaseModel):
     output_per_mtok: Decimal | None = None
     cached_input_per_mtok: Decimal | None = None
     cache_write_5m_per_mtok: Decimal | None = None
+    cache_write_30m_per_mtok: Decimal | None = None
     cache_write_1h_per_mtok: Decimal | None = None
     tiers: list[Tier] = Field(default_factory=list)
     image_input_per_mtok: Decimal | None = None

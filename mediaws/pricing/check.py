@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,33 +38,26 @@ PROBES = (
         {"input_tokens": 300_000, "cache_read_tokens": 10_000, "output_tokens": 4_000},
     ),
 )
+
+
+def _write_probe(name: str, written: Usage, theirs_extra: dict[str, int] | None = None) -> Probe:
+    """31,000 tokens in, of them 10,000 read from the cache and 20,000 written to it with one lifetime."""
+    ours = dataclasses.replace(written, input_tokens=31_000, cached_input_tokens=10_000, output_tokens=567)
+    theirs = {"input_tokens": 31_000, "cache_read_tokens": 10_000, "cache_write_tokens": 20_000}
+    return Probe(name, ours, theirs | {"output_tokens": 567} | (theirs_extra or {}))
+
+
 WRITE_PROBES = (
-    Probe(
-        "5-minute cache write",
-        Usage(
-            input_tokens=31_000, cached_input_tokens=10_000, cache_write_5m_tokens=20_000, output_tokens=567
+    ("cache_write_5m_per_mtok", _write_probe("5-minute cache write", Usage(cache_write_5m_tokens=20_000))),
+    ("cache_write_30m_per_mtok", _write_probe("30-minute cache write", Usage(cache_write_30m_tokens=20_000))),
+    (
+        "cache_write_1h_per_mtok",
+        _write_probe(
+            "1-hour cache write", Usage(cache_write_1h_tokens=20_000), {"cache_write_1h_tokens": 20_000}
         ),
-        {
-            "input_tokens": 31_000,
-            "cache_read_tokens": 10_000,
-            "cache_write_tokens": 20_000,
-            "output_tokens": 567,
-        },
-    ),
-    Probe(
-        "1-hour cache write",
-        Usage(
-            input_tokens=31_000, cached_input_tokens=10_000, cache_write_1h_tokens=20_000, output_tokens=567
-        ),
-        {
-            "input_tokens": 31_000,
-            "cache_read_tokens": 10_000,
-            "cache_write_tokens": 20_000,
-            "cache_write_1h_tokens": 20_000,
-            "output_tokens": 567,
-        },
     ),
 )
+"""Cache-write probes, each run on a model whose rates have that lifetime's write price."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +101,8 @@ def _model(provider: str, genai_id: str, model: str, entry: ModelEntry, on: date
     found = []
     for day in _days(entry, on):
         rates, _period = entry.rates_on(day)
-        writes = rates.cache_write_5m_per_mtok is not None or rates.cache_write_1h_per_mtok is not None
-        for probe in PROBES + (WRITE_PROBES if writes else ()):
+        writes = tuple(probe for rate, probe in WRITE_PROBES if getattr(rates, rate) is not None)
+        for probe in PROBES + writes:
             ours = cost_usd(rates, probe.ours, provider, model)
             moment = datetime.combine(day, time(12), tzinfo=UTC)
             try:

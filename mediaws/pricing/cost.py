@@ -99,13 +99,15 @@ def _tokens(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
         price.cached_input_per_mtok,
     )
     write_5m, write_1h = price.cache_write_5m_per_mtok, price.cache_write_1h_per_mtok
+    write_30m = price.cache_write_30m_per_mtok
     for tier in sorted(price.tiers, key=lambda t: t.above_input_tokens):
         if usage.input_tokens > tier.above_input_tokens:
             input_rate, output_rate = tier.input_per_mtok, tier.output_per_mtok
             cached_rate = tier.cached_input_per_mtok or cached_rate
             write_5m = tier.cache_write_5m_per_mtok or write_5m
+            write_30m = tier.cache_write_30m_per_mtok or write_30m
             write_1h = tier.cache_write_1h_per_mtok or write_1h
-    written = usage.cache_write_5m_tokens + usage.cache_write_1h_tokens
+    written = usage.cache_write_5m_tokens + usage.cache_write_30m_tokens + usage.cache_write_1h_tokens
     if usage.cached_input_tokens + written > usage.input_tokens:
         raise ValidationError(
             f"{provider}/{model}: cached and cache-written tokens exceed the input tokens they are part of.",
@@ -119,6 +121,8 @@ def _tokens(price: Rates, usage: Usage, provider: str, model: str) -> Decimal:
         total += usage.cached_input_tokens * (cached_rate if cached_rate is not None else plain)
     if usage.cache_write_5m_tokens:
         total += usage.cache_write_5m_tokens * _need(write_5m, "5-minute cache-write", provider, model)
+    if usage.cache_write_30m_tokens:
+        total += usage.cache_write_30m_tokens * _need(write_30m, "30-minute cache-write", provider, model)
     if usage.cache_write_1h_tokens:
         total += usage.cache_write_1h_tokens * _need(write_1h, "1-hour cache-write", provider, model)
     return total / MILLION
@@ -155,7 +159,14 @@ def _image_tokens(price: Rates, usage: Usage, provider: str, model: str) -> Deci
 
 
 TOKEN_UNITS = frozenset(
-    {"input_tokens", "output_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"}
+    {
+        "input_tokens",
+        "output_tokens",
+        "cached_input_tokens",
+        "cache_write_5m_tokens",
+        "cache_write_30m_tokens",
+        "cache_write_1h_tokens",
+    }
 )
 BILLED_UNITS: dict[str, frozenset[str]] = {
     "tokens": TOKEN_UNITS,

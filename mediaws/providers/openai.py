@@ -205,13 +205,18 @@ def chat_params(request: TextRequest, *, max_tokens_field: str = "max_completion
 
 
 def chat_usage(wire: object) -> Usage:
-    """Billing units from a chat-completions ``usage`` object (cached prompt tokens included)."""
+    """Billing units from a chat-completions ``usage`` object (cached and cache-written tokens included).
+
+    Cache writes are counted as 30-minute ones: the retention OpenAI uses when a request names none, as
+    mediaws never does.
+    """
     usage = _mapping(wire)
     details = _mapping(usage.get("prompt_tokens_details"))
     return Usage(
         input_tokens=_int(usage.get("prompt_tokens")),
         output_tokens=_int(usage.get("completion_tokens")),
         cached_input_tokens=_int(details.get("cached_tokens")),
+        cache_write_30m_tokens=_int(details.get("cache_write_tokens")),
     )
 
 

@@ -8,6 +8,7 @@ import json
 import random
 import wave
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from mediaws.errors import (
     ProviderUnavailable,
     QuotaExceeded,
 )
+from mediaws.pricing.cost import cost
 from mediaws.providers.base import (
     Capability,
     GenerationResult,
@@ -31,6 +33,7 @@ from mediaws.providers.base import (
     SpeechRequest,
     TextRequest,
     UnusableAnswer,
+    Usage,
 )
 from mediaws.providers.openai import (
     ErrorContext,
@@ -192,6 +195,19 @@ CAPABILITIES: dict[str, tuple[str, Reply, Call]] = {
     "image": (GENERATIONS, ok(image_body()), lambda p: p.generate_image(IMAGE_REQUEST)),
     "speech": (SPEECH, audio_reply(), lambda p: p.synthesize_speech(SPEECH_REQUEST)),
 }
+
+
+def test_cache_writes_in_chat_usage_are_billed_as_30_minute_writes(fake: FakeServer) -> None:
+    """GPT-6 reports cache_write_tokens inside prompt_tokens; they are kept and priced at the write rate."""
+    body = chat_body()
+    body["usage"]["prompt_tokens_details"] = {"cached_tokens": 200, "cache_write_tokens": 1000}
+    fake.route("POST", CHAT, ok(body, "req_w"))
+    result = make(fake).generate_text(replace(TEXT_REQUEST, model="gpt-6.1-terra"))
+    assert result.usage == Usage(
+        input_tokens=1234, output_tokens=567, cached_input_tokens=200, cache_write_30m_tokens=1000
+    )
+    # 34 x $1 + 200 x $0.05 + 1,000 x $1.25 + 567 x $5 = 34 + 10 + 1,250 + 2,835 µ$.
+    assert cost("openai", "gpt-6.1-terra", result.usage).micros == 4_129
 
 
 def test_generate_text_sends_chat_completion_and_reads_usage(fake: FakeServer) -> None:

@@ -15,6 +15,7 @@ from mediaws.providers.base import Capability, ImageRequest, Message, SpeechRequ
 from mediaws.providers.openai import GptImage2Options, OpenAIProvider, image_usage
 
 TEXT_MODELS = [m.id for m in OpenAIProvider.models() if m.capability is Capability.TEXT]
+GENAI_KNOWS = [m for m in TEXT_MODELS if not load_tables()["openai"].models[m].genai_prices_note]
 
 
 def test_every_listed_model_has_a_price_and_nothing_else_is_priced() -> None:
@@ -28,7 +29,7 @@ def test_every_listed_model_has_a_price_and_nothing_else_is_priced() -> None:
         assert source.startswith("https://developers.openai.com/")
 
 
-@pytest.mark.parametrize("model", TEXT_MODELS)
+@pytest.mark.parametrize("model", GENAI_KNOWS)
 @pytest.mark.parametrize(
     ("input_tokens", "cached", "output_tokens"),
     [(1234, 0, 567), (1234, 200, 567), (300_000, 50_000, 4_000), (272_000, 0, 10)],
@@ -69,6 +70,38 @@ def test_gpt_image_2_agrees_with_genai_prices(model: str, text: int, image_in: i
         provider_id="openai",
     ).total_price
     assert ours == theirs
+
+
+@pytest.mark.parametrize("model", ["gpt-6.1-terra", "gpt-6-luna"])
+@pytest.mark.parametrize("input_tokens", [10_000, 300_000])
+def test_gpt_6_cache_writes_agree_with_genai_prices(model: str, input_tokens: int) -> None:
+    """30-minute cache writes (1.25x input) and their long-context doubling price as genai-prices does."""
+    usage = Usage(
+        input_tokens=input_tokens,
+        cached_input_tokens=2_000,
+        cache_write_30m_tokens=3_000,
+        output_tokens=1_000,
+    )
+    theirs = calc_price(
+        GenaiUsage(
+            input_tokens=input_tokens, cache_read_tokens=2_000, cache_write_tokens=3_000, output_tokens=1_000
+        ),
+        model_ref=model,
+        provider_id="openai",
+    ).total_price
+    assert cost_usd(price_for("openai", model)[0], usage, "openai", model) == theirs
+
+
+def test_gpt_6_2_sol_as_its_model_page_says() -> None:
+    """$2 in, $0.10 cached, $2.50 a 30-minute write, $10 out; past 272K input 2x in and writes, 1.5x out."""
+    usage = Usage(
+        input_tokens=10_000, cached_input_tokens=2_000, cache_write_30m_tokens=3_000, output_tokens=1_000
+    )
+    # 5,000 x $2 + 2,000 x $0.10 + 3,000 x $2.50 + 1,000 x $10 = 10,000 + 200 + 7,500 + 10,000 µ$.
+    assert cost("openai", "gpt-6.2-sol", usage).micros == 27_700
+    long = Usage(input_tokens=300_000, cached_input_tokens=0, cache_write_30m_tokens=0, output_tokens=1_000)
+    # 300,000 x $4 + 1,000 x $15 = 1,200,000 + 15,000 µ$.
+    assert cost("openai", "gpt-6.2-sol", long).micros == 1_215_000
 
 
 @pytest.mark.parametrize("model", ["gpt-image-2.6-flare", "gpt-image-2.6-sunburst"])
