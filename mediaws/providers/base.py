@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -114,6 +114,48 @@ class CancelToken:
         return self._event.is_set()
 
 
+class VoiceListing(Protocol):
+    """One voice of a live voice list."""
+
+    @property
+    def id(self) -> str:
+        """The id requests name the voice by."""
+
+    @property
+    def name(self) -> str:
+        """The name people know the voice by."""
+
+    @property
+    def category(self) -> str | None:
+        """Where it comes from: premade, cloned, generated, professional…"""
+
+    @property
+    def preview_url(self) -> str | None:
+        """A free sample of the voice, if the provider offers one."""
+
+
+@runtime_checkable
+class ListsVoices(Protocol):
+    """A provider whose voices depend on the key: listed from its API and kept a while."""
+
+    def list_voices(self, *, refresh: bool = False) -> Sequence[VoiceListing]:
+        """The voices this key may use (from the provider, or kept from a recent listing)."""
+        ...
+
+    def cached_voices(self) -> Sequence[VoiceListing] | None:
+        """The voices listed recently for this key, without calling the provider (None: none kept)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FixedVoices:
+    """A speech model's documented voices as (id, label) pairs, and what to say of voice ids typed in."""
+
+    choices: tuple[tuple[str, str], ...]
+    typed_ids: str = ""
+    """Empty when only the listed voices exist; else a hint for an id of the user's own."""
+
+
 @runtime_checkable
 class RunsProviderJobs(Protocol):
     """A provider whose every generation is a job on its side, resumable by id after a restart."""
@@ -195,6 +237,11 @@ class Provider(ABC):
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
         """Units this provider will bill for a request, when it knows better than the generic guess."""
+        return None
+
+    @classmethod
+    def fixed_voices(cls, info: ModelInfo) -> FixedVoices | None:
+        """A speech model's voices when the provider documents them apart from the options schema."""
         return None
 
     def test_key(self) -> None:

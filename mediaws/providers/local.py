@@ -26,9 +26,11 @@ from mediaws.media import drawing, speech, video
 from mediaws.providers.base import (
     CancelToken,
     Capability,
+    FixedVoices,
     GenerationResult,
     ImageRequest,
     Media,
+    ModelInfo,
     Options,
     ProgressCallback,
     ProgressUpdate,
@@ -50,7 +52,20 @@ IMAGE_ASPECTS = {"1:1": "1024x1024", "16:9": "1024x576", "9:16": "576x1024"}
 VIDEO_SIZES = ("640x360", "1280x720", "720x1280")
 VIDEO_ALIASES = {("360p", "16:9"): "640x360", ("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"}
 VIDEO_FPS = 24
-VOICES = ("en-us", "en", "en-gb-x-rp", "de", "fr", "es", "es-419", "it", "pt", "pt-br", "nl")
+VOICES = {
+    "en-us": "English (US)",
+    "en": "English (UK)",
+    "en-gb-x-rp": "English (UK, RP)",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish (Spain)",
+    "es-419": "Spanish (Latin America)",
+    "it": "Italian",
+    "pt": "Portuguese (Portugal)",
+    "pt-br": "Portuguese (Brazil)",
+    "nl": "Dutch",
+}
+"""espeak-ng voices (languages) offered, with the names people read."""
 VOICE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5", "klatt", "croak")
 MAX_SPEECH_CHARS = 20_000
 MAX_VIDEO_SPEECH_CHARS = 600
@@ -332,6 +347,11 @@ class LocalProvider(Provider):
     ) -> None:
         super().__init__(api_key=api_key, base_url=base_url, timeout=timeout)
         self.text_model = text_model
+
+    @classmethod
+    def fixed_voices(cls, info: ModelInfo) -> FixedVoices | None:
+        """espeak-ng's languages, named."""
+        return FixedVoices(tuple((voice, f"{name} — {voice}") for voice, name in VOICES.items()))
 
     def test_key(self) -> None:
         """No key is needed; when a text server is configured, check that it answers."""

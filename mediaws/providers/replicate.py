@@ -42,6 +42,7 @@ from mediaws.providers.base import (
     AudioRequest,
     CancelToken,
     Capability,
+    FixedVoices,
     GenerationResult,
     ImageRequest,
     Media,
@@ -647,6 +648,16 @@ class ReplicateProvider(Provider):
                     output_count=1,
                 )
         return None
+
+    @classmethod
+    def fixed_voices(cls, info: ModelInfo) -> FixedVoices | None:
+        """MiniMax's system voices; a voice cloned with MiniMax is typed in by its id."""
+        if "voice_id" not in info.options.model_fields:
+            return None
+        return FixedVoices(
+            tuple((voice, voice.replace("_", " ")) for voice in MINIMAX_VOICES),
+            typed_ids="The id of a voice you cloned with MiniMax.",
+        )
 
     def client(self) -> replicate.Client:
         """The SDK client: our key, base URL and timeout; retries off; API errors mapped by a hook."""

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from mediaws.errors import MediawsError
 from mediaws.models import Asset, Generation
-from mediaws.providers.base import Capability
+from mediaws.providers.base import Capability, ListsVoices, VoiceListing
 from mediaws.services import generation
 from mediaws.services.generation import Deps
 from mediaws.services.provider_access import provider_for
@@ -71,10 +71,9 @@ def price(
 
 def _listed_voices(
     session: Session, deps: Deps, user_id: uuid.UUID, provider_id: str, *, call_provider: bool
-) -> tuple[Any, ...]:
+) -> tuple[VoiceListing, ...]:
     """The provider's voices for the user's key: listed now, or only those it already listed."""
-    method = "list_voices" if call_provider else "cached_voices"
-    if not hasattr(deps.registry.provider(provider_id), method):
+    if not issubclass(deps.registry.provider(provider_id), ListsVoices):
         return ()  # no voice list to look at: skip opening the key
     try:
         provider = provider_for(
@@ -87,17 +86,16 @@ def _listed_voices(
         )
     except MediawsError:
         return ()
+    if not isinstance(provider, ListsVoices):
+        return ()
     try:
-        return tuple(getattr(provider, method)() or ())
+        return tuple((provider.list_voices() if call_provider else provider.cached_voices()) or ())
     except MediawsError:
         return ()
 
 
-def _sample_url(voices: tuple[Any, ...], voice: str) -> str | None:
-    for item in voices:
-        if getattr(item, "id", None) == voice and getattr(item, "preview_url", None):
-            return str(item.preview_url)
-    return None
+def _sample_url(voices: tuple[VoiceListing, ...], voice: str) -> str | None:
+    return next((item.preview_url for item in voices if item.id == voice and item.preview_url), None)
 
 
 def _known_free_sample(

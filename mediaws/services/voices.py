@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from mediaws.errors import ValidationError
-from mediaws.providers import local, replicate
-from mediaws.providers.base import ModelInfo, Registry
+from mediaws.providers.base import ListsVoices, ModelInfo, Registry, VoiceListing
 from mediaws.services.catalog import OptionField
 from mediaws.services.provider_access import provider_for
 
@@ -20,36 +19,7 @@ LIVE_LIST_TIMEOUT_SECONDS = 6.0
 VOICE = "voice"
 VOICE_ID = "voice_id"
 OWN_CATEGORIES = ("cloned", "generated", "professional")
-LOCAL_LANGUAGES = {
-    "en-us": "English (US)",
-    "en": "English (UK)",
-    "en-gb-x-rp": "English (UK, RP)",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish (Spain)",
-    "es-419": "Spanish (Latin America)",
-    "it": "Italian",
-    "pt": "Portuguese (Portugal)",
-    "pt-br": "Portuguese (Brazil)",
-    "nl": "Dutch",
-}
 Choice = tuple[str, str]
-
-
-class ListedVoice(Protocol):
-    """What a provider's live voice list holds for each voice."""
-
-    @property
-    def id(self) -> str:
-        """The id requests name the voice by."""
-
-    @property
-    def name(self) -> str:
-        """The name people know the voice by."""
-
-    @property
-    def category(self) -> str | None:
-        """Where it comes from: premade, cloned, generated, professional…"""
 
 
 @dataclass(frozen=True)
@@ -59,10 +29,6 @@ class VoiceMenu:
     choices: tuple[Choice, ...] = ()
     live: bool = False
     typed_ids: str = ""
-
-
-def _minimax_label(voice_id: str) -> str:
-    return voice_id.replace("_", " ")
 
 
 def _literal_choices(info: ModelInfo) -> tuple[Choice, ...]:
@@ -75,20 +41,16 @@ def _literal_choices(info: ModelInfo) -> tuple[Choice, ...]:
 
 def lists_voices_live(registry: Registry, provider_id: str) -> bool:
     """Whether the provider's voices depend on the user's key and are listed from its API."""
-    return callable(getattr(registry.provider(provider_id), "list_voices", None))
+    return issubclass(registry.provider(provider_id), ListsVoices)
 
 
 def voice_menu(registry: Registry, provider_id: str, info: ModelInfo) -> VoiceMenu:
     """The voices of a speech model: the documented set, or "ask the provider" when they depend on the key."""
     if lists_voices_live(registry, provider_id):
         return VoiceMenu(live=True)
-    if provider_id == "local":
-        return VoiceMenu(tuple((v, f"{LOCAL_LANGUAGES.get(v, v)} — {v}") for v in local.VOICES))
-    if provider_id == "replicate" and VOICE_ID in info.options.model_fields:
-        return VoiceMenu(
-            tuple((v, _minimax_label(v)) for v in replicate.MINIMAX_VOICES),
-            typed_ids="The id of a voice you cloned with MiniMax.",
-        )
+    fixed = registry.provider(provider_id).fixed_voices(info)
+    if fixed is not None:
+        return VoiceMenu(fixed.choices, typed_ids=fixed.typed_ids)
     return VoiceMenu(_literal_choices(info))
 
 
@@ -109,12 +71,12 @@ def with_default(fields: list[OptionField], choices: Iterable[Choice]) -> list[O
     ]
 
 
-def voice_label(voice: ListedVoice) -> str:
+def voice_label(voice: VoiceListing) -> str:
     """A voice as the dropdown shows it: "Rachel — premade", "My narrator — cloned"."""
     return f"{voice.name} — {voice.category}" if voice.category else voice.name
 
 
-def sorted_choices(voices: Iterable[ListedVoice]) -> list[Choice]:
+def sorted_choices(voices: Iterable[VoiceListing]) -> list[Choice]:
     """The user's own voices (cloned, designed, professional) first, then the provider's; by name."""
     return [
         (v.id, voice_label(v))
@@ -138,11 +100,9 @@ def live_voices(
             user_id=user_id,
             provider_id=provider_id,
         )
-    list_voices = getattr(provider, "list_voices", None)
-    if list_voices is None:
+    if not isinstance(provider, ListsVoices):
         raise ValidationError(f"{provider.label} has no voice list; type a voice id.", field=VOICE)
-    listed: Iterable[ListedVoice] = list_voices()
-    return sorted_choices(listed)
+    return sorted_choices(provider.list_voices())
 
 
 def kept_choice(current: str, choices: Iterable[Choice]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from mediaws.catalogue.table import load_tables, price_for
+from mediaws.providers.base import Capability, ListsVoices
 from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
 
 
@@ -36,3 +37,20 @@ def test_model_ids_are_unique_per_provider() -> None:
     for provider in default_registry().providers.values():
         ids = [info.id for info in provider.models()]
         assert len(ids) == len(set(ids)), provider.id
+
+
+def test_optional_capabilities_are_protocols_a_plug_in_can_meet() -> None:
+    """Live voice lists and documented voices come from the provider classes, not from names in services."""
+    registry = default_registry()
+    live = {pid for pid, cls in registry.providers.items() if issubclass(cls, ListsVoices)}
+    assert live == {"elevenlabs"}
+    fixed = {
+        (provider.id, info.id)
+        for provider, info in registry.all_models()
+        if info.capability is Capability.SPEECH and provider.fixed_voices(info) is not None
+    }
+    assert fixed == {("local", "local-speech"), ("replicate", "minimax/speech-2.6-turbo")}
+    minimax = registry.provider("replicate").fixed_voices(
+        registry.model("replicate", "minimax/speech-2.6-turbo")
+    )
+    assert minimax is not None and ("Wise_Woman", "Wise Woman") in minimax.choices and minimax.typed_ids
