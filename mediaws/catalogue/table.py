@@ -1,6 +1,24 @@
-"""The price table: one dated TOML file per provider under ``catalogue/tables/``.
+"""The catalogue: one dated TOML file per provider under ``catalogue/tables/``.
 
-Each file::
+A model is offered from its entry: how people see it and which API family of the provider's code runs it.
+Another model of a family the code already speaks (another Claude, another GPT Image) is a new entry and
+no code::
+
+    [models."claude-opus-5-5"]
+    label = "Claude Opus 5.5"
+    capability = "text"               # text, image, video, speech or audio
+    family = "claude-128k"            # the provider's options schema and request shape for it
+    description = "Long-running agentic and knowledge work."
+    accepts_image = false             # optional: takes an input image
+    fixed_seconds = 6                 # optional: the only video length it makes
+    max_characters = 10000            # optional: the most characters one request may carry
+    image_tokens = { "1K" = 1120 }    # optional: output tokens per image by size (the first is the
+                                      # default; "" for a model with one size)
+    wire_version = "671ac6…"          # optional: the pinned version the provider runs
+
+An entry without a label is priced but not offered; a shut-down model may omit its family.
+
+Prices, by unit; each file::
 
     provider = "openai"
     version = "2026-11-28"            # date the prices were checked; part of every cost's price version
