@@ -289,6 +289,8 @@ class AnthropicProvider(Provider):
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = "ANTHROPIC_API_KEY"
     default_base_url: ClassVar[str | None] = "https://api.anthropic.com"
+    key_hint = "sk-ant-…"
+    makes = "Text"
     families = FAMILIES
 
     @classmethod

@@ -218,6 +218,10 @@ class Provider(ABC):
     label: ClassVar[str]
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = None
+    key_hint: ClassVar[str] = ""
+    """What a key looks like (e.g. "sk-…"), shown where a person pastes one."""
+    makes: ClassVar[str] = ""
+    """What the provider makes, in a few words for Settings (e.g. "Text, images, speech")."""
     default_base_url: ClassVar[str | None] = None
     request_aliases: ClassVar[Mapping[str, str]] = {}
     """Option names in this provider's schemas that stand for request fields (e.g. num_outputs → count)."""

@@ -425,6 +425,8 @@ class ElevenLabsProvider(Provider):
     needs_key: ClassVar[bool] = True
     key_env_var: ClassVar[str | None] = "ELEVENLABS_API_KEY"
     default_base_url: ClassVar[str | None] = "https://api.elevenlabs.io"
+    key_hint = "sk_…"
+    makes = "Speech, voice cloning"
     families = FAMILIES
 
     @classmethod

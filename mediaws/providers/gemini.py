@@ -475,6 +475,8 @@ class GeminiProvider(Provider):
     needs_key = True
     key_env_var = "GEMINI_API_KEY"
     default_base_url = "https://generativelanguage.googleapis.com"
+    key_hint = "AIza…"
+    makes = "Text, Nano Banana images"
     families = FAMILIES
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):

@@ -578,6 +578,8 @@ class OpenAIProvider(Provider):
     needs_key = True
     key_env_var = "OPENAI_API_KEY"
     default_base_url = "https://api.openai.com/v1"
+    key_hint = "sk-…"
+    makes = "Text, images, speech"
     families = FAMILIES
 
     @classmethod

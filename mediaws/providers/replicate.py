@@ -612,6 +612,8 @@ class ReplicateProvider(Provider):
     needs_key = True
     key_env_var = "REPLICATE_API_TOKEN"
     default_base_url = "https://api.replicate.com"
+    key_hint = "r8_…"
+    makes = "Flux images, video, audio"
     families = FAMILIES
     request_aliases = {**WIRE_TO_REQUEST, "duration": "duration_seconds"}
 

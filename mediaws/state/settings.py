@@ -19,7 +19,7 @@ from mediaws.errors import (
     ValidationError,
 )
 from mediaws.pricing.endpoint import price_summary, rate_text
-from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE, KeyProvider
+from mediaws.providers import OPENAI_COMPATIBLE, KeyProvider, key_providers
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
 from mediaws.services import accounts, keys, provider_access
@@ -111,7 +111,7 @@ class KeysState(AuthState):
         except SessionExpired:
             return self._login_redirect()
         stored = {view.provider: view for view in views if view.provider != OPENAI_COMPATIBLE}
-        self.providers = [_provider_row(p, stored.get(p.id)) for p in KEY_PROVIDERS]
+        self.providers = [_provider_row(p, stored.get(p.id)) for p in key_providers()]
         self.endpoints = [_key_row(view) for view in views if view.provider == OPENAI_COMPATIBLE]
         self.loaded = True
         return None
@@ -126,7 +126,7 @@ class KeysState(AuthState):
     @rx.event
     def open_key_dialog(self, provider_id: str) -> None:
         """Open the add/replace dialog for one provider."""
-        match = next((p for p in KEY_PROVIDERS if p.id == provider_id), None)
+        match = next((p for p in key_providers() if p.id == provider_id), None)
         self.dialog_provider = match.id if match else ""
         self.dialog_label = match.label if match else ""
         self.dialog_hint = match.key_hint if match else ""

@@ -19,7 +19,7 @@ from mediaws.errors import (
     ValidationError,
 )
 from mediaws.models import ApiKey, User
-from mediaws.providers import KEY_PROVIDERS, OPENAI_COMPATIBLE
+from mediaws.providers import OPENAI_COMPATIBLE, key_providers
 from mediaws.security.crypto import Keyring, decode_key, generate_key
 from mediaws.services import keys
 
@@ -89,13 +89,13 @@ def assert_view_hides(view: keys.KeyView, secret: str) -> None:
     assert secret not in repr(view)
 
 
-@pytest.mark.parametrize("provider", [p.id for p in KEY_PROVIDERS])
+@pytest.mark.parametrize("provider", [p.id for p in key_providers()])
 def test_save_key_for_each_provider_shows_only_last4(
     session: Session, engine: Engine, keyring: Keyring, user: User, provider: str
 ) -> None:
     secret = SECRETS[provider]
     view = save(session, keyring, user, provider, f"  {secret}\n")
-    label = next(p.label for p in KEY_PROVIDERS if p.id == provider)
+    label = next(p.label for p in key_providers() if p.id == provider)
     assert (view.provider, view.provider_label, view.name) == (provider, label, provider)
     assert view.last4 == secret[-4:]
     assert view.has_secret
@@ -186,7 +186,7 @@ def test_unknown_provider_names_the_known_ones(session: Session, keyring: Keyrin
         save(session, keyring, user, "midjourney", "mj-0123456789abcdef")
     assert caught.value.field == "provider"
     assert "midjourney" in caught.value.message
-    for provider in KEY_PROVIDERS:
+    for provider in key_providers():
         assert provider.id in caught.value.message
 
 

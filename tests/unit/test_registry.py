@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+import pytest
+
 from mediaws.catalogue.table import load_tables, price_for
-from mediaws.providers.base import Capability, ListsVoices
+from mediaws.errors import ValidationError
+from mediaws.providers import KeyProvider, key_provider, key_providers
+from mediaws.providers.base import Capability, ListsVoices, Provider, Registry
 from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
 
 
@@ -54,3 +58,25 @@ def test_optional_capabilities_are_protocols_a_plug_in_can_meet() -> None:
         registry.model("replicate", "minimax/speech-2.6-turbo")
     )
     assert minimax is not None and ("Wise_Woman", "Wise Woman") in minimax.choices and minimax.typed_ids
+
+
+def test_a_plug_in_provider_gets_its_key_row_from_its_class() -> None:
+    """Settings lists every provider that takes a key, with the hint and media its class declares."""
+
+    class Acme(Provider):
+        id = "acme"
+        label = "Acme AI"
+        key_hint = "acme_…"
+        makes = "Text"
+
+    registry = Registry()
+    registry.add(Acme)
+    registry.add(default_registry().provider("openai"))
+    registry.add(default_registry().provider("local"))  # needs no key: no row
+    assert key_providers(registry) == (
+        KeyProvider("acme", "Acme AI", "acme_…", "Text"),
+        KeyProvider("openai", "OpenAI", "sk-…", "Text, images, speech"),
+    )
+    assert key_provider("acme", registry).label == "Acme AI"
+    with pytest.raises(ValidationError, match="Choose one of: acme, openai"):
+        key_provider("local", registry)
