@@ -149,6 +149,15 @@ class FluxDevOptions(FluxSchnellOptions):
     prompt_strength: float = Field(0.8, ge=0, le=1)
 
 
+def _custom_size_only(aspect_ratio: str, width: int | None, height: int | None) -> None:
+    """Flux pro models take width and height together, and only with aspect_ratio 'custom'."""
+    custom = aspect_ratio == "custom"
+    if custom and (width is None or height is None):
+        raise ValueError("aspect_ratio 'custom' needs both width and height")
+    if not custom and (width is not None or height is not None):
+        raise ValueError("width and height apply only with aspect_ratio 'custom'")
+
+
 class FluxProOptions(Options):
     """black-forest-labs/flux-1.1-pro inputs; width and height only with aspect_ratio 'custom'."""
 
@@ -163,11 +172,7 @@ class FluxProOptions(Options):
 
     @model_validator(mode="after")
     def _custom_size(self) -> FluxProOptions:
-        custom = self.aspect_ratio == "custom"
-        if custom and (self.width is None or self.height is None):
-            raise ValueError("aspect_ratio 'custom' needs both width and height")
-        if not custom and (self.width is not None or self.height is not None):
-            raise ValueError("width and height apply only with aspect_ratio 'custom'")
+        _custom_size_only(self.aspect_ratio, self.width, self.height)
         return self
 
 
@@ -188,11 +193,7 @@ class Flux2ProOptions(Options):
 
     @model_validator(mode="after")
     def _custom_size(self) -> Flux2ProOptions:
-        custom = self.aspect_ratio == "custom"
-        if custom and (self.width is None or self.height is None):
-            raise ValueError("aspect_ratio 'custom' needs both width and height")
-        if not custom and (self.width is not None or self.height is not None):
-            raise ValueError("width and height apply only with aspect_ratio 'custom'")
+        _custom_size_only(self.aspect_ratio, self.width, self.height)
         return self
 
 

@@ -611,6 +611,8 @@ def music(**fields: Any) -> AudioRequest:
         (image_input, FLUX2_SPEC, img(count=2), None, "count"),
         (image_input, FLUX2_SPEC, img(size="4096x1024"), None, "width"),
         (image_input, FLUX2_SPEC, img(), {"resolution": "8 MP"}, "resolution"),
+        (image_input, FLUX2_SPEC, img(), {"aspect_ratio": "custom"}, "options"),
+        (image_input, FLUX2_SPEC, img(), {"width": 1024}, "options"),
         (image_input, FLUX2_SPEC, img(), {"safety_tolerance": 6}, "safety_tolerance"),
         (image_input, FLUX2_SPEC, img(), {"prompt_upsampling": True}, "prompt_upsampling"),
         (video_input, VIDEO_SPEC, vid(duration_seconds=10), None, "duration_seconds"),
