@@ -27,7 +27,8 @@ from mediaws.config import Settings
 from mediaws.db import make_engine
 from mediaws.migrations import upgrade
 from mediaws.models import Asset, Project, User
-from mediaws.security.crypto import KeyringSource, generate_key
+from mediaws.security.crypto import KeyringSource
+from mediaws.security.master_key import generate_key
 from mediaws.services.asset_files import file_url
 from mediaws.storage import storage_key
 from mediaws.storage.base import variant_key

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from mediaws.deps import Deps
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mediaws import migrations
@@ -36,7 +38,8 @@ from mediaws.providers.base import (
     TextRequest,
     Usage,
 )
-from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import accounts, generation, job_runner, keys, projects
 from mediaws.storage import LocalStorage
 
@@ -84,7 +87,7 @@ def measure(url: str, label: str) -> None:
     registry = Registry()
     registry.add(InstantProvider)
     with tempfile.TemporaryDirectory() as folder:
-        deps = generation.Deps(
+        deps = Deps(
             settings=Settings(data_dir=Path(folder), database_url=url),
             registry=registry,
             keyring=Keyring([decode_key(generate_key())]),

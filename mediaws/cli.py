@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from mediaws import migrations
+from mediaws import migrations, wiring
 from mediaws.catalogue.table import (
     describe,
     load_tables,
@@ -24,19 +24,19 @@ from mediaws.cli_assets import assets_app
 from mediaws.cli_common import acting_user, friendly
 from mediaws.config import get_settings
 from mediaws.db import session_scope
+from mediaws.deps import Deps
 from mediaws.errors import MediawsError, ValidationError
 from mediaws.jobs import queue
-from mediaws.jobs.worker import Worker
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.pricing import check as price_check
 from mediaws.pricing.cost import check_billed, cost, exact_usd, priced_display
 from mediaws.providers.base import Usage
 from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import generate_key, keyring_source
+from mediaws.security.crypto import keyring_source
+from mediaws.security.master_key import generate_key
 from mediaws.services import (
     accounts,
     generation,
-    job_runner,
     master_keys,
     model_lifecycle,
     projects,
@@ -245,19 +245,12 @@ def worker_command(
     concurrency: int = typer.Option(1, min=1, help="Jobs run at once (procrastinate engine)."),
 ) -> None:
     """Run generation jobs in this process (with the embedded engine the app server runs one too)."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     if deps.settings.job_engine == "procrastinate":
-        from mediaws.jobs.engine import run_worker
-
         typer.echo(f"procrastinate worker started (concurrency {concurrency})")
-        run_worker(deps, lease_seconds=lease, concurrency=concurrency, once=once)
+        wiring.run_procrastinate_worker(deps, lease_seconds=lease, concurrency=concurrency, once=once)
         return
-    worker = Worker(
-        session_factory=deps.session_factory,
-        handler=job_runner.job_handler(deps),
-        lease_seconds=lease,
-        chores=job_runner.chores(deps),
-    )
+    worker = wiring.job_worker(deps, lease_seconds=lease)
     typer.echo(f"worker {worker.name} started")
     if once:
         while worker.run_once() is not None:
@@ -299,7 +292,7 @@ def generate_command(
     ),
 ) -> None:
     """Queue a generation (or run it and wait), printing progress and the final cost."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     options = parse_options(option)
     with deps.session_factory() as session:
         owner = acting_user(session, user, token)
@@ -380,12 +373,10 @@ def _progress_text(job: AsyncJob | None, started: float) -> str:
 
 
 def follow(
-    deps: generation.Deps, owner_id: uuid.UUID, generation_id: uuid.UUID, *, run_here: bool
+    deps: Deps, owner_id: uuid.UUID, generation_id: uuid.UUID, *, run_here: bool
 ) -> tuple[Generation, list[Asset]]:
     """Wait for a generation with a progress bar (running jobs here when asked); Ctrl-C cancels it."""
-    worker = Worker(
-        session_factory=deps.session_factory, handler=job_runner.job_handler(deps), idle_seconds=0.2
-    )
+    worker = wiring.job_worker(deps, idle_seconds=0.2, with_chores=False)
     if run_here:
         worker.start_in_background()
     started, shown, line = time.monotonic(), 0, {"text": ""}

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
+from mediaws import wiring
 from mediaws.api.schemas import AssetOut
 from mediaws.cli_common import acting_user, friendly
 from mediaws.errors import ValidationError
 from mediaws.media.ingest import human_bytes
-from mediaws.services import asset_files, asset_previews, asset_queries, generation, ingest, projects, tags
+from mediaws.services import asset_files, asset_previews, asset_queries, ingest, projects, tags
 from mediaws.services.asset_queries import KINDS, SORTS, AssetQuery
 
 assets_app = typer.Typer(help="Assets: the files kept in projects.", no_args_is_help=True)
@@ -40,7 +41,7 @@ def list_command(
         raise ValidationError(f"Unknown kind {unknown[0]!r}; use {', '.join(KINDS)}.", field="kind")
     if sort not in SORTS or archived not in ("active", "archived", "all"):
         raise ValidationError("Check --sort and --archived.", field="sort")
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     with deps.session_factory() as session:
         owner = acting_user(session, user, token)
         project_id = (
@@ -83,7 +84,7 @@ def get_command(
     token: str = typer.Option("", envvar="MEDIAWS_TOKEN", help=PAT_HELP),
 ) -> None:
     """One asset, as JSON."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     with deps.session_factory() as session:
         owner = acting_user(session, user, token)
         row = asset_queries.get_asset(session=session, user_id=owner.id, asset_id=asset_id)
@@ -101,7 +102,7 @@ def download_command(
     token: str = typer.Option("", envvar="MEDIAWS_TOKEN", help=PAT_HELP),
 ) -> None:
     """Write an asset's file (or a preview), streamed from storage, under its original name."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     with deps.session_factory() as session:
         owner = acting_user(session, user, token)
         served = asset_files.owned(session=session, user_id=owner.id, asset_id=asset_id, variant=variant)
@@ -127,7 +128,7 @@ def upload_command(
     token: str = typer.Option("", envvar="MEDIAWS_TOKEN", help=PAT_HELP),
 ) -> None:
     """Keep files as assets of a project; each refused file says why, and the command then exits 2."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     refused = 0
     with deps.session_factory() as session:
         owner = acting_user(session, user, token)
@@ -163,5 +164,5 @@ def backfill_command(
     ),
 ) -> None:
     """Queue thumbnails, posters and waveforms for every asset without them (the worker makes them)."""
-    queued = asset_previews.backfill(deps=generation.app_deps(), include_failed=include_failed)
+    queued = asset_previews.backfill(deps=wiring.app_deps(), include_failed=include_failed)
     typer.echo(f"queued previews for {queued} asset(s)")

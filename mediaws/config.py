@@ -12,6 +12,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mediaws.errors import ConfigError
+from mediaws.security.client_address import parse_networks
+from mediaws.security.master_key import decode_key
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "changethis", "secret", "placeholder", "xxx", "todo", "none"}
@@ -140,8 +142,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list):
-            from mediaws.security.client_address import parse_networks
-
             parse_networks(value)
         return value
 
@@ -171,8 +171,6 @@ class Settings(BaseSettings):
                 "MEDIAWS_MASTER_KEY is missing or a placeholder. In production set it to a fresh "
                 "key: run `mediaws keys generate` and put the printed value in MEDIAWS_MASTER_KEY."
             )
-        from mediaws.security.crypto import decode_key
-
         decode_key(key)
         if self.previous_master_keys is not None:
             for part in self.previous_master_keys.get_secret_value().split(","):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,12 +57,17 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """Open a session that commits on success and rolls back on any error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+def committing(session: Session) -> Iterator[Session]:
+    """Use a session that commits on success, rolls back on any error, and is closed after."""
+    with session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def session_scope(engine: Engine | None = None) -> AbstractContextManager[Session]:
+    """Open a session on the configured database that commits on success and rolls back on any error."""
+    return committing(Session(engine or get_engine(), expire_on_commit=False))

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import AsyncIterator
-
 import reflex as rx
 
-from mediaws import routes, shutdown
+from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
 from mediaws.config import get_settings
-from mediaws.jobs.worker import Worker
 from mediaws.pages import asset_detail, auth, gallery, generate, projects, settings
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import keyring_source
-from mediaws.services import generation, job_runner, model_lifecycle
 from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery import GalleryState
@@ -25,36 +17,7 @@ from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
 from mediaws.state.storage import private_state_manager
 
-get_settings()
-keyring_source().get()
-# Every provider module is imported here, before any thread or worker process starts, and the catalogue
-# with the operator's overrides is checked (prices, families): if it is not valid the app does not start.
-default_registry().all_models()
-
-
-def _serve_jobs(stop: threading.Event) -> None:
-    deps = generation.app_deps()
-    worker = Worker(
-        session_factory=deps.session_factory,
-        handler=job_runner.job_handler(deps),
-        chores=job_runner.chores(deps),
-    )
-    worker.stopping = stop
-    worker.run_forever()
-
-
-@contextlib.asynccontextmanager
-async def embedded_worker() -> AsyncIterator[None]:
-    """Run generation jobs in the app server, unless `mediaws worker` processes do (see README, Jobs)."""
-    stop = threading.Event()
-    settings = get_settings()
-    model_lifecycle.log_warnings(default_registry())
-    if settings.embedded_worker and settings.job_engine == "embedded":
-        threading.Thread(target=_serve_jobs, args=(stop,), name="embedded-worker", daemon=True).start()
-    try:
-        yield
-    finally:
-        stop.set()
+wiring.check_startup()
 
 
 def stop_deadline() -> None:
@@ -114,7 +77,7 @@ app.add_page(
     asset_detail.asset_page, route=routes.ASSET, title="Asset · mediaws", on_load=AssetDetailState.load
 )
 app.register_lifespan_task(stop_deadline)
-app.register_lifespan_task(embedded_worker)
+app.register_lifespan_task(wiring.embedded_worker)
 app._state_manager = private_state_manager(  # no public hook: Reflex builds its manager in App()
     app.state_manager, expiry_seconds=get_settings().state_expiry_minutes * 60
 )

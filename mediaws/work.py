@@ -20,6 +20,32 @@ class Capability(StrEnum):
 
 
 @dataclass(frozen=True)
+class ModelRef:
+    """Which model runs a generation: a provider's model, on one of the user's endpoints where it has them."""
+
+    provider: str
+    model: str
+    endpoint: str | None = None
+
+    @property
+    def key(self) -> str:
+        """One string for a picker: ``provider|endpoint|model`` (the endpoint empty when there is none)."""
+        return f"{self.provider}|{self.endpoint or ''}|{self.model}"
+
+    @classmethod
+    def from_key(cls, key: str) -> ModelRef:
+        """Read ``key`` back; the model is the rest, so a model id may itself hold a ``|``."""
+        provider, _, rest = key.partition("|")
+        endpoint, _, model = rest.partition("|")
+        return cls(provider, model, endpoint or None)
+
+    @classmethod
+    def of(cls, provider: str, model: str, endpoint: object = None) -> ModelRef:
+        """A reference from loose parts (an endpoint id may come as a UUID, a string or nothing)."""
+        return cls(provider, model, str(endpoint) if endpoint not in (None, "") else None)
+
+
+@dataclass(frozen=True)
 class Message:
     """One turn of a conversation."""
 

@@ -27,12 +27,13 @@ import mediaws.models  # noqa: F401  (registers every table in SQLModel.metadata
 from mediaws import migrations
 from mediaws.config import Settings, get_settings, normalize_database_url
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.models import User
 from mediaws.providers.registry import default_registry
 from mediaws.security import crypto
-from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.security.passwords import hash_password
-from mediaws.services.generation import Deps
 from mediaws.storage import LocalStorage
 
 TEST_DATABASE_ENV = "MEDIAWS_TEST_DATABASE_URL"

@@ -26,12 +26,12 @@ from mediaws.api.asset_schemas import (
 )
 from mediaws.api.deps import SessionFactory, current_user, get_deps, get_session_factory
 from mediaws.api.schemas import AssetOut, error_responses
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.models import Asset, User
 from mediaws.services import asset_edits, asset_files, asset_queries, asset_stats, asset_zip
 from mediaws.services.asset_edits import AssetChanges
 from mediaws.services.asset_queries import KINDS, AssetQuery, Sort
-from mediaws.services.generation import Deps
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 Kind = Literal["image", "video", "audio", "text"]

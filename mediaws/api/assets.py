@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from mediaws.api.deps import SessionFactory, current_user, get_deps, get_session_factory
 from mediaws.api.file_responses import API_CACHE, FILE_RESPONSES, file_response
 from mediaws.api.schemas import AssetOut
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.media import scratch
 from mediaws.models import User
 from mediaws.services import asset_files, asset_previews, ingest
-from mediaws.services.generation import Deps
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 COPY_CHUNK = 1024 * 1024

@@ -19,11 +19,11 @@ from mediaws import routes
 from mediaws.api.deps import SessionFactory, get_deps, get_session_factory
 from mediaws.api.errors import error_response
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.errors import AuthError, ValidationError
-from mediaws.security.client_address import client_address, parse_networks
 from mediaws.security.session_cookie import SESSION_COOKIE, cookie_flags, read_cookie
-from mediaws.services import accounts, generation
-from mediaws.services.auth_forms import MESSAGES, error_code, form_url, safe_next
+from mediaws.services import accounts
+from mediaws.services.auth_forms import MESSAGES, browser_address, error_code, form_url, safe_next
 from mediaws.web.cross_site import cross_site_reason
 
 PREFIX = "/_session"
@@ -51,7 +51,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _client(request: Request, settings: Settings) -> str:
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-for", "")
-    return client_address(peer, forwarded, parse_networks(settings.trusted_proxies))
+    return browser_address(peer, forwarded, settings)
 
 
 def _signed_in(target: str, token: str, settings: Settings) -> RedirectResponse:
@@ -73,7 +73,7 @@ async def _checked_form(request: Request, settings: Settings, page: str) -> dict
 @router.post("/login")
 async def log_in(
     request: Request,
-    deps: generation.Deps = Depends(get_deps),
+    deps: Deps = Depends(get_deps),
     sessions: SessionFactory = Depends(get_session_factory),
 ) -> Any:
     """Check the credentials (throttled), set the session cookie and go to ``next``."""
@@ -104,7 +104,7 @@ async def log_in(
 @router.post("/signup")
 async def sign_up(
     request: Request,
-    deps: generation.Deps = Depends(get_deps),
+    deps: Deps = Depends(get_deps),
     sessions: SessionFactory = Depends(get_session_factory),
 ) -> Any:
     """Create the account, log straight in and go to the projects."""
@@ -138,7 +138,7 @@ async def sign_up(
 @router.post("/logout")
 async def log_out(
     request: Request,
-    deps: generation.Deps = Depends(get_deps),
+    deps: Deps = Depends(get_deps),
     sessions: SessionFactory = Depends(get_session_factory),
 ) -> Any:
     """Revoke the cookie's session and remove the cookie."""

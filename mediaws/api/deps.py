@@ -15,9 +15,10 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from mediaws import wiring
+from mediaws.deps import Deps
 from mediaws.errors import SessionExpired
 from mediaws.models import User
-from mediaws.services import generation
 
 SESSION_COOKIE = "mediaws_session"
 CALLER_SCOPE_KEY = "mediaws.caller"
@@ -32,17 +33,17 @@ cookie_scheme = APIKeyCookie(
 
 
 @lru_cache(maxsize=1)
-def process_deps() -> generation.Deps:
+def process_deps() -> Deps:
     """The Deps of this process, built once (the first call loads the providers: call it in a thread)."""
-    return generation.app_deps()
+    return wiring.app_deps()
 
 
-async def get_deps() -> generation.Deps:
+async def get_deps() -> Deps:
     """Database, storage, keyring and providers of this process (tests override this)."""
     return process_deps()
 
 
-async def get_session_factory(deps: generation.Deps = Depends(get_deps)) -> SessionFactory:
+async def get_session_factory(deps: Deps = Depends(get_deps)) -> SessionFactory:
     """Where request sessions come from (tests may override this on its own)."""
     return deps.session_factory
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from mediaws.api.deps import SessionFactory, get_deps, get_session_factory
 from mediaws.api.file_responses import FILE_RESPONSES, file_response, signed_cache_control
 from mediaws.api.schemas import ErrorOut, error_responses
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.services import asset_files, asset_previews
-from mediaws.services.generation import Deps
 
 router = APIRouter(tags=["files"])
 PATH = "/files/{asset_id}/{variant}"

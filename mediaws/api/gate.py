@@ -27,8 +27,9 @@ from mediaws.api.auth import authenticate, credentials_of
 from mediaws.api.deps import CALLER_SCOPE_KEY, get_deps, get_session_factory, overridden, process_deps
 from mediaws.api.errors import error_response
 from mediaws.config import Settings, get_settings
+from mediaws.deps import Deps
 from mediaws.errors import AuthError
-from mediaws.services import generation, ingest
+from mediaws.services import ingest
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 1
@@ -58,11 +59,11 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-async def _deps_for(app: Any) -> generation.Deps:
+async def _deps_for(app: Any) -> Deps:
     """The app's Deps, honouring a test's override; built in a thread the first time."""
     override = overridden(app, get_deps)
     if override is not None:
-        deps: generation.Deps = override()
+        deps: Deps = override()
         return deps
     if process_deps.cache_info().currsize:
         return process_deps()
@@ -100,7 +101,7 @@ class ApiGate:
         finally:
             self.in_flight -= 1
 
-    async def _admit(self, scope: Scope, receive: Receive, send: Send, deps: generation.Deps) -> None:
+    async def _admit(self, scope: Scope, receive: Receive, send: Send, deps: Deps) -> None:
         if scope["method"] != "OPTIONS":
             try:
                 credentials = credentials_of(HTTPConnection(scope))

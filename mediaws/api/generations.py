@@ -15,6 +15,7 @@ from mediaws.api.schemas import (
     IdempotencyKey,
     error_responses,
 )
+from mediaws.deps import Deps
 from mediaws.models import Generation, User
 from mediaws.services import generation
 
@@ -30,7 +31,7 @@ def generate(
     body: GenerateRequest,
     user: User = Depends(current_user),
     sessions: SessionFactory = Depends(get_session_factory),
-    deps: generation.Deps = Depends(get_deps),
+    deps: Deps = Depends(get_deps),
     idempotency_key: IdempotencyKey = None,
 ) -> GenerationDetail:
     """Check, price and queue a generation; poll it (or its job) for the result."""

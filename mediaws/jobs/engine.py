@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +28,12 @@ from sqlalchemy.engine import make_url
 
 from mediaws.errors import ConfigError
 from mediaws.jobs import queue
+from mediaws.jobs.worker import Handler
 from mediaws.media import scratch
 from mediaws.models import AsyncJob
 
 if TYPE_CHECKING:
-    from mediaws.services.generation import Deps
+    from mediaws.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,15 @@ def dispatcher(database_url: str) -> Dispatcher:
         return _dispatchers[database_url]
 
 
-def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tuple[procrastinate.App, Sweep]:
-    """A procrastinate App with mediaws's tasks bound to these deps, and its sweep."""
-    from mediaws.services import job_runner, storage_cleanup
-
+def worker_app(
+    deps: Deps,
+    *,
+    handler: Handler,
+    chores: Sequence[Callable[[], object]] = (),
+    lease_seconds: float,
+    concurrency: int = 1,
+) -> tuple[procrastinate.App, Sweep]:
+    """A procrastinate App whose run_job task hands each claimed job to ``handler``, and its sweep."""
     connector = procrastinate.PsycopgConnector(
         conninfo=conninfo(deps.settings.database_url), min_size=1, max_size=concurrency + 4
     )
@@ -144,7 +150,7 @@ def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tup
         with deps.session_factory() as session:
             if queue.claim_job(session, job_id=job_id, worker=holder, lease_seconds=lease_seconds) is None:
                 return "skipped", None
-        status = job_runner.run_job(deps=deps, job_id=job_id, worker=holder, lease_seconds=lease_seconds)
+        status = handler(job_id, holder, lease_seconds)
         if status != queue.QUEUED:
             return status, None
         with deps.session_factory() as session:
@@ -164,15 +170,16 @@ def worker_app(deps: Deps, *, lease_seconds: float, concurrency: int = 1) -> tup
         with deps.session_factory() as session:
             return queue.claimable_ids(session, limit=SWEEP_BATCH)
 
-    def drain_deletions() -> None:
-        try:
-            storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage)
-        except Exception:
-            log.exception("deleting owed stored objects failed; the next sweep retries")
+    def run_chores() -> None:
+        for chore in chores:
+            try:
+                chore()
+            except Exception:
+                log.exception("a chore failed; the next sweep runs it again")
 
     async def sweep_now() -> int:
         await _close_stalled(app)
-        await asyncio.to_thread(drain_deletions)
+        await asyncio.to_thread(run_chores)
         wanted = await asyncio.to_thread(claimable)
         waiting = await _waiting(app, wanted)
         deferred = 0
@@ -211,7 +218,15 @@ async def _close_stalled(app: procrastinate.App) -> None:
             )
 
 
-def run_worker(deps: Deps, *, lease_seconds: float, concurrency: int = 1, once: bool = False) -> None:
+def run_worker(
+    deps: Deps,
+    *,
+    handler: Handler,
+    chores: Sequence[Callable[[], object]] = (),
+    lease_seconds: float,
+    concurrency: int = 1,
+    once: bool = False,
+) -> None:
     """Run a procrastinate worker until SIGTERM/SIGINT (graceful), or with once until the queue is empty."""
     if not has_schema(deps.settings.database_url):
         raise ConfigError(
@@ -219,7 +234,9 @@ def run_worker(deps: Deps, *, lease_seconds: float, concurrency: int = 1, once: 
             "with MEDIAWS_JOB_ENGINE=procrastinate."
         )
     scratch.remove_abandoned()
-    app, sweep_now = worker_app(deps, lease_seconds=lease_seconds, concurrency=concurrency)
+    app, sweep_now = worker_app(
+        deps, handler=handler, chores=chores, lease_seconds=lease_seconds, concurrency=concurrency
+    )
 
     async def serve() -> None:
         async with app.open_async():

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from mediaws.catalogue.table import Rates, price_for
 from mediaws.errors import ValidationError
@@ -352,3 +353,29 @@ def estimate(
                 field="model",
             )
     return cost(provider, model, units)
+
+
+class Price(Protocol):
+    """Where a model's price comes from: the catalogue, or the rates a user gave their endpoint."""
+
+    def cost(self, usage: Usage) -> Cost:
+        """Price reported usage."""
+
+    def estimate(self, request: Request, *, usage: Usage | None = None) -> Cost:
+        """Price a request before the call."""
+
+
+@dataclass(frozen=True)
+class CataloguePrice:
+    """A catalogued model's price, dated: the rates in force when the work is done."""
+
+    provider: str
+    model: str
+
+    def cost(self, usage: Usage) -> Cost:
+        """Price reported usage."""
+        return cost(self.provider, self.model, usage)
+
+    def estimate(self, request: Request, *, usage: Usage | None = None) -> Cost:
+        """Price a request before the call."""
+        return estimate(self.provider, self.model, request, usage=usage)

@@ -22,6 +22,7 @@ from mediaws.work import AudioRequest as AudioRequest
 from mediaws.work import Capability as Capability
 from mediaws.work import ImageRequest as ImageRequest
 from mediaws.work import Message as Message
+from mediaws.work import ModelRef as ModelRef
 from mediaws.work import Request as Request
 from mediaws.work import SpeechRequest as SpeechRequest
 from mediaws.work import TextRequest as TextRequest
@@ -135,6 +136,15 @@ class VoiceListing(Protocol):
 
 
 @runtime_checkable
+class ListsModels(Protocol):
+    """A provider that can say which models its endpoint serves (``GET /models``)."""
+
+    def list_models(self) -> list[str]:
+        """The model ids the endpoint offers."""
+        ...
+
+
+@runtime_checkable
 class ListsVoices(Protocol):
     """A provider whose voices depend on the key: listed from its API and kept a while."""
 
@@ -223,10 +233,14 @@ class Provider(ABC):
     makes: ClassVar[str] = ""
     """What the provider makes, in a few words for Settings (e.g. "Text, images, speech")."""
     default_base_url: ClassVar[str | None] = None
+    base_url_setting: ClassVar[str | None] = None
+    """The setting that overrides ``default_base_url``; default ``<id>_base_url`` (MEDIAWS_<ID>_BASE_URL)."""
     request_aliases: ClassVar[Mapping[str, str]] = {}
     """Option names in this provider's schemas that stand for request fields (e.g. num_outputs → count)."""
     families: ClassVar[Mapping[str, type[Options]]] = {}
     """The API families this provider's code speaks, by the name catalogue entries give as ``family``."""
+    endpoints: ClassVar[bool] = False
+    """Each key is an endpoint (name, base URL, prices) whose models are listed live, not catalogued."""
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 60.0):
         self.api_key = api_key
@@ -237,6 +251,11 @@ class Provider(ABC):
     def models(cls) -> tuple[ModelInfo, ...]:
         """The models the catalogue lists for this provider, in its order."""
         return listed_models(cls.id, cls.families)
+
+    @classmethod
+    def endpoint_model(cls, model_id: str) -> ModelInfo:
+        """What a model of an endpoint takes, for a provider with ``endpoints`` (any model it lists)."""
+        raise ValidationError(f"{cls.label} has no endpoints; choose one of its models.", field="model")
 
     @classmethod
     def estimate_usage(cls, request: Request) -> Usage | None:
@@ -326,13 +345,26 @@ class Registry:
             ) from None
 
     def model(self, provider_id: str, model_id: str) -> ModelInfo:
-        """Return one model of one provider or say which exist."""
+        """Return one model of one provider (an endpoint's model included) or say which exist."""
         provider = self.provider(provider_id)
+        if provider.endpoints:
+            return provider.endpoint_model(model_id)
         for info in provider.models():
             if info.id == model_id:
                 return info
         known = ", ".join(info.id for info in provider.models())
         raise ValidationError(f"{provider.label} has no model '{model_id}'. Models: {known}.", field="model")
+
+    def resolve(self, ref: ModelRef) -> ModelInfo:
+        """The model a reference names; an endpoint goes with a provider that has them, and only there."""
+        provider = self.provider(ref.provider)
+        if provider.endpoints and ref.endpoint is None:
+            raise ValidationError(f"Choose one of your {provider.label}s.", field="endpoint")
+        if not provider.endpoints and ref.endpoint is not None:
+            raise ValidationError(
+                f"{provider.label} has no endpoints; choose one of its models.", field="endpoint"
+            )
+        return self.model(ref.provider, ref.model)
 
     def all_models(self) -> list[tuple[type[Provider], ModelInfo]]:
         """Every (provider, model) pair, providers in registration order."""

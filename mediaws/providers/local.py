@@ -335,6 +335,7 @@ class LocalProvider(Provider):
     needs_key = False
     key_env_var = None
     default_base_url = None
+    base_url_setting = "local_text_base_url"
     families = FAMILIES
 
     def __init__(

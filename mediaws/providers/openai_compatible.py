@@ -12,9 +12,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import openai
+from pydantic import Field
 
-from mediaws.errors import InvalidProviderRequest
-from mediaws.providers.base import GenerationResult, ModelInfo, Provider, Registry, TextRequest
+from mediaws.errors import InvalidProviderRequest, ValidationError
+from mediaws.providers.base import (
+    Capability,
+    GenerationResult,
+    ModelInfo,
+    Options,
+    Provider,
+    Registry,
+    TextRequest,
+)
 from mediaws.providers.catalog import OPENAI_COMPATIBLE
 from mediaws.providers.openai import (
     ErrorContext,
@@ -26,6 +35,17 @@ from mediaws.providers.openai import (
 )
 
 PLACEHOLDER_KEY = "not-needed"
+MODEL_ID_MAX = 200
+SYSTEM_MAX = 100_000
+
+
+class EndpointTextOptions(Options):
+    """What a request to an endpoint's model may set: the fields every compatible server knows."""
+
+    system: str | None = Field(None, max_length=SYSTEM_MAX)
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 def endpoint_host(base_url: str) -> str:
@@ -52,11 +72,23 @@ class OpenAICompatibleProvider(Provider):
     needs_key = False
     key_env_var = None
     default_base_url = None
+    endpoints = True
 
     @classmethod
     def models(cls) -> tuple[ModelInfo, ...]:
         """None known in advance: call ``list_models()`` on an instance."""
         return ()
+
+    @classmethod
+    def endpoint_model(cls, model_id: str) -> ModelInfo:
+        """Any model an endpoint lists: text, with the options every compatible server takes."""
+        if not model_id.strip():
+            raise ValidationError("Choose one of the endpoint's models.", field="model")
+        if len(model_id) > MODEL_ID_MAX:
+            raise ValidationError(
+                f"That model id is too long (over {MODEL_ID_MAX} characters).", field="model"
+            )
+        return ModelInfo(model_id, model_id, Capability.TEXT, EndpointTextOptions)
 
     @property
     def errors(self) -> ErrorContext:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
 import json
 import os
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +18,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mediaws.config import Settings, get_settings
 from mediaws.errors import ConfigError, TamperedCiphertext, UnknownMasterKey
+from mediaws.security.master_key import KEY_BYTES, decode_key, generate_key, key_id_for
 
 NONCE_BYTES = 12
-KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -33,29 +30,6 @@ class Sealed:
     key_id: str
     nonce: bytes
     ciphertext: bytes
-
-
-def generate_key() -> str:
-    """Return a new random 256-bit master key, base64url-encoded."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode()
-
-
-def decode_key(text: str) -> bytes:
-    """Decode a base64 master key and check it is 256 bits."""
-    try:
-        raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ConfigError("A master key is not valid base64; use `mediaws keys generate`.") from exc
-    if len(raw) != KEY_BYTES:
-        raise ConfigError(
-            f"A master key must be {KEY_BYTES} bytes (base64 of 256 bits); use `mediaws keys generate`."
-        )
-    return raw
-
-
-def key_id_for(raw: bytes) -> str:
-    """Derive a short public id for a master key (a hash; reveals nothing of the key)."""
-    return hashlib.sha256(b"mediaws/master-key-id/" + raw).hexdigest()[:16]
 
 
 class Keyring:

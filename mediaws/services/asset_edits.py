@@ -12,12 +12,12 @@ from typing import Literal
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.models import Asset, AssetTag, Tag
 from mediaws.models.base import utcnow
 from mediaws.services import projects, storage_cleanup, tags, validation
 from mediaws.services.asset_queries import get_asset, owned_assets, tags_of
-from mediaws.services.generation import Deps
 from mediaws.services.validation import check_plain
 from mediaws.storage import storage_key
 from mediaws.storage.base import variant_key

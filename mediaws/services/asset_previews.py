@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from mediaws.deps import Deps
 from mediaws.jobs import queue
 from mediaws.media import scratch
 from mediaws.media.ingest import CheckedMedia
@@ -17,7 +18,6 @@ from mediaws.models import Asset, AsyncJob
 from mediaws.models.assets import PREVIEW_FAILED, PREVIEW_PENDING, PREVIEW_READY
 from mediaws.models.base import utcnow
 from mediaws.services import storage_cleanup
-from mediaws.services.generation import Deps
 from mediaws.storage.base import MissingObject, StorageError, variant_key
 
 log = logging.getLogger(__name__)

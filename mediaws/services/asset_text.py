@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.models import Asset
 from mediaws.models.base import utcnow
 from mediaws.services.asset_queries import get_asset
-from mediaws.services.generation import Deps
 from mediaws.services.validation import check_plain
 from mediaws.storage.base import Storage
 

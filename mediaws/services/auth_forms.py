@@ -9,8 +9,11 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from mediaws import routes
+from mediaws.config import Settings
 from mediaws.errors import ConflictError, InvalidCredentials, MediawsError, TooManyAttempts, ValidationError
+from mediaws.security.client_address import client_address, parse_networks
 from mediaws.security.passwords import MAX_LENGTH, MIN_LENGTH
+from mediaws.security.session_cookie import read_cookie
 from mediaws.services.accounts import throttle_message
 
 MESSAGES = {
@@ -69,3 +72,13 @@ def form_url(page: str, code: str, retry: int = 0, next_path: str = "") -> str:
     if next_path and safe_next(next_path) == next_path:
         query["next"] = next_path
     return f"{page}?{urlencode(query)}"
+
+
+def session_token(cookie_header: str) -> str:
+    """The session token a browser's Cookie header carries ("" when there is none)."""
+    return read_cookie(cookie_header)
+
+
+def browser_address(peer: str, forwarded: str, settings: Settings) -> str:
+    """The browser's address; X-Forwarded-For counts only when the peer is in MEDIAWS_TRUSTED_PROXIES."""
+    return client_address(peer, forwarded, parse_networks(settings.trusted_proxies))

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from mediaws.errors import BadProviderKey, MediawsError, ValidationError
 from mediaws.models import ApiKey
-from mediaws.providers import OPENAI_COMPATIBLE
-from mediaws.providers.base import Capability, ModelInfo, Registry
-from mediaws.providers.openai_compatible import OpenAICompatibleProvider
+from mediaws.providers.base import Capability, ListsModels, ModelInfo, Registry
 from mediaws.services import model_lifecycle
 from mediaws.services.provider_access import provider_for
 
 if TYPE_CHECKING:
-    from mediaws.services.generation import Deps
+    from mediaws.deps import Deps
 
 ENDPOINT_LIST_TIMEOUT_SECONDS = 4.0
 
@@ -35,12 +33,14 @@ class ModelChoice:
     usable: bool
     notice: str = ""
     """When the provider shuts it down, and what to use instead ("" for a model with no end announced)."""
+    needs_key: bool = True
 
 
 @dataclass(frozen=True)
 class EndpointModels:
-    """The models one of the user's OpenAI-compatible endpoints offers, or why they could not be listed."""
+    """The models one of the user's endpoints offers, or why they could not be listed."""
 
+    provider: str
     endpoint_id: str
     name: str
     models: tuple[str, ...] = ()
@@ -63,7 +63,7 @@ class OptionField:
 def available_models(
     *, session: Session, registry: Registry, user_id: uuid.UUID, capability: Capability
 ) -> list[ModelChoice]:
-    """Models of one kind their providers still offer, usable ones first (a key is stored, or none needed).
+    """Models of one kind their providers still offer: usable ones first, those needing no key leading.
 
     A deprecated model says when it shuts down; a shut-down one is not offered.
     """
@@ -82,26 +82,29 @@ def available_models(
                 description=info.description,
                 usable=not provider.needs_key or provider.id in keyed,
                 notice=found.note,
+                needs_key=provider.needs_key,
             )
         )
-    return sorted(choices, key=lambda c: (not c.usable, c.provider != "local", c.provider_label, c.label))
+    return sorted(choices, key=lambda c: (not c.usable, c.needs_key, c.provider_label, c.label))
 
 
-def user_endpoints(*, session: Session, user_id: uuid.UUID) -> list[tuple[str, str]]:
-    """The user's OpenAI-compatible endpoints as (id, name), by name."""
+def user_endpoints(*, session: Session, registry: Registry, user_id: uuid.UUID) -> list[tuple[str, str, str]]:
+    """The user's endpoints as (provider, id, name), by name."""
+    kinds = [provider.id for provider in registry.providers.values() if provider.endpoints]
     rows = session.exec(
-        select(ApiKey.id, ApiKey.name)
-        .where(ApiKey.user_id == user_id, ApiKey.provider == OPENAI_COMPATIBLE)
+        select(ApiKey.provider, ApiKey.id, ApiKey.name)
+        .where(ApiKey.user_id == user_id, col(ApiKey.provider).in_(kinds))
         .order_by(col(ApiKey.name))
     ).all()
-    return [(str(endpoint_id), name) for endpoint_id, name in rows]
+    return [(provider, str(endpoint_id), name) for provider, endpoint_id, name in rows]
 
 
 def endpoint_models(
-    *, deps: Deps, user_id: uuid.UUID, endpoint_id: str, name: str, timeout: float
+    *, deps: Deps, user_id: uuid.UUID, provider_id: str, endpoint_id: str, name: str, timeout: float
 ) -> EndpointModels:
-    """Ask one endpoint for its models (``GET /models``) within ``timeout``; failures become a short note."""
+    """Ask one endpoint for its models within ``timeout``; failures become a short note."""
     settings = deps.settings.model_copy(update={"provider_timeout_seconds": timeout})
+    found = EndpointModels(provider_id, endpoint_id, name)
     try:
         with deps.session_factory() as session:
             provider = provider_for(
@@ -110,16 +113,17 @@ def endpoint_models(
                 settings=settings,
                 registry=deps.registry,
                 user_id=user_id,
-                provider_id=OPENAI_COMPATIBLE,
+                provider_id=provider_id,
                 endpoint_id=endpoint_id,
             )
-        assert isinstance(provider, OpenAICompatibleProvider)
+        if not isinstance(provider, ListsModels):
+            return replace(found, problem="cannot list its models")
         models = tuple(provider.list_models())
     except BadProviderKey:
-        return EndpointModels(endpoint_id, name, problem="key refused")
+        return replace(found, problem="key refused")
     except MediawsError:
-        return EndpointModels(endpoint_id, name, problem="unreachable")
-    return EndpointModels(endpoint_id, name, models, "" if models else "no models")
+        return replace(found, problem="unreachable")
+    return replace(found, models=models, problem="" if models else "no models")
 
 
 def list_endpoint_models(
@@ -127,14 +131,19 @@ def list_endpoint_models(
 ) -> list[EndpointModels]:
     """Each endpoint of the user with its live models; asked in parallel, so a dead one costs one timeout."""
     with deps.session_factory() as session:
-        endpoints = user_endpoints(session=session, user_id=user_id)
+        endpoints = user_endpoints(session=session, registry=deps.registry, user_id=user_id)
     if not endpoints:
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(endpoints))) as pool:
         return list(
             pool.map(
                 lambda item: endpoint_models(
-                    deps=deps, user_id=user_id, endpoint_id=item[0], name=item[1], timeout=timeout
+                    deps=deps,
+                    user_id=user_id,
+                    provider_id=item[0],
+                    endpoint_id=item[1],
+                    name=item[2],
+                    timeout=timeout,
                 ),
                 endpoints,
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from mediaws.deps import Deps
 from mediaws.errors import (
     ContentRefused,
     JobCancelled,
@@ -26,8 +27,7 @@ from mediaws.errors import (
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.models.base import utcnow
-from mediaws.pricing.cost import PICOS_PER_MICRO, cost, micros_of
-from mediaws.providers import OPENAI_COMPATIBLE
+from mediaws.pricing.cost import PICOS_PER_MICRO, micros_of
 from mediaws.providers.base import (
     AudioRequest,
     BilledRefusal,
@@ -36,6 +36,7 @@ from mediaws.providers.base import (
     GenerationResult,
     ImageRequest,
     Media,
+    ModelRef,
     ProgressUpdate,
     Provider,
     Request,
@@ -48,15 +49,14 @@ from mediaws.providers.base import (
     VideoRequest,
 )
 from mediaws.providers.retry import with_retries
-from mediaws.services import asset_previews, keys, result_checks
+from mediaws.services import asset_previews, result_checks
 from mediaws.services.asset_queries import get_asset
 from mediaws.services.generation import (
     IMAGE_INPUTS,
-    Deps,
     build_request,
     split_image_inputs,
 )
-from mediaws.services.provider_access import provider_for
+from mediaws.services.provider_access import price_of, provider_for
 from mediaws.storage import StorageError, storage_key
 
 log = logging.getLogger(__name__)
@@ -360,7 +360,7 @@ def _conclude(
     if isinstance(error, ProviderError):
         billed = _billed(error)
         if billed is not None:
-            _record_cost(session, generation, billed[0], reported=billed[1])
+            _record_cost(deps, session, generation, billed[0], reported=billed[1])
         if error.retryable and job.attempts < job.max_attempts:
             job.provider_job_id = None
             queue.retry_later(
@@ -412,19 +412,17 @@ def _billed(error: ProviderError) -> tuple[Usage | None, bool] | None:
     return None
 
 
-def _record_cost(session: Session, generation: Generation, usage: Usage | None, *, reported: bool) -> None:
+def _record_cost(
+    deps: Deps, session: Session, generation: Generation, usage: Usage | None, *, reported: bool
+) -> None:
     """Add what this attempt was billed to the generation (a fallback adds to a billed failure before it)."""
     picos = generation.estimated_cost_micros * PICOS_PER_MICRO
     version, source = generation.price_version, DERIVED
     if usage is not None:
         try:
-            billed = (
-                keys.endpoint_price(
-                    session=session, user_id=generation.owner_id, endpoint_id=generation.endpoint_id
-                ).cost(usage)
-                if generation.provider == OPENAI_COMPATIBLE
-                else cost(generation.provider, generation.model, usage)
-            )
+            ref = ModelRef.of(generation.provider, generation.model, generation.endpoint_id)
+            price = price_of(session=session, registry=deps.registry, user_id=generation.owner_id, ref=ref)
+            billed = price.cost(usage)
         except ValidationError as exc:
             if exc.field not in UNIT_FIELDS:
                 raise  # no price at all: the generation fails, nothing is kept at a silent $0
@@ -560,7 +558,7 @@ def _save(
                     prompt=generation.prompt,
                 )
             )
-        _record_cost(session, generation, result.usage, reported=result.usage_reported)
+        _record_cost(deps, session, generation, result.usage, reported=result.usage_reported)
         for asset, share in zip(assets, cost_shares(generation.cost_micros or 0, len(assets)), strict=True):
             asset.cost_micros = share
             session.add(asset)

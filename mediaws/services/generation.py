@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.errors import (
     NotFoundError,
     ValidationError,
@@ -20,64 +20,23 @@ from mediaws.errors import (
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation, Project
 from mediaws.models.base import utcnow
-from mediaws.pricing.cost import Cost, estimate, micros_of
-from mediaws.providers import OPENAI_COMPATIBLE
+from mediaws.pricing.cost import Cost, micros_of
 from mediaws.providers.base import (
     Capability,
     Message,
     ModelInfo,
-    Registry,
+    ModelRef,
     Request,
     SpeechRequest,
     TextRequest,
 )
-from mediaws.security.crypto import Keyring
-from mediaws.services import idempotency, keys, model_lifecycle, projects
+from mediaws.services import idempotency, model_lifecycle, projects
 from mediaws.services import options as options_check
 from mediaws.services.asset_queries import get_asset, parse_id
 from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
 from mediaws.services.projects import format_usd
-from mediaws.services.provider_access import stored_key
+from mediaws.services.provider_access import price_of, stored_key
 from mediaws.services.validation import check_plain
-from mediaws.storage import Storage
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What running a generation needs, handed in so tests can pass their own."""
-
-    settings: Settings
-    registry: Registry
-    keyring: Keyring
-    storage: Storage
-    session_factory: Callable[[], Session]
-    dispatch: Callable[[uuid.UUID], None] | None = None
-
-
-def app_deps() -> Deps:
-    """The configured database, storage, keyring and providers of this process."""
-    from mediaws.config import get_settings
-    from mediaws.db import get_engine
-    from mediaws.providers.registry import default_registry
-    from mediaws.security.crypto import keyring_source
-    from mediaws.storage.factory import shared_storage
-
-    settings = get_settings()
-    engine = get_engine()
-    dispatch = None
-    if settings.job_engine == "procrastinate":
-        from mediaws.jobs.engine import dispatcher
-
-        dispatch = dispatcher(settings.database_url)
-    return Deps(
-        settings=settings,
-        registry=default_registry(),
-        keyring=keyring_source().get(),
-        storage=shared_storage(settings),
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-        dispatch=dispatch,
-    )
-
 
 IMAGE_INPUTS: dict[str, tuple[Capability, str]] = {
     "start_image_asset_id": (Capability.VIDEO, "start_image"),
@@ -187,20 +146,14 @@ def quote(
             f"The prompt is too long ({len(text):,} characters); the limit is {limit:,}.", field="prompt"
         )
     plain, images = split_image_inputs(dict(options or {}))
-    values = plain | images
-    info = None
-    if provider_id != OPENAI_COMPATIBLE:
-        info = deps.registry.model(provider_id, model)
-        model_lifecycle.refuse_if_retired(deps.registry, provider_id, model)
-        if info.capability is not kind:
-            raise ValidationError(
-                f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model"
-            )
-        defaults = _request_defaults(info, kind, plain)
-        plain, values = plain | defaults, values | defaults
-    options_check.check_declared(
-        info or options_check.ENDPOINT_MODEL, kind, plain, deps.registry.provider(provider_id).request_aliases
-    )
+    ref = ModelRef.of(provider_id, model, endpoint_id)
+    info = deps.registry.resolve(ref)
+    model_lifecycle.refuse_if_retired(deps.registry, provider_id, model)
+    if info.capability is not kind:
+        raise ValidationError(f"{info.label} makes {info.capability.value}, not {kind.value}.", field="model")
+    defaults = _request_defaults(info, kind, plain)
+    plain, values = plain | defaults, plain | images | defaults
+    options_check.check_declared(info, kind, plain, deps.registry.provider(provider_id).request_aliases)
     for key, asset_id in images.items():
         _check_image_input(session, user_id, kind, info, key, asset_id)
     request = build_request(kind, model, text or " ", plain)
@@ -209,16 +162,11 @@ def quote(
         registry=deps.registry,
         user_id=user_id,
         provider_id=provider_id,
-        endpoint_id=endpoint_id,
+        endpoint_id=ref.endpoint,
     )
     hint = deps.registry.provider(provider_id).estimate_usage(request)
-    guess = (
-        keys.endpoint_price(session=session, user_id=user_id, endpoint_id=endpoint_id).estimate(
-            request, usage=hint
-        )
-        if provider_id == OPENAI_COMPATIBLE
-        else estimate(provider_id, model, request, usage=hint)
-    )
+    price = price_of(session=session, registry=deps.registry, user_id=user_id, ref=ref)
+    guess = price.estimate(request, usage=hint)
     left = None
     if project.monthly_budget_micros is not None:
         left = project.monthly_budget_micros - month_spend_micros(session, project.id)
@@ -242,15 +190,14 @@ def _request_defaults(info: ModelInfo, kind: Capability, given: dict[str, Any]) 
 
 
 def _check_image_input(
-    session: Session, user_id: uuid.UUID, kind: Capability, info: ModelInfo | None, key: str, asset_id: str
+    session: Session, user_id: uuid.UUID, kind: Capability, info: ModelInfo, key: str, asset_id: str
 ) -> Asset:
     """An uploaded start or input image must be the user's own image, for a model that takes one."""
     wanted_kind, field_name = IMAGE_INPUTS[key]
     what = field_name.replace("_", " ")
-    if kind is not wanted_kind or info is None or not info.accepts_image:
-        label = info.label if info is not None else "This model"
+    if kind is not wanted_kind or not info.accepts_image:
         article = "an" if what[0] in "aeiou" else "a"
-        raise ValidationError(f"{label} does not take {article} {what}.", field=key)
+        raise ValidationError(f"{info.label} does not take {article} {what}.", field=key)
     try:
         asset = get_asset(session=session, user_id=user_id, asset_id=asset_id)
     except NotFoundError:
@@ -263,26 +210,16 @@ def _check_image_input(
 MAX_FALLBACKS = 3
 
 
-def _fallback_options(
-    deps: Deps, kind: Capability, provider_id: str, model: str, options: dict[str, Any]
-) -> dict[str, Any]:
+def _fallback_options(deps: Deps, ref: ModelRef, options: dict[str, Any]) -> dict[str, Any]:
     """The options a fallback model understands; an uploaded image it cannot take is refused."""
     plain, images = split_image_inputs(options)
-    if provider_id == OPENAI_COMPATIBLE:
-        accepted, takes_image, label = (
-            frozenset(options_check.EndpointTextOptions.model_fields),
-            False,
-            "That endpoint",
-        )
-    else:
-        info = deps.registry.model(provider_id, model)
-        model_lifecycle.refuse_if_retired(deps.registry, provider_id, model)
-        accepted, takes_image, label = frozenset(info.options.model_fields), info.accepts_image, info.label
-    if images and not takes_image:
+    info = deps.registry.resolve(ref)
+    model_lifecycle.refuse_if_retired(deps.registry, ref.provider, ref.model)
+    if images and not info.accepts_image:
         raise ValidationError(
-            f"{label} does not take an image, so it cannot be the fallback.", field="fallbacks"
+            f"{info.label} does not take an image, so it cannot be the fallback.", field="fallbacks"
         )
-    return {k: v for k, v in plain.items() if k in accepted} | images
+    return {k: v for k, v in plain.items() if k in info.options.model_fields} | images
 
 
 def _checked_fallbacks(
@@ -291,7 +228,7 @@ def _checked_fallbacks(
     deps: Deps,
     user_id: uuid.UUID,
     checked: Quote,
-    primary: tuple[str, str, str | None],
+    primary: ModelRef,
     fallbacks: Sequence[Mapping[str, Any]],
 ) -> list[Fallback]:
     """Check and price each fallback as if it were asked for directly."""
@@ -300,32 +237,33 @@ def _checked_fallbacks(
     chosen: list[Fallback] = []
     seen = {primary}
     for entry in fallbacks:
-        provider_id, model = str(entry.get("provider") or ""), str(entry.get("model") or "")
-        endpoint = str(entry["endpoint_id"]) if entry.get("endpoint_id") else None
-        if (provider_id, model, endpoint) in seen:
-            raise ValidationError(f"{provider_id}/{model} is chosen twice.", field="fallbacks")
-        seen.add((provider_id, model, endpoint))
+        ref = ModelRef.of(
+            str(entry.get("provider") or ""), str(entry.get("model") or ""), entry.get("endpoint_id")
+        )
+        if ref in seen:
+            raise ValidationError(f"{ref.provider}/{ref.model} is chosen twice.", field="fallbacks")
+        seen.add(ref)
         try:
-            options = _fallback_options(deps, checked.kind, provider_id, model, checked.options)
+            options = _fallback_options(deps, ref, checked.options)
             priced = quote(
                 session=session,
                 deps=deps,
                 user_id=user_id,
                 project_id=checked.project.id,
                 capability=checked.kind.value,
-                provider_id=provider_id,
-                model=model,
+                provider_id=ref.provider,
+                model=ref.model,
                 prompt=checked.prompt,
                 options=options,
-                endpoint_id=endpoint,
+                endpoint_id=ref.endpoint,
             )
         except ValidationError as exc:
-            raise ValidationError(f"Fallback {provider_id}/{model}: {exc}", field="fallbacks") from None
+            raise ValidationError(f"Fallback {ref.provider}/{ref.model}: {exc}", field="fallbacks") from None
         chosen.append(
             {
-                "provider": provider_id,
-                "model": model,
-                "endpoint_id": endpoint,
+                "provider": ref.provider,
+                "model": ref.model,
+                "endpoint_id": ref.endpoint,
                 "options": priced.options,
                 "estimate_micros": priced.estimate.micros,
                 "price_version": priced.estimate.price_version,
@@ -392,7 +330,7 @@ def start_generation(
         deps=deps,
         user_id=user_id,
         checked=checked,
-        primary=(provider_id, model, str(endpoint_id) if endpoint_id else None),
+        primary=ModelRef.of(provider_id, model, endpoint_id),
         fallbacks=fallbacks or (),
     )
     worst = max([guess.micros, *(f["estimate_micros"] for f in chosen)])

@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlmodel import Session
 
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.media.ingest import CheckedMedia, MediaLimits, MediaRefused, check_media
 from mediaws.models import Asset
 from mediaws.services import asset_previews, projects, storage_cleanup
-from mediaws.services.generation import Deps
 from mediaws.services.uploads import upload_name
 from mediaws.storage import storage_key
 

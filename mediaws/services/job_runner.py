@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from mediaws.deps import Deps
 from mediaws.models import AsyncJob
 from mediaws.services import asset_previews, execution, storage_cleanup
-from mediaws.services.generation import Deps
 
 
 def run_job(

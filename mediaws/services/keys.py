@@ -16,8 +16,10 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
-from mediaws.pricing.endpoint import EndpointPrice, endpoint_version
-from mediaws.providers import OPENAI_COMPATIBLE, key_provider
+from mediaws.pricing.endpoint import EndpointPrice, endpoint_version, price_summary, rate_text
+from mediaws.providers import OPENAI_COMPATIBLE, endpoint_provider, has_endpoints, key_label, key_provider
+from mediaws.providers import KeyProvider as KeyProvider
+from mediaws.providers import key_providers as key_providers
 from mediaws.security.crypto import Keyring, Sealed
 from mediaws.services.validation import clean_name
 
@@ -45,14 +47,29 @@ class KeyView:
     created_at: datetime
     updated_at: datetime
     last_used_at: datetime | None
+    endpoint: bool
+    """An endpoint of its own (name, base URL, prices) rather than a provider's one key."""
+
+    @property
+    def price_text(self) -> str:
+        """An endpoint's prices as Settings shows them: per 1M tokens, free, or not set yet."""
+        return price_summary(self.input_price_micros, self.output_price_micros)
+
+    @property
+    def price_fields(self) -> tuple[str, str]:
+        """The input and output prices as the edit form holds them (USD per 1M tokens; "" when unset)."""
+        return _rate_field(self.input_price_micros), _rate_field(self.output_price_micros)
+
+
+def _rate_field(micros_per_m: int | None) -> str:
+    return "" if micros_per_m is None else rate_text(micros_per_m)
 
 
 def _view(row: ApiKey) -> KeyView:
-    label = "OpenAI-compatible" if row.provider == OPENAI_COMPATIBLE else key_provider(row.provider).label
     return KeyView(
         id=row.id,
         provider=row.provider,
-        provider_label=label,
+        provider_label=key_label(row.provider),
         name=row.name,
         base_url=row.base_url,
         last4=row.last4,
@@ -62,6 +79,7 @@ def _view(row: ApiKey) -> KeyView:
         created_at=row.created_at,
         updated_at=row.updated_at,
         last_used_at=row.last_used_at,
+        endpoint=has_endpoints(row.provider),
     )
 
 
@@ -156,8 +174,6 @@ def save_key(
     *, session: Session, keyring: Keyring, user_id: uuid.UUID, provider: str, secret: str
 ) -> KeyView:
     """Add the key for a built-in provider, or replace the one stored."""
-    if provider == OPENAI_COMPATIBLE:
-        raise ValidationError("Add OpenAI-compatible endpoints with a name and base URL.", field="provider")
     key_provider(provider)
     value = _clean_secret(secret, required=True)
     row = session.exec(
@@ -186,21 +202,24 @@ def save_endpoint(
     endpoint_id: str | uuid.UUID | None = None,
     input_price: str | None = None,
     output_price: str | None = None,
+    provider: str = OPENAI_COMPATIBLE,
 ) -> KeyView:
-    """Add or edit an OpenAI-compatible endpoint: name, base URL, optional key, optional prices.
+    """Add or edit an endpoint (of an OpenAI-compatible server unless ``provider`` says another kind).
 
-    Prices are USD per 1M input and output tokens; both or neither, and empty means no price yet.
+    An endpoint has a name, a base URL, an optional key and optional prices: USD per 1M input and output
+    tokens, both or neither, and empty means no price yet.
     """
+    endpoint_provider(provider)
     clean = clean_name(name, what="Endpoint name", field="name", max_length=100)
     url = _clean_base_url(base_url)
     value = _clean_secret(secret, required=False)
     input_micros, output_micros = _clean_prices(input_price, output_price)
     if endpoint_id is None:
-        row = ApiKey(user_id=user_id, provider=OPENAI_COMPATIBLE, name=clean)
+        row = ApiKey(user_id=user_id, provider=provider, name=clean)
         _seal_into(row, value, keyring)
     else:
         row = owned_row(session, user_id, endpoint_id)
-        if row.provider != OPENAI_COMPATIBLE:
+        if row.provider != provider:
             raise NotFoundError("Endpoint not found.")
         row.name, row.updated_at = clean, utcnow()
         if value is not None:
@@ -233,10 +252,9 @@ def endpoint_price(
 ) -> EndpointPrice:
     """The prices of one of the user's endpoints, versioned by its last edit; anyone else's is not found."""
     if endpoint_id is None:
-        raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
+        raise ValidationError("Choose one of your endpoints.", field="endpoint")
     row = owned_row(session, user_id, endpoint_id)
-    if row.provider != OPENAI_COMPATIBLE:
-        raise NotFoundError("Endpoint not found.")
+    endpoint_provider(row.provider)
     return EndpointPrice(
         name=row.name,
         input_micros_per_m=row.input_price_micros,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from mediaws.errors import ConfigError, ValidationError
-from mediaws.security.crypto import KeyringSource, decode_key, generate_key, key_id_for
+from mediaws.security.crypto import KeyringSource
+from mediaws.security.master_key import decode_key, generate_key, key_id_for
 from mediaws.services.keys import keys_by_master_key, reseal_all
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import annotated_types
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from mediaws.errors import InvalidProviderRequest, ValidationError
@@ -17,7 +17,6 @@ from mediaws.providers.base import (
     Capability,
     ImageRequest,
     ModelInfo,
-    Options,
     SpeechRequest,
     TextRequest,
     VideoRequest,
@@ -39,20 +38,6 @@ REQUEST_FIELDS: dict[Capability, type] = {
     Capability.SPEECH: SpeechRequest,
     Capability.AUDIO: AudioRequest,
 }
-
-
-class EndpointTextOptions(Options):
-    """What a request to an OpenAI-compatible endpoint may set (it has no model schema of its own)."""
-
-    system: str | None = Field(None, max_length=PROMPT_LIMITS[Capability.TEXT])
-    temperature: float | None = Field(None, ge=0, le=2)
-    max_output_tokens: int | None = Field(None, ge=1, le=1_000_000)
-    seed: int | None = Field(None, ge=0, lt=2**63)
-
-
-ENDPOINT_MODEL = ModelInfo(
-    id="endpoint", label="That endpoint", capability=Capability.TEXT, options=EndpointTextOptions
-)
 
 
 def request_field_names(capability: Capability) -> frozenset[str]:

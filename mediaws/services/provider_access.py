@@ -7,18 +7,17 @@ import uuid
 from sqlmodel import Session, select
 
 from mediaws.config import Settings
-from mediaws.errors import ValidationError
+from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import ApiKey
-from mediaws.providers import OPENAI_COMPATIBLE
-from mediaws.providers.base import Provider, Registry
+from mediaws.pricing.cost import CataloguePrice, Price
+from mediaws.providers.base import ModelRef, Provider, Registry
 from mediaws.security.crypto import Keyring
-from mediaws.services.keys import owned_row, reveal_secret
+from mediaws.services.keys import endpoint_price, owned_row, reveal_secret
 
 
-def configured_base_url(settings: Settings, provider_id: str) -> str | None:
-    """The MEDIAWS_<PROVIDER>_BASE_URL setting for a provider, if any."""
-    name = "local_text_base_url" if provider_id == "local" else f"{provider_id}_base_url"
-    value = getattr(settings, name, None)
+def configured_base_url(settings: Settings, provider: type[Provider]) -> str | None:
+    """The setting that overrides a provider's base URL (MEDIAWS_<PROVIDER>_BASE_URL), if set."""
+    value = getattr(settings, provider.base_url_setting or f"{provider.id}_base_url", None)
     return str(value) if value else None
 
 
@@ -32,10 +31,13 @@ def stored_key(
 ) -> ApiKey | None:
     """The user's key a provider would open with (None if it needs none), unopened; says where to add one."""
     cls = registry.provider(provider_id)
-    if provider_id == OPENAI_COMPATIBLE:
+    if cls.endpoints:
         if endpoint_id is None:
-            raise ValidationError("Choose one of your OpenAI-compatible endpoints.", field="endpoint")
-        return owned_row(session, user_id, endpoint_id)
+            raise ValidationError(f"Choose one of your {cls.label}s.", field="endpoint")
+        endpoint = owned_row(session, user_id, endpoint_id)
+        if endpoint.provider != provider_id:
+            raise NotFoundError("Endpoint not found.")
+        return endpoint
     if not cls.needs_key:
         return None
     row = session.exec(
@@ -67,9 +69,9 @@ def provider_for(
         session=session, registry=registry, user_id=user_id, provider_id=provider_id, endpoint_id=endpoint_id
     )
     if row is None:
-        return cls(api_key=None, base_url=configured_base_url(settings, provider_id), timeout=timeout)
+        return cls(api_key=None, base_url=configured_base_url(settings, cls), timeout=timeout)
     secret = reveal_secret(session=session, keyring=keyring, user_id=user_id, key_id=row.id)
-    base_url = row.base_url or configured_base_url(settings, provider_id)  # an endpoint row has its own
+    base_url = row.base_url or configured_base_url(settings, cls)  # an endpoint row has its own
     return cls(api_key=secret, base_url=base_url, timeout=timeout)
 
 
@@ -91,7 +93,7 @@ def provider_for_key(
         registry=registry,
         user_id=user_id,
         provider_id=row.provider,
-        endpoint_id=row.id if row.provider == OPENAI_COMPATIBLE else None,
+        endpoint_id=row.id if registry.provider(row.provider).endpoints else None,
     )
 
 
@@ -110,3 +112,10 @@ def check_key(
     )
     provider.test_key()
     return f"{provider.label} accepted the key."
+
+
+def price_of(*, session: Session, registry: Registry, user_id: uuid.UUID, ref: ModelRef) -> Price:
+    """What a model costs: the catalogue's dated rates, or the rates the user gave their endpoint."""
+    if registry.provider(ref.provider).endpoints:
+        return endpoint_price(session=session, user_id=user_id, endpoint_id=ref.endpoint)
+    return CataloguePrice(ref.provider, ref.model)

@@ -7,11 +7,11 @@ from pathlib import PureWindowsPath
 
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.media.inspect import UPLOAD_FORMATS, Checked, TooManyPixels, UnreadableMedia, check_image
 from mediaws.models import Asset
 from mediaws.services import asset_previews, projects
-from mediaws.services.generation import Deps
 from mediaws.storage import storage_key
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

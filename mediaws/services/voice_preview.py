@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from mediaws.deps import Deps
 from mediaws.errors import MediawsError
 from mediaws.models import Asset, Generation
 from mediaws.providers.base import Capability, ListsVoices, VoiceListing
 from mediaws.services import generation
-from mediaws.services.generation import Deps
 from mediaws.services.provider_access import provider_for
 
 SAMPLE = "Hello! This is how I sound. The quick brown fox jumps over the lazy dog."

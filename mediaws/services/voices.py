@@ -13,7 +13,7 @@ from mediaws.services.catalog import OptionField
 from mediaws.services.provider_access import provider_for
 
 if TYPE_CHECKING:
-    from mediaws.services.generation import Deps
+    from mediaws.deps import Deps
 
 LIVE_LIST_TIMEOUT_SECONDS = 6.0
 VOICE = "voice"

@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
-from mediaws import routes
+from mediaws import routes, wiring
+from mediaws.deps import Deps
 from mediaws.errors import ConflictError, MediawsError, NotFoundError, SessionExpired, ValidationError
 from mediaws.models import User
-from mediaws.services import asset_edits, asset_files, asset_lineage, asset_text, generation, tags
+from mediaws.services import asset_edits, asset_files, asset_lineage, asset_text, tags
 from mediaws.services.asset_edits import AssetChanges
 from mediaws.services.asset_queries import get_asset, tags_of
 from mediaws.state import asset_views as views
@@ -33,8 +34,8 @@ VIEWER_SCRIPT = (
 )
 
 
-def _deps() -> generation.Deps:
-    return generation.app_deps()
+def _deps() -> Deps:
+    return wiring.app_deps()
 
 
 class AssetDetailState(AuthState):

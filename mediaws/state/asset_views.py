@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from mediaws import routes
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.media.ingest import human_bytes
 from mediaws.models import Asset, Generation, Tag
 from mediaws.pricing.cost import Cost, priced_display
 from mediaws.services import asset_files
 from mediaws.services.asset_lineage import Lineage
-from mediaws.services.generation import Deps
 from mediaws.state import display
 from mediaws.state.gallery_rows import ICONS as KIND_ICONS
 from mediaws.state.gallery_rows import TagChip, tag_chip

@@ -10,13 +10,10 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from mediaws import routes
+from mediaws import routes, wiring
 from mediaws.config import get_settings
-from mediaws.db import session_scope
 from mediaws.errors import SessionExpired
 from mediaws.models import User
-from mediaws.security.client_address import client_address, parse_networks
-from mediaws.security.session_cookie import read_cookie
 from mediaws.services import accounts, auth_forms
 from mediaws.services.auth_forms import safe_next
 
@@ -37,14 +34,14 @@ class AuthState(rx.State):
     @property
     def session_token(self) -> str:
         """The session cookie sent with this tab's connection; never stored in the state."""
-        return read_cookie(self.router.headers.cookie)
+        return auth_forms.session_token(self.router.headers.cookie)
 
     def _client(self) -> str:
         """The browser's address; X-Forwarded-For counts only when the peer is in MEDIAWS_TRUSTED_PROXIES."""
-        return client_address(
+        return auth_forms.browser_address(
             self.router.session.client_ip or "",
             self.router.headers.raw_headers.get("x-forwarded-for", ""),
-            parse_networks(get_settings().trusted_proxies),
+            get_settings(),
         )
 
     def _login_redirect(self) -> Any:
@@ -61,7 +58,7 @@ class AuthState(rx.State):
     @contextmanager
     def _signed_in(self) -> Iterator[tuple[Session, User]]:
         """Open a database session for the logged-in user; raises SessionExpired."""
-        with session_scope() as session:
+        with wiring.app_deps().transaction() as session:
             user = accounts.user_for_token(session=session, token=self.session_token)
             yield session, user
 
@@ -93,7 +90,7 @@ class AuthState(rx.State):
     @rx.event
     def log_out(self) -> Any:
         """Revoke the session, then have the logout route drop the HttpOnly cookie and open the login page."""
-        with session_scope() as session:
+        with wiring.app_deps().transaction() as session:
             accounts.log_out(session=session, token=self.session_token)
         self.user_email = ""
         return rx.call_script(

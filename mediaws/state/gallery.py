@@ -9,8 +9,10 @@ from typing import Any
 
 import reflex as rx
 
+from mediaws import wiring
+from mediaws.deps import Deps
 from mediaws.errors import MediawsError, NotFoundError, SessionExpired
-from mediaws.services import accounts, asset_edits, generation, projects, tags
+from mediaws.services import accounts, asset_edits, projects, tags
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery_rows import (
     ALL,
@@ -42,8 +44,8 @@ def toast(kind: str, message: str) -> Any:
     return getattr(rx.toast, kind)(message, position="top-center")
 
 
-def _deps() -> generation.Deps:
-    return generation.app_deps()
+def _deps() -> Deps:
+    return wiring.app_deps()
 
 
 def scope_from_path(path: str) -> str:

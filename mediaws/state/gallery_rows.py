@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from mediaws import routes
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.media.ingest import human_bytes
 from mediaws.models import Asset, Tag
 from mediaws.models.assets import PREVIEW_FAILED, PREVIEW_PENDING
 from mediaws.services import asset_files, asset_queries, tags
-from mediaws.services.generation import Deps
 from mediaws.services.projects import format_usd
 from mediaws.state import display
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from mediaws import wiring
 from mediaws.errors import MediawsError
-from mediaws.services import accounts, generation, ingest
+from mediaws.services import accounts, ingest
 
 
 @dataclass
@@ -23,7 +24,7 @@ class UploadResult:
 
 def ingest_one(token: str, project_id: str, path: Path, filename: str) -> UploadResult:
     """Keep one uploaded file (run in a thread); a refusal names its reason."""
-    deps = generation.app_deps()
+    deps = wiring.app_deps()
     with deps.session_factory() as session:
         try:
             user = accounts.user_for_token(session=session, token=token)

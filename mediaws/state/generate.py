@@ -5,17 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
 
+from mediaws import wiring
 from mediaws.errors import MediawsError, NotFoundError, SessionExpired, ValidationError
-from mediaws.pricing.cost import priced_display
-from mediaws.providers import OPENAI_COMPATIBLE
-from mediaws.providers.base import Capability
 from mediaws.services import (
-    accounts,
     catalog,
     generation,
     idempotency,
@@ -26,134 +22,13 @@ from mediaws.services import (
 )
 from mediaws.services.projects import format_usd
 from mediaws.state import generate_prefill
+from mediaws.state import generate_reads as reads
 from mediaws.state.auth import AuthState
+from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
 FINISHED = ("succeeded", "failed", "cancelled")
 IMAGE_OPTION = {"video": "start_image_asset_id", "image": "input_image_asset_id"}
-
-
-def eta_text(seconds: int | None) -> str:
-    """The estimate in words ("about 1 min 20 s left"), or "" when unknown."""
-    if seconds is None or seconds < 0:
-        return ""
-    if seconds < 60:
-        return f"about {max(seconds, 1)} s left"
-    minutes, rest = divmod(seconds, 60)
-    return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"
-
-
-def split_key(key: str) -> tuple[str, str, str | None]:
-    """A picker key (``provider|model`` or ``openai_compatible|id|model``) as (provider, model, endpoint)."""
-    provider, _, rest = key.partition("|")
-    if provider == OPENAI_COMPATIBLE:
-        endpoint_id, _, model = rest.partition("|")
-        return provider, model, endpoint_id
-    return provider, rest, None
-
-
-def _others(models: list[dict[str, str]], key: str) -> list[dict[str, str]]:
-    return [m for m in models if m["usable"] and m["key"] != key]
-
-
-def _speaks(kind: str, fields: list[dict[str, str]]) -> bool:
-    return kind == Capability.SPEECH.value and any(f["name"] == "voice" for f in fields)
-
-
-def _model_label(deps: generation.Deps, provider: str, model: str) -> str:
-    try:
-        return deps.registry.model(provider, model).label
-    except MediawsError:
-        return model
-
-
-def _deps() -> generation.Deps:
-    return generation.app_deps()
-
-
-def _field_row(field: catalog.OptionField) -> dict[str, str]:
-    return {
-        "name": field.name,
-        "label": field.label,
-        "kind": field.kind,
-        "choices": "|".join(field.choices),
-        "min": field.minimum,
-        "max": field.maximum,
-        "default": field.default,
-    }
-
-
-def _status(token: str, generation_id: str) -> dict[str, Any]:
-    deps = _deps()
-    with deps.session_factory() as session:
-        user = accounts.user_for_token(session=session, token=token)
-        row = generation.get_generation(session=session, user_id=user.id, generation_id=generation_id)
-        job = generation.job_for(session, row)
-        found = generation.assets_of(session, row) if row.status == "succeeded" else []
-        text = ""
-        if row.capability == Capability.TEXT.value and found:
-            text = deps.storage.get(found[0].storage_key).decode(errors="replace")
-        made_with = ""
-        if row.fallback_from and row.status == "succeeded":
-            made_with = (
-                f"Made with {_model_label(deps, row.provider, row.model)} after {row.fallback_from} failed"
-            )
-        sources = [str(a.source_asset_id) for a in found if a.source_asset_id is not None]
-        return {
-            "status": row.status,
-            "progress": job.progress_percent or (100 if row.status == "succeeded" else 0),
-            "eta": eta_text(job.eta_seconds) if row.status in ("queued", "running") else "",
-            "made_with": made_with,
-            "source_url": voice_preview.asset_url(sources[0]) if sources else "",
-            "message": row.error or job.message,
-            "cost": priced_display(row.provider, row.model, row.cost_micros)
-            if row.cost_micros is not None
-            else "",
-            "text": text,
-            "results": [
-                {"url": voice_preview.asset_url(a.id), "kind": a.kind, "mime": a.mime_type} for a in found
-            ],
-        }
-
-
-def _endpoint_rows(token: str) -> list[dict[str, str]]:
-    """The user's endpoints' models as picker rows, listed live; a dead endpoint is one disabled row."""
-    deps = _deps()
-    with deps.session_factory() as session:
-        user_id = accounts.user_for_token(session=session, token=token).id
-    rows = []
-    for found in catalog.list_endpoint_models(deps=deps, user_id=user_id):
-        if found.problem:
-            rows.append(
-                {"key": f"none|{found.endpoint_id}", "label": f"{found.name} · {found.problem}", "usable": ""}
-            )
-        for model in found.models:
-            key = f"{OPENAI_COMPATIBLE}|{found.endpoint_id}|{model}"
-            rows.append({"key": key, "label": f"{found.name} · {model}", "usable": "yes"})
-    return rows
-
-
-def _live_voices(token: str, provider_id: str) -> list[voices.Choice]:
-    """The signed-in user's voices at a provider that lists them per key (ElevenLabs)."""
-    deps = _deps()
-    with deps.session_factory() as session:
-        user_id = accounts.user_for_token(session=session, token=token).id
-    return voices.live_voices(deps=deps, user_id=user_id, provider_id=provider_id)
-
-
-def _choice_rows(choices: Iterable[voices.Choice]) -> list[dict[str, str]]:
-    return [{"id": voice_id, "label": label} for voice_id, label in choices]
-
-
-def _preview_status(token: str, generation_id: str) -> tuple[str, str, str]:
-    """(status, audio URL, error) of a voice preview generation."""
-    deps = _deps()
-    with deps.session_factory() as session:
-        user = accounts.user_for_token(session=session, token=token)
-        row = generation.get_generation(session=session, user_id=user.id, generation_id=generation_id)
-        found = generation.assets_of(session, row) if row.status == "succeeded" else []
-        url = voice_preview.asset_url(found[0].id) if found else ""
-        return row.status, url, row.error or ""
 
 
 class GenerateState(AuthState):
@@ -210,7 +85,7 @@ class GenerateState(AuthState):
     @rx.var
     def fallback_choices(self) -> list[dict[str, str]]:
         """The other usable models of the same type, to try if the chosen one fails."""
-        return _others(self.models, self.model_key)
+        return reads.others(self.models, self.model_key)
 
     @rx.var
     def preview_title(self) -> str:
@@ -222,16 +97,16 @@ class GenerateState(AuthState):
     @rx.var
     def has_voice(self) -> bool:
         """Whether the chosen model speaks with a voice that can be previewed."""
-        return _speaks(self.kind, self.fields)
+        return reads.speaks(self.kind, self.fields)
 
     def _refresh_models(self, session: Any, user_id: Any) -> None:
-        deps = _deps()
+        deps = wiring.app_deps()
         choices = catalog.available_models(
             session=session, registry=deps.registry, user_id=user_id, capability=Capability(self.kind)
         )
         self._builtin_models = [
             {
-                "key": f"{c.provider}|{c.model}",
+                "key": ModelRef(c.provider, c.model).key,
                 "label": f"{c.provider_label} · {c.label}"
                 + (" (deprecated)" if c.notice else "")
                 + ("" if c.usable else " (add a key)"),
@@ -239,7 +114,7 @@ class GenerateState(AuthState):
             }
             for c in choices
         ]
-        self._notices = {f"{c.provider}|{c.model}": c.notice for c in choices if c.notice}
+        self._notices = {ModelRef(c.provider, c.model).key: c.notice for c in choices if c.notice}
         self._compose_models()
 
     def _compose_models(self) -> None:
@@ -255,46 +130,44 @@ class GenerateState(AuthState):
         self._keep_fallback()
 
     def _keep_fallback(self) -> None:
-        others = [m["key"] for m in _others(self.models, self.model_key)]
+        others = [m["key"] for m in reads.others(self.models, self.model_key)]
         if self.fallback_key not in others:
             self.fallback_key = others[0] if others else ""
         if not others:
             self.fallback_on = False
 
     def _option_fields(self) -> list[catalog.OptionField]:
-        provider, model, _ = split_key(self.model_key)
-        if provider == OPENAI_COMPATIBLE:
-            return []
-        registry = _deps().registry
-        info = registry.model(provider, model)
+        ref = ModelRef.from_key(self.model_key)
+        registry = wiring.app_deps().registry
+        info = registry.resolve(ref)
         found = catalog.option_fields(info)
         if info.capability is not Capability.SPEECH:
             return found
-        menu = voices.voice_menu(registry, provider, info)
+        menu = voices.voice_menu(registry, ref.provider, info)
         return voices.with_default(voices.speech_fields(found), menu.choices)
 
     def _set_up_voices(self, keep: str) -> None:
         """Offer the model's voices: its fixed list now, or "Loading voices…" until the provider answers."""
         self.voice_note = ""
-        provider, model, _ = split_key(self.model_key)
-        if not _speaks(self.kind, self.fields):
+        ref = ModelRef.from_key(self.model_key)
+        if not reads.speaks(self.kind, self.fields):
             self.voice_choices, self.voice_mode, self.voice_typed_hint, self._voice_provider = [], "", "", ""
             return
-        registry = _deps().registry
-        menu = voices.voice_menu(registry, provider, registry.model(provider, model))
-        self._voice_provider, self.voice_typed_hint = provider, menu.typed_ids
+        registry = wiring.app_deps().registry
+        menu = voices.voice_menu(registry, ref.provider, registry.resolve(ref))
+        self._voice_provider, self.voice_typed_hint = ref.provider, menu.typed_ids
         if menu.live:
             self.voice_choices, self.voice_mode = [], "loading"
             self.values = {**self.values, "voice": keep}
             return
-        self.voice_choices = _choice_rows(menu.choices)
+        self.voice_choices = reads.choice_rows(menu.choices)
         chosen = voices.kept_choice(keep or self.values.get("voice", ""), menu.choices)
         self.values = {**self.values, "voice": chosen}
         self.voice_mode = "list" if menu.choices else "text"
 
     def _apply_live_voices(self, provider: str, found: list[voices.Choice], problem: str) -> None:
         """Show the listed voices, keeping the current one if still there; on failure say why and let type."""
-        label = _deps().registry.provider(provider).label
+        label = wiring.app_deps().registry.provider(provider).label
         if problem or not found:
             self.voice_mode = "text"
             self.voice_note = (
@@ -303,7 +176,7 @@ class GenerateState(AuthState):
                 else f"Your {label} account has no voices yet; type a voice id, or try again later."
             )
             return
-        self.voice_choices, self.voice_mode, self.voice_note = _choice_rows(found), "list", ""
+        self.voice_choices, self.voice_mode, self.voice_note = reads.choice_rows(found), "list", ""
         chosen = voices.kept_choice(self.values.get("voice", ""), found)
         if chosen != self.values.get("voice", ""):
             self._forget_preview()
@@ -319,16 +192,14 @@ class GenerateState(AuthState):
 
     def _refresh_fields(self) -> None:
         self._forget_preview()
-        provider, model, _ = split_key(self.model_key)
-        keep = self.values.get("voice", "") if provider == self._voice_provider else ""
+        ref = ModelRef.from_key(self.model_key)
+        keep = self.values.get("voice", "") if ref.provider == self._voice_provider else ""
         if not self.model_key:
             self.fields, self.values, self.accepts_image = [], {}, False
             self._set_up_voices("")
             return
-        self.accepts_image = (
-            provider != OPENAI_COMPATIBLE and _deps().registry.model(provider, model).accepts_image
-        )
-        self.fields = [_field_row(f) for f in self._option_fields()]
+        self.accepts_image = wiring.app_deps().registry.resolve(ref).accepts_image
+        self.fields = [reads.field_row(f) for f in self._option_fields()]
         self.values = {f["name"]: f["default"] for f in self.fields}
         self._set_up_voices(keep)
 
@@ -337,28 +208,28 @@ class GenerateState(AuthState):
 
     def _request(self, with_image: bool = True) -> dict[str, Any]:
         """What the form asks for, as keyword arguments of quote and start_generation."""
-        provider, model, endpoint_id = split_key(self.model_key)
+        ref = ModelRef.from_key(self.model_key)
         options = self._option_values()
-        if _speaks(self.kind, self.fields):
+        if reads.speaks(self.kind, self.fields):
             options.setdefault("voice", "")
         if with_image and self.accepts_image and self.image_asset_id and self.kind in IMAGE_OPTION:
             options[IMAGE_OPTION[self.kind]] = self.image_asset_id
         return {
-            "deps": _deps(),
+            "deps": wiring.app_deps(),
             "project_id": self.project_id,
             "capability": self.kind,
-            "provider_id": provider,
-            "model": model,
+            "provider_id": ref.provider,
+            "model": ref.model,
             "prompt": self.prompt,
             "options": options,
-            "endpoint_id": endpoint_id,
+            "endpoint_id": ref.endpoint,
         }
 
     def _fallbacks(self) -> list[dict[str, str | None]]:
         if not (self.fallback_on and self.fallback_key):
             return []
-        provider, model, endpoint_id = split_key(self.fallback_key)
-        return [{"provider": provider, "model": model, "endpoint_id": endpoint_id}]
+        ref = ModelRef.from_key(self.fallback_key)
+        return [{"provider": ref.provider, "model": ref.model, "endpoint_id": ref.endpoint}]
 
     def _preview_request(self) -> dict[str, Any]:
         """The chosen speech model and options, as keyword arguments of the voice_preview service."""
@@ -379,7 +250,7 @@ class GenerateState(AuthState):
         try:
             with self._signed_in() as (session, user):
                 checked = generation.quote(session=session, user_id=user.id, **self._request())
-                if _speaks(self.kind, self.fields):
+                if reads.speaks(self.kind, self.fields):
                     self.preview_price = voice_preview.price(
                         session=session, user_id=user.id, **self._preview_request()
                     )
@@ -421,7 +292,7 @@ class GenerateState(AuthState):
         except SessionExpired:
             return self._login_redirect()
         events: list[Any] = [GenerateState.load_endpoints] if self.kind == Capability.TEXT.value else []
-        if self.voice_mode and voices.lists_voices_live(_deps().registry, self._voice_provider):
+        if self.voice_mode and voices.lists_voices_live(wiring.app_deps().registry, self._voice_provider):
             self.voice_mode = "loading"
         events += self._voice_events()
         if running is not None and str(running.id) != self.generation_id:
@@ -461,7 +332,7 @@ class GenerateState(AuthState):
             token = self.session_token
             self.endpoint_note = "Asking your OpenAI-compatible endpoints for their models…"
         try:
-            rows = await asyncio.to_thread(_endpoint_rows, token)
+            rows = await asyncio.to_thread(reads.endpoint_rows, token)
         except MediawsError:
             rows = []
         async with self:
@@ -496,9 +367,9 @@ class GenerateState(AuthState):
             if self.voice_mode != "loading":
                 return
             token, key = self.session_token, self.model_key
-        provider, _, _ = split_key(key)
+        provider = ModelRef.from_key(key).provider
         try:
-            found, problem = await asyncio.to_thread(_live_voices, token, provider), ""
+            found, problem = await asyncio.to_thread(reads.live_voices, token, provider), ""
         except MediawsError as exc:
             found, problem = [], str(exc)
         async with self:
@@ -548,12 +419,12 @@ class GenerateState(AuthState):
     @rx.event
     def set_fallback_on(self, value: bool) -> None:
         """Turn "if this fails, try another model" on or off."""
-        self.fallback_on = bool(value) and bool(_others(self.models, self.model_key))
+        self.fallback_on = bool(value) and bool(reads.others(self.models, self.model_key))
 
     @rx.event
     def set_fallback(self, value: str) -> None:
         """Choose the model to try if the chosen one fails."""
-        if value in [m["key"] for m in _others(self.models, self.model_key)]:
+        if value in [m["key"] for m in reads.others(self.models, self.model_key)]:
             self.fallback_key = value
 
     @rx.event
@@ -568,7 +439,7 @@ class GenerateState(AuthState):
             with self._signed_in() as (session, user):
                 asset = uploads.save_upload(
                     session=session,
-                    deps=_deps(),
+                    deps=wiring.app_deps(),
                     user_id=user.id,
                     project_id=self.project_id,
                     filename=upload.name or "",
@@ -609,7 +480,7 @@ class GenerateState(AuthState):
     def preview_voice(self) -> Any:
         """Play a short sample of the chosen voice: free sample, earlier preview, or a new cheap one."""
         self.preview_note, self.preview_url = "", ""
-        if not (_speaks(self.kind, self.fields) and self.project_id):
+        if not (reads.speaks(self.kind, self.fields) and self.project_id):
             return None
         if not self.values.get("voice", "").strip():
             self.preview_note = "Choose a voice first."
@@ -638,7 +509,7 @@ class GenerateState(AuthState):
             token, wanted = self.session_token, self._preview_generation_id
         while True:
             try:
-                status, url, problem = await asyncio.to_thread(_preview_status, token, wanted)
+                status, url, problem = await asyncio.to_thread(reads.preview_status, token, wanted)
             except MediawsError as exc:
                 status, url, problem = "failed", "", str(exc)
             if status in FINISHED:
@@ -682,7 +553,7 @@ class GenerateState(AuthState):
         if not self.model_key:
             self.error = "Choose a model first (add a key in Settings → API keys)."
             return
-        if _speaks(self.kind, self.fields) and not self.values.get("voice", "").strip():
+        if reads.speaks(self.kind, self.fields) and not self.values.get("voice", "").strip():
             self.error = "Choose a voice."
             return
         self.submitting = True
@@ -722,7 +593,7 @@ class GenerateState(AuthState):
         began = time.monotonic()
         while True:
             try:
-                info = await asyncio.to_thread(_status, token, wanted)
+                info = await asyncio.to_thread(reads.status, token, wanted)
             except MediawsError as exc:
                 async with self:
                     self.error = str(exc)

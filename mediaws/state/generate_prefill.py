@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from mediaws import wiring
 from mediaws.errors import NotFoundError
 from mediaws.models import Generation
-from mediaws.providers.base import Capability
 from mediaws.services import asset_queries, generation, model_lifecycle, voice_preview
+from mediaws.work import Capability, ModelRef
 
 if TYPE_CHECKING:
     from mediaws.state.generate import GenerateState
@@ -50,13 +51,14 @@ def _from_generation(state: GenerateState, session: Session, user_id: uuid.UUID,
     state._refresh_models(session, user_id)
     state.prompt = row.prompt
     plain, images = generation.split_image_inputs(row.options)
-    if f"{row.provider}|{row.model}" in [m["key"] for m in state.models if m["usable"]]:
-        state.model_key = f"{row.provider}|{row.model}"
+    key = ModelRef.of(row.provider, row.model, row.endpoint_id).key
+    if key in [m["key"] for m in state.models if m["usable"]]:
+        state.model_key = key
         state._refresh_fields()
         known = {f["name"] for f in state.fields}
         given = {k: ("true" if v else "false") if isinstance(v, bool) else str(v) for k, v in plain.items()}
         state.values = {**state.values, **{k: v for k, v in given.items() if k in known}}
-    elif row.provider in (registry := generation.app_deps().registry).providers:
+    elif row.provider in (registry := wiring.app_deps().registry).providers:
         state.model_notice = (
             model_lifecycle.retired_note(registry, row.provider, row.model) or state.model_notice
         )

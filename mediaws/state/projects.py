@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from mediaws import routes
+from mediaws import routes, wiring
 from mediaws.errors import NotFoundError, SessionExpired, ValidationError
 from mediaws.models import Asset, Generation, Project
 from mediaws.pricing.cost import priced_display
@@ -157,7 +157,7 @@ class ProjectState(AuthState):
                 )
                 firsts = [next(iter(generation.assets_of(session, row)), None) for row in recent]
                 shown = [asset for asset in firsts if asset is not None]
-                links = thumb_urls(shown, generation.app_deps())
+                links = thumb_urls(shown, wiring.app_deps())
                 thumbs = {asset.id: link for asset, link in zip(shown, links, strict=True)}
                 rows = [
                     _generation_row(row, first, thumbs[first.id] if first is not None else "")

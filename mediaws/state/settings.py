@@ -8,8 +8,8 @@ from typing import Any
 
 import reflex as rx
 
+from mediaws import wiring
 from mediaws.config import get_settings
-from mediaws.db import session_scope
 from mediaws.errors import (
     CryptoError,
     NotFoundError,
@@ -18,10 +18,6 @@ from mediaws.errors import (
     TooManyAttempts,
     ValidationError,
 )
-from mediaws.pricing.endpoint import price_summary, rate_text
-from mediaws.providers import OPENAI_COMPATIBLE, KeyProvider, key_providers
-from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import keyring_source
 from mediaws.services import accounts, keys, provider_access
 from mediaws.state import display
 from mediaws.state.auth import AuthState
@@ -44,27 +40,28 @@ def _key_row(view: keys.KeyView) -> dict[str, str]:
         "added": display.date(view.created_at),
         "updated": display.when(view.updated_at),
         "last_used": display.when(view.last_used_at),
-        "price": price_summary(view.input_price_micros, view.output_price_micros),
+        "price": view.price_text,
         "priced": "yes" if view.input_price_micros is not None else "",
-        "input_price": "" if view.input_price_micros is None else rate_text(view.input_price_micros),
-        "output_price": "" if view.output_price_micros is None else rate_text(view.output_price_micros),
+        "input_price": view.price_fields[0],
+        "output_price": view.price_fields[1],
     }
 
 
 def _check_key(token: str, key_id: str) -> str:
-    with session_scope() as session:
+    deps = wiring.app_deps()
+    with deps.transaction() as session:
         user = accounts.user_for_token(session=session, token=token)
         return provider_access.check_key(
             session=session,
-            keyring=keyring_source().get(),
-            settings=get_settings(),
-            registry=default_registry(),
+            keyring=deps.keyring,
+            settings=deps.settings,
+            registry=deps.registry,
             user_id=user.id,
             key_id=key_id,
         )
 
 
-def _provider_row(provider: KeyProvider, view: keys.KeyView | None) -> dict[str, str]:
+def _provider_row(provider: keys.KeyProvider, view: keys.KeyView | None) -> dict[str, str]:
     row = {
         "id": provider.id,
         "label": provider.label,
@@ -110,9 +107,9 @@ class KeysState(AuthState):
                 views = keys.list_keys(session=session, user_id=user.id)
         except SessionExpired:
             return self._login_redirect()
-        stored = {view.provider: view for view in views if view.provider != OPENAI_COMPATIBLE}
-        self.providers = [_provider_row(p, stored.get(p.id)) for p in key_providers()]
-        self.endpoints = [_key_row(view) for view in views if view.provider == OPENAI_COMPATIBLE]
+        stored = {view.provider: view for view in views if not view.endpoint}
+        self.providers = [_provider_row(p, stored.get(p.id)) for p in keys.key_providers()]
+        self.endpoints = [_key_row(view) for view in views if view.endpoint]
         self.loaded = True
         return None
 
@@ -126,7 +123,7 @@ class KeysState(AuthState):
     @rx.event
     def open_key_dialog(self, provider_id: str) -> None:
         """Open the add/replace dialog for one provider."""
-        match = next((p for p in key_providers() if p.id == provider_id), None)
+        match = next((p for p in keys.key_providers() if p.id == provider_id), None)
         self.dialog_provider = match.id if match else ""
         self.dialog_label = match.label if match else ""
         self.dialog_hint = match.key_hint if match else ""
@@ -148,7 +145,7 @@ class KeysState(AuthState):
             with self._signed_in() as (session, user):
                 keys.save_key(
                     session=session,
-                    keyring=keyring_source().get(),
+                    keyring=wiring.app_deps().keyring,
                     user_id=user.id,
                     provider=self.dialog_provider,
                     secret=str(form.get("secret", "")),
@@ -219,7 +216,7 @@ class KeysState(AuthState):
             with self._signed_in() as (session, user):
                 view = keys.save_endpoint(
                     session=session,
-                    keyring=keyring_source().get(),
+                    keyring=wiring.app_deps().keyring,
                     user_id=user.id,
                     name=str(form.get("name", "")),
                     base_url=str(form.get("base_url", "")),

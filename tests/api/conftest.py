@@ -14,19 +14,20 @@ from sqlmodel import Session
 from mediaws.api import api
 from mediaws.api.deps import get_deps, get_session_factory
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.jobs.worker import Worker
 from mediaws.models import User
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import generation, job_runner, tokens
+from mediaws.services import job_runner, tokens
 from mediaws.storage import LocalStorage
 from tests.support.signed_files import MakeAsset, asset_maker
 
 
 @pytest.fixture
-def deps(engine: Engine, keyring: Keyring, settings: Settings, tmp_path: Path) -> generation.Deps:
+def deps(engine: Engine, keyring: Keyring, settings: Settings, tmp_path: Path) -> Deps:
     """Real database and registry, files in a temp dir."""
-    return generation.Deps(
+    return Deps(
         settings=settings,
         registry=default_registry(),
         keyring=keyring,
@@ -36,7 +37,7 @@ def deps(engine: Engine, keyring: Keyring, settings: Settings, tmp_path: Path) -
 
 
 @pytest.fixture
-def client(deps: generation.Deps) -> Iterator[TestClient]:
+def client(deps: Deps) -> Iterator[TestClient]:
     """A client of the API with its Deps and session factory pointed at the test database."""
     api.dependency_overrides[get_deps] = lambda: deps
     api.dependency_overrides[get_session_factory] = lambda: deps.session_factory
@@ -65,7 +66,7 @@ def auth(auth_for: Callable[[User], dict[str, str]], user: User) -> dict[str, st
 
 
 @pytest.fixture
-def run_worker(deps: generation.Deps) -> Callable[[], str | None]:
+def run_worker(deps: Deps) -> Callable[[], str | None]:
     """Run one queued job (if any) the way the app's worker does."""
 
     def run() -> str | None:
@@ -83,6 +84,6 @@ def run_worker(deps: generation.Deps) -> Callable[[], str | None]:
 
 
 @pytest.fixture
-def make_asset(session: Session, deps: generation.Deps, user: User) -> MakeAsset:
+def make_asset(session: Session, deps: Deps, user: User) -> MakeAsset:
     """Store a file (and optionally a "small" preview) for a user and insert its asset row."""
     return asset_maker(session, deps, user)

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mediaws.api import api
 from mediaws.api.deps import get_deps, get_session_factory
-from mediaws.services.generation import Deps
+from mediaws.deps import Deps
 
 
 @dataclass

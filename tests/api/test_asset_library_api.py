@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.models import Asset, User
-from mediaws.services import generation, projects
+from mediaws.services import projects
 from tests.support import media
 from tests.support.assets import make_asset
 
@@ -24,7 +25,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
 
 
 @pytest.fixture
-def theirs(session: Session, deps: generation.Deps, other_user: User) -> Asset:
+def theirs(session: Session, deps: Deps, other_user: User) -> Asset:
     """Another person's asset."""
     project = projects.create_project(session=session, owner_id=other_user.id, name="Private").id
     return make_asset(
@@ -41,7 +42,7 @@ def test_list_pages_filters_and_searches(
     client: TestClient,
     auth: dict[str, str],
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
 ) -> None:
@@ -93,7 +94,7 @@ def test_patch_tags_and_bulk(
     client: TestClient,
     auth: dict[str, str],
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
 ) -> None:
@@ -138,7 +139,7 @@ def test_zip_streams_every_file_under_a_unique_name(
     client: TestClient,
     auth: dict[str, str],
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
 ) -> None:
@@ -175,7 +176,7 @@ def test_a_signed_download_link_serves_the_file_to_anyone_holding_it(
     client: TestClient,
     auth: dict[str, str],
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
 ) -> None:
@@ -196,7 +197,7 @@ def test_stats_delete_and_duplicate(
     client: TestClient,
     auth: dict[str, str],
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
 ) -> None:
@@ -215,7 +216,7 @@ def test_stats_delete_and_duplicate(
 
 
 def test_another_users_asset_is_404_on_every_route(
-    client: TestClient, auth: dict[str, str], theirs: Asset, session: Session, deps: generation.Deps
+    client: TestClient, auth: dict[str, str], theirs: Asset, session: Session, deps: Deps
 ) -> None:
     their_id = str(theirs.id)
     calls: list[tuple[str, str, dict[str, object]]] = [
@@ -254,7 +255,7 @@ def test_an_upload_gets_previews_and_a_lost_preview_is_made_again(
     client: TestClient,
     auth: dict[str, str],
     project_id: uuid.UUID,
-    deps: generation.Deps,
+    deps: Deps,
     run_worker: Callable[[], str | None],
 ) -> None:
     uploaded = client.post(

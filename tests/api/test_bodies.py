@@ -14,7 +14,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from mediaws.services.generation import Deps
+from mediaws.deps import Deps
 from tests.api.live import LiveApi, serving
 
 MIB = 1024 * 1024

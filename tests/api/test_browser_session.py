@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 from mediaws.api import api
 from mediaws.api.deps import get_deps, get_session_factory
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.models import AuthSession, User
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import accounts, generation
+from mediaws.services import accounts
 from mediaws.services.auth_forms import error_message
 from mediaws.storage import LocalStorage
 
@@ -25,7 +26,7 @@ PASSWORD = "violet-harbour-lantern-42"
 ORIGIN = "http://localhost:3000"
 
 
-def browser(deps: generation.Deps, base_url: str = ORIGIN) -> TestClient:
+def browser(deps: Deps, base_url: str = ORIGIN) -> TestClient:
     """A client that behaves like the browser on our own page (same-origin form posts, no redirects)."""
     return TestClient(
         api,
@@ -39,11 +40,11 @@ def browser(deps: generation.Deps, base_url: str = ORIGIN) -> TestClient:
 @pytest.fixture
 def make_deps_for(
     engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
-) -> Iterator[Callable[..., generation.Deps]]:
+) -> Iterator[Callable[..., Deps]]:
     """Install Deps on the test database with the given settings."""
 
-    def build(**overrides: object) -> generation.Deps:
-        deps = generation.Deps(
+    def build(**overrides: object) -> Deps:
+        deps = Deps(
             settings=make_settings(**overrides),
             registry=default_registry(),
             keyring=keyring,
@@ -65,7 +66,7 @@ def set_cookie(response: object) -> str:
 
 
 def test_login_sets_an_httponly_strict_cookie_and_goes_to_next(
-    make_deps_for: Callable[..., generation.Deps], user: User, session: Session
+    make_deps_for: Callable[..., Deps], user: User, session: Session
 ) -> None:
     deps = make_deps_for()
     with browser(deps) as client:
@@ -89,7 +90,7 @@ def test_login_sets_an_httponly_strict_cookie_and_goes_to_next(
 
 
 def test_cookie_is_secure_by_default_when_the_public_url_is_https(
-    make_deps_for: Callable[..., generation.Deps], user: User
+    make_deps_for: Callable[..., Deps], user: User
 ) -> None:
     deps = make_deps_for(public_url="https://media.example.com")
     assert deps.settings.cookie_secure is True
@@ -106,7 +107,7 @@ def test_cookie_secure_can_be_forced_off_behind_https(make_settings: Callable[..
 
 
 def test_wrong_password_goes_back_to_the_form_with_a_code_and_no_cookie(
-    make_deps_for: Callable[..., generation.Deps], user: User
+    make_deps_for: Callable[..., Deps], user: User
 ) -> None:
     deps = make_deps_for()
     with browser(deps) as client:
@@ -122,9 +123,7 @@ def test_wrong_password_goes_back_to_the_form_with_a_code_and_no_cookie(
     assert "set-cookie" not in response.headers
 
 
-def test_throttled_login_says_how_long_to_wait(
-    make_deps_for: Callable[..., generation.Deps], user: User
-) -> None:
+def test_throttled_login_says_how_long_to_wait(make_deps_for: Callable[..., Deps], user: User) -> None:
     deps = make_deps_for()
     with browser(deps) as client:
         for _ in range(5):
@@ -141,7 +140,7 @@ def test_throttled_login_says_how_long_to_wait(
 
 
 def test_forwarded_for_is_honoured_only_from_a_trusted_proxy(
-    make_deps_for: Callable[..., generation.Deps], user: User, session: Session
+    make_deps_for: Callable[..., Deps], user: User, session: Session
 ) -> None:
     for trusted, expected in (("", "127.0.0.1"), ("10.0.0.0/8,127.0.0.1", "203.0.113.9")):
         deps = make_deps_for(trusted_proxies=trusted) if trusted else make_deps_for()
@@ -156,9 +155,7 @@ def test_forwarded_for_is_honoured_only_from_a_trusted_proxy(
         assert newest.client == expected
 
 
-def test_a_login_form_from_another_site_is_refused(
-    make_deps_for: Callable[..., generation.Deps], user: User
-) -> None:
+def test_a_login_form_from_another_site_is_refused(make_deps_for: Callable[..., Deps], user: User) -> None:
     make_deps_for()
     with TestClient(api, base_url=ORIGIN, follow_redirects=False) as client:
         for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
@@ -171,7 +168,7 @@ def test_a_login_form_from_another_site_is_refused(
 
 
 def test_an_oversized_form_is_refused_before_it_is_parsed(
-    make_deps_for: Callable[..., generation.Deps], user: User
+    make_deps_for: Callable[..., Deps], user: User
 ) -> None:
     deps = make_deps_for()
     with browser(deps) as client:
@@ -179,9 +176,7 @@ def test_an_oversized_form_is_refused_before_it_is_parsed(
     assert response.status_code == 413
 
 
-def test_sign_up_creates_the_account_and_logs_in(
-    make_deps_for: Callable[..., generation.Deps], engine: Engine
-) -> None:
+def test_sign_up_creates_the_account_and_logs_in(make_deps_for: Callable[..., Deps], engine: Engine) -> None:
     deps = make_deps_for()
     form = {"email": "New@Example.com", "password": PASSWORD, "password_confirm": PASSWORD}
     with browser(deps) as client:
@@ -206,7 +201,7 @@ def test_sign_up_creates_the_account_and_logs_in(
 
 
 def test_log_out_revokes_the_session_and_clears_the_cookie(
-    make_deps_for: Callable[..., generation.Deps], user: User, session: Session
+    make_deps_for: Callable[..., Deps], user: User, session: Session
 ) -> None:
     deps = make_deps_for()
     with browser(deps) as client:

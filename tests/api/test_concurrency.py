@@ -12,8 +12,9 @@ from sqlmodel import Session
 from mediaws.api.gate import size_thread_limiter
 from mediaws.config import Settings
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.models import User
-from mediaws.services import generation, projects
+from mediaws.services import projects
 from tests.api.live import serving
 
 BURST = 200
@@ -25,7 +26,7 @@ def _seed(session: Session, user: User) -> None:
 
 
 def test_200_concurrent_list_requests_all_complete_and_ping_stays_live(
-    deps: generation.Deps, session: Session, user: User, auth: dict[str, str]
+    deps: Deps, session: Session, user: User, auth: dict[str, str]
 ) -> None:
     _seed(session, user)
 
@@ -63,7 +64,7 @@ def test_200_concurrent_list_requests_all_complete_and_ping_stays_live(
 
 
 def test_past_the_in_flight_limit_requests_get_a_fast_503(
-    make_deps: Callable[..., generation.Deps], auth: dict[str, str]
+    make_deps: Callable[..., Deps], auth: dict[str, str]
 ) -> None:
     deps = make_deps(api_max_in_flight=1)
 

@@ -17,11 +17,12 @@ from sqlmodel import Session
 
 from mediaws.api import api
 from mediaws.api.deps import get_deps
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.models import User
-from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import asset_files
-from mediaws.services.generation import Deps
 from tests.api.live import serving
 from tests.support.signed_files import DATA, HOUR, SMALL, MakeAsset, link
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.models import Asset
-from mediaws.services.generation import Deps
 from tests.api.live import serving
 from tests.support import nginx as nginx_server
 from tests.support.nginx import deploy_site

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from mediaws.api import api, errors
 from mediaws.api.deps import get_session_factory
+from mediaws.deps import Deps
 from mediaws.errors import (
     ConfigError,
     ContentRefused,
@@ -23,7 +24,7 @@ from mediaws.errors import (
     TooManyAttempts,
 )
 from mediaws.models import AsyncJob, Generation, User
-from mediaws.services import generation, keys
+from mediaws.services import keys
 
 IMAGE = {"type": "image", "provider": "local", "model": "local-image", "prompt": "A lighthouse at dusk"}
 
@@ -184,7 +185,7 @@ def test_malformed_generate_requests_name_the_field(
 
 
 def test_budget_refusal_is_422_with_the_numbers(
-    client: TestClient, auth: dict[str, str], user: User, session: Session, deps: generation.Deps
+    client: TestClient, auth: dict[str, str], user: User, session: Session, deps: Deps
 ) -> None:
     keys.save_key(
         session=session,

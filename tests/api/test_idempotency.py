@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from mediaws import migrations
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.models import AsyncJob, Generation, User
 from mediaws.models.base import utcnow
 from mediaws.services import generation, projects, tokens
@@ -147,7 +148,7 @@ def test_concurrent_duplicates_over_http_make_one_generation(
 
 
 def test_concurrent_duplicates_in_the_service_make_one_generation(
-    session: Session, user: User, deps: generation.Deps
+    session: Session, user: User, deps: Deps
 ) -> None:
     project = projects.create_project(session=session, owner_id=user.id, name="Race")
     key, start = str(uuid.uuid4()), threading.Barrier(CONCURRENT)

@@ -10,8 +10,10 @@ from sqlmodel import Session
 
 from mediaws.config import Settings
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import accounts, generation, projects
 from mediaws.storage import LocalStorage
 from tests.e2e.support import AppServer
@@ -21,7 +23,7 @@ def test_queued_generation_is_run_by_the_app_server(app_server: AppServer) -> No
     """A generation queued in the server's database is picked up, stored under the data dir and priced."""
     engine = make_engine(app_server.database_url)
     storage = LocalStorage(app_server.data_dir / "files")
-    deps = generation.Deps(
+    deps = Deps(
         settings=Settings(data_dir=app_server.data_dir, database_url=app_server.database_url),
         registry=default_registry(),
         keyring=Keyring([decode_key(generate_key())]),

@@ -19,10 +19,12 @@ from sqlmodel import Session, col, select
 
 from mediaws.config import Settings
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.models import Asset, Generation, User
 from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring, decode_key, generate_key
-from mediaws.services import generation, ingest, projects
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
+from mediaws.services import ingest, projects
 from mediaws.storage import LocalStorage
 from tests.e2e.support import AppServer, Shots, sign_up
 from tests.support.media import mp4, wav
@@ -51,9 +53,9 @@ def _png(colour: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def _deps(server: AppServer) -> generation.Deps:
+def _deps(server: AppServer) -> Deps:
     engine = make_engine(server.database_url)
-    return generation.Deps(
+    return Deps(
         settings=Settings(data_dir=server.data_dir, database_url=server.database_url),
         registry=default_registry(),
         keyring=Keyring([decode_key(generate_key())]),
@@ -117,7 +119,7 @@ def _seed(server: AppServer, email: str) -> Seeded:
     return seeded
 
 
-def _wait_for_previews(deps: generation.Deps, user_id: uuid.UUID) -> None:
+def _wait_for_previews(deps: Deps, user_id: uuid.UUID) -> None:
     """The app server's worker makes thumbnails, posters and waveforms; wait until none is pending."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -197,6 +197,7 @@ def test_endpoint_models_and_the_fallback_switch(
     expect(page.get_by_role("option", name="Old box · unreachable")).to_be_disabled()
     page.get_by_role("option", name="My Ollama · gpt-5.4").click()
     expect(page.get_by_label("Model", exact=True)).to_contain_text("My Ollama · gpt-5.4")
+    expect(page.get_by_label("Temperature")).to_be_visible()
     shots(page, "endpoint-model")
 
     switch = page.get_by_role("switch", name="If this fails, try another model")

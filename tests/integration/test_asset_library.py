@@ -13,13 +13,13 @@ import pytest
 from sqlmodel import Session, select
 
 from mediaws import migrations
+from mediaws.deps import Deps
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import Asset, AssetTag, StorageDeletion, User
 from mediaws.models.base import utcnow
 from mediaws.services import asset_edits, asset_queries, asset_stats, projects, storage_cleanup, tags
 from mediaws.services.asset_edits import AssetChanges
 from mediaws.services.asset_queries import AssetQuery
-from mediaws.services.generation import Deps
 from mediaws.storage import LocalStorage, StorageError
 from tests.support.assets import make_asset, spaced
 

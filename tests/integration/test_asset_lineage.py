@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import Asset, Generation, User
-from mediaws.services import asset_lineage, asset_text, generation, projects
+from mediaws.services import asset_lineage, asset_text, projects
 from mediaws.storage import storage_key
 
 START = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps]) -> Deps:
     """Real database and real files in a temp dir."""
     return make_deps()
 
@@ -149,7 +150,7 @@ def test_neighbours_follow_the_gallery_order(session: Session, user: User, proje
 
 
 def test_text_is_saved_read_back_and_checked(
-    session: Session, deps: generation.Deps, user: User, other_user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, other_user: User, project_id: uuid.UUID
 ) -> None:
     """Saving replaces the content, size and excerpt; bad text, big text and a stranger change nothing."""
     note = _asset(session, user.id, project_id, kind="text", mime="text/markdown")
@@ -171,7 +172,7 @@ def test_text_is_saved_read_back_and_checked(
 
 
 def test_reading_stops_at_the_limit_without_breaking_a_character(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A text longer than the limit is cut before a split character and said to be cut."""
     note = _asset(session, user.id, project_id, kind="text", mime="text/plain")

@@ -13,10 +13,11 @@ from sqlmodel import Session, select
 
 from mediaws.api import api
 from mediaws.api.deps import get_deps, get_session_factory
+from mediaws.deps import Deps
 from mediaws.models import Asset, AsyncJob, Generation, User
 from mediaws.pricing.cost import cost
 from mediaws.providers.base import Usage
-from mediaws.services import generation, keys, projects, tokens
+from mediaws.services import keys, projects, tokens
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
 from tests.support.jobs import run_generation
@@ -38,9 +39,7 @@ def fake() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(
-    make_deps: Callable[..., generation.Deps], fake: FakeServer, session: Session, user: User
-) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps], fake: FakeServer, session: Session, user: User) -> Deps:
     """Real database and files; OpenAI and Anthropic are the fake, and the user holds both keys."""
     built = make_deps(openai_base_url=f"{fake.url}/v1", anthropic_base_url=fake.url)
     for provider, secret in (("openai", OPENAI_KEY), ("anthropic", ANTHROPIC_KEY)):
@@ -57,7 +56,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
 
 
 def generate(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **values: Any
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, **values: Any
 ) -> tuple[Generation, AsyncJob]:
     """Queue a generation, run it to its end, and return its row and job as the database has them."""
     row = run_generation(session, deps, user.id, project_id, **values)
@@ -99,7 +98,7 @@ IMAGE_BILL = Usage(
     "encoded", [base64.b64encode(b"not a picture").decode(), "%%% not base64 %%%"], ids=["text", "not-base64"]
 )
 def test_an_always_unreadable_answer_is_paid_for_once(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer, encoded: str
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer, encoded: str
 ) -> None:
     """A provider that always answers with something that is no image is called once, not 3 x 3 times."""
     fake.route("POST", IMAGES, unreadable_image(encoded))
@@ -112,7 +111,7 @@ def test_an_always_unreadable_answer_is_paid_for_once(
 
 
 def test_a_fallback_still_runs_and_the_failed_bill_is_kept(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """The user's chosen fallback makes the image; the unusable answer before it stays on the bill."""
     fake.route("POST", IMAGES, unreadable_image())
@@ -131,7 +130,7 @@ def test_a_fallback_still_runs_and_the_failed_bill_is_kept(
 
 
 def test_a_server_error_then_success_is_retried_and_billed_once(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """A 500 made nothing and billed nothing, so it is retried; the success is billed once."""
     fake.enqueue(
@@ -207,7 +206,7 @@ def claude_refusal() -> Reply:
 )
 def test_a_billed_refusal_records_its_cost(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -231,7 +230,7 @@ def test_a_billed_refusal_records_its_cost(
 
 
 def test_the_api_says_where_each_cost_came_from(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """costSource is provider_usage for reported usage, and null when nothing was billed."""
     fake.route("POST", IMAGES, unreadable_image())
@@ -280,7 +279,7 @@ def chat_reply(usage: dict[str, Any] | None = None) -> Reply:
 
 
 def test_answers_without_usage_record_the_estimate_as_derived_never_zero(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """A chat answer and an images answer that come back without usage were still paid for."""
     fake.route("POST", CHAT, chat_reply())
@@ -297,7 +296,7 @@ def test_answers_without_usage_record_the_estimate_as_derived_never_zero(
 
 
 def test_inconsistent_usage_records_the_estimate_instead_of_a_wrong_or_negative_cost(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """More cached tokens than prompt tokens cannot be priced: the answer is kept, at the estimate."""
     usage = {"prompt_tokens": 10, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 50}}

@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.models import User
+from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import catalog, generation, keys
+from mediaws.services import catalog, keys
 from mediaws.storage import LocalStorage
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -45,11 +47,9 @@ def ollama() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(
-    engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path
-) -> generation.Deps:
+def deps(engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings], tmp_path: Path) -> Deps:
     """Real database and keyring; the network edge is the fake server."""
-    return generation.Deps(
+    return Deps(
         settings=make_settings(),
         registry=default_registry(),
         keyring=keyring,
@@ -73,7 +73,7 @@ def _dead_url() -> str:
 
 
 def test_each_endpoint_lists_its_models_and_a_dead_one_says_unreachable(
-    session: Session, deps: generation.Deps, keyring: Keyring, user: User, ollama: FakeServer
+    session: Session, deps: Deps, keyring: Keyring, user: User, ollama: FakeServer
 ) -> None:
     """Live models (sorted) with the stored key; a closed port and a refused key are named, not raised."""
     mine = _endpoint(session, keyring, user, "My Ollama", f"{ollama.url}/v1", ENDPOINT_KEY)
@@ -85,15 +85,17 @@ def test_each_endpoint_lists_its_models_and_a_dead_one_says_unreachable(
     by_name = {e.name: e for e in found}
     assert [e.name for e in found] == ["Borrowed", "My Ollama", "Old box"]
     assert by_name["My Ollama"] == catalog.EndpointModels(
-        mine, "My Ollama", ("llama3.2:latest", "qwen2.5:7b")
+        OPENAI_COMPATIBLE, mine, "My Ollama", ("llama3.2:latest", "qwen2.5:7b")
     )
-    assert by_name["Old box"] == catalog.EndpointModels(dead, "Old box", (), "unreachable")
-    assert by_name["Borrowed"] == catalog.EndpointModels(wrong, "Borrowed", (), "key refused")
+    assert by_name["Old box"] == catalog.EndpointModels(OPENAI_COMPATIBLE, dead, "Old box", (), "unreachable")
+    assert by_name["Borrowed"] == catalog.EndpointModels(
+        OPENAI_COMPATIBLE, wrong, "Borrowed", (), "key refused"
+    )
     assert len(ollama.calls("GET", r"/v1/models")) == 2
 
 
 def test_a_server_that_hangs_is_given_up_on(
-    session: Session, deps: generation.Deps, keyring: Keyring, user: User, ollama: FakeServer
+    session: Session, deps: Deps, keyring: Keyring, user: User, ollama: FakeServer
 ) -> None:
     """An endpoint that does not answer within the short timeout is unreachable."""
     ollama.enqueue("GET", r"/v1/models", Reply(json=MODELS, delay=3.0))
@@ -104,7 +106,7 @@ def test_a_server_that_hangs_is_given_up_on(
 
 def test_only_the_users_own_endpoints_are_listed(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     other_user: User,
@@ -116,4 +118,4 @@ def test_only_the_users_own_endpoints_are_listed(
         session=session, keyring=keyring, user_id=user.id, provider="openai", secret="sk-" + "a" * 40
     )
     assert catalog.list_endpoint_models(deps=deps, user_id=user.id) == []
-    assert catalog.user_endpoints(session=session, user_id=uuid.uuid4()) == []
+    assert catalog.user_endpoints(session=session, registry=deps.registry, user_id=uuid.uuid4()) == []

@@ -17,7 +17,8 @@ from mediaws import migrations
 from mediaws.config import Settings
 from mediaws.db import make_engine
 from mediaws.models import User
-from mediaws.security.crypto import KeyringFile, KeyringSource, generate_key, key_id_for
+from mediaws.security.crypto import KeyringFile, KeyringSource
+from mediaws.security.master_key import generate_key, key_id_for
 from mediaws.services import accounts, keys
 
 PASSWORD = "amber-lighthouse-comet-63"

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlmodel import Session, select
 
-from mediaws.errors import ValidationError
+from mediaws.deps import Deps
+from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import AsyncJob, Generation, User
 from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.security.crypto import Keyring
@@ -50,7 +51,7 @@ def endpoint_server() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generations.Deps]) -> generations.Deps:
+def deps(make_deps: Callable[..., Deps]) -> Deps:
     """Real database, real files and the real registry; the endpoint is the fake server."""
     return make_deps()
 
@@ -83,7 +84,7 @@ def add_endpoint(
 
 
 def start_text(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, endpoint: uuid.UUID | str
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, endpoint: uuid.UUID | str
 ) -> Generation:
     """Ask the endpoint for a short text (13 characters → 5 tokens guessed, 100 out at most)."""
     return generations.start_generation(
@@ -102,7 +103,7 @@ def start_text(
 
 def test_text_from_a_priced_endpoint_records_the_exact_cost(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     project_id: uuid.UUID,
@@ -127,7 +128,7 @@ def test_text_from_a_priced_endpoint_records_the_exact_cost(
 
 def test_own_server_priced_zero_is_free(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     project_id: uuid.UUID,
@@ -146,7 +147,7 @@ def test_own_server_priced_zero_is_free(
 
 def test_an_unpriced_endpoint_is_refused_before_anything_is_written(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     project_id: uuid.UUID,
@@ -164,7 +165,7 @@ def test_an_unpriced_endpoint_is_refused_before_anything_is_written(
 
 def test_a_price_removed_while_queued_keeps_no_unpriced_result(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     project_id: uuid.UUID,
@@ -189,3 +190,77 @@ def test_a_price_removed_while_queued_keeps_no_unpriced_result(
     assert done.cost_micros is None
     assert done.error is not None and UNPRICED in done.error
     assert generations.assets_of(session, done) == []
+
+
+def test_an_endpoint_model_takes_the_options_every_compatible_server_knows(
+    session: Session,
+    deps: Deps,
+    keyring: Keyring,
+    user: User,
+    project_id: uuid.UUID,
+    endpoint_server: FakeServer,
+) -> None:
+    """An endpoint's model is resolved like any model: its options are checked before anything is written."""
+    endpoint = add_endpoint(session, keyring, user, f"{endpoint_server.url}/v1", ("0.60", "2.40"))
+    ask = {
+        "session": session,
+        "deps": deps,
+        "user_id": user.id,
+        "project_id": project_id,
+        "capability": "text",
+        "provider_id": OPENAI_COMPATIBLE,
+        "model": MODEL,
+        "prompt": "Write a haiku",
+        "endpoint_id": endpoint.id,
+    }
+    checked = generations.quote(**ask, options={"temperature": 0.2, "system": "Be brief.", "seed": 7})
+    assert checked.estimate.micros > 0
+    with pytest.raises(ValidationError, match=rf"{MODEL} does not take the option 'quality'") as caught:
+        generations.quote(**ask, options={"quality": "high"})
+    assert caught.value.field == "quality"
+    with pytest.raises(ValidationError) as caught:
+        generations.quote(**ask, options={"temperature": 3})
+    assert caught.value.field == "temperature"
+    with pytest.raises(ValidationError, match="does not take an input image"):
+        generations.quote(**ask, options={"input_image_asset_id": str(uuid.uuid4())})
+    with pytest.raises(ValidationError, match="Choose one of the endpoint's models"):
+        generations.quote(**(ask | {"model": "  "}))
+    with pytest.raises(ValidationError, match="too long"):
+        generations.quote(**(ask | {"model": "m" * 201}))
+    assert session.exec(select(Generation)).all() == []
+
+
+def test_the_endpoint_must_be_one_of_the_users_endpoints(
+    session: Session,
+    deps: Deps,
+    keyring: Keyring,
+    user: User,
+    other_user: User,
+    project_id: uuid.UUID,
+    endpoint_server: FakeServer,
+) -> None:
+    """A missing endpoint is asked for; someone else's, or a plain provider key's id, is not found."""
+    theirs = add_endpoint(session, keyring, other_user, f"{endpoint_server.url}/v1", ("0", "0"))
+    own_key = keys.save_key(
+        session=session, keyring=keyring, user_id=user.id, provider="openai", secret="sk-" + "a" * 40
+    )
+    with pytest.raises(ValidationError, match="Choose one of your OpenAI-compatible endpoints"):
+        start_text(session, deps, user, project_id, "")
+    for wrong in (theirs.id, own_key.id):
+        with pytest.raises(NotFoundError):
+            start_text(session, deps, user, project_id, wrong)
+    with pytest.raises(ValidationError, match="OpenAI has no endpoints") as caught:
+        generations.quote(
+            session=session,
+            deps=deps,
+            user_id=user.id,
+            project_id=project_id,
+            capability="text",
+            provider_id="openai",
+            model="gpt-4.1",
+            prompt="Hi",
+            endpoint_id=theirs.id,
+        )
+    assert caught.value.field == "endpoint"
+    assert session.exec(select(Generation)).all() == []
+    assert endpoint_server.calls("POST", r"/v1/chat/completions") == []

@@ -12,11 +12,11 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError
 from mediaws.media.ingest import human_bytes
 from mediaws.models import Asset, Project, User
 from mediaws.services import asset_edits, ingest, projects
-from mediaws.services.generation import Deps
 from mediaws.state.gallery import scope_from_path
 from mediaws.state.gallery_bulk import select_range, still_offered
 from mediaws.state.gallery_rows import (

@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
@@ -58,12 +59,12 @@ def fake_openai() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generations.Deps], fake_openai: FakeServer) -> generations.Deps:
+def deps(make_deps: Callable[..., Deps], fake_openai: FakeServer) -> Deps:
     """Real database, real files in a temp dir, the real provider registry; OpenAI is the fake."""
     return make_deps(openai_base_url=f"{fake_openai.url}/v1")
 
 
-def worker_for(deps: generations.Deps, name: str = "w1", lease: float = 30.0) -> Worker:
+def worker_for(deps: Deps, name: str = "w1", lease: float = 30.0) -> Worker:
     """A worker that runs jobs (generations, and the previews of their results)."""
     return Worker(
         session_factory=deps.session_factory,
@@ -75,9 +76,7 @@ def worker_for(deps: generations.Deps, name: str = "w1", lease: float = 30.0) ->
     )
 
 
-def start(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, **kw: Any
-) -> Generation:
+def start(session: Session, deps: Deps, user: User, project_id: uuid.UUID, **kw: Any) -> Generation:
     """Start a generation with defaults for the offline image model."""
     values: dict[str, Any] = {
         "capability": "image",
@@ -99,7 +98,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
 
 
 def test_local_image_is_generated_stored_and_free(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Queued → run by the worker → a PNG asset in storage, priced $0 by rule, job at 100%."""
     queued = start(session, deps, user, project_id)
@@ -120,7 +119,7 @@ def test_local_image_is_generated_stored_and_free(
 
 
 def test_text_records_tokens_and_exact_cost(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake_openai: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake_openai: FakeServer
 ) -> None:
     """The reported 1,234 + 567 tokens are kept and priced exactly ($2/M in, $8/M out for gpt-4.1)."""
     keys.save_key(
@@ -149,7 +148,7 @@ def test_text_records_tokens_and_exact_cost(
 
 
 def test_bad_requests_are_refused_and_nothing_is_written(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Unknown model, wrong type, empty or over-long prompt, missing key: a clear reason and no rows."""
     cases = [
@@ -175,7 +174,7 @@ def test_bad_requests_are_refused_and_nothing_is_written(
 
 
 def test_budget_refusal_says_the_numbers(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A request that would pass the monthly budget is refused with the estimate and what is left."""
     keys.save_key(
@@ -207,7 +206,7 @@ def test_budget_refusal_says_the_numbers(
 
 
 def test_strangers_get_not_found_and_queued_jobs_cancel(
-    session: Session, deps: generations.Deps, user: User, other_user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, other_user: User, project_id: uuid.UUID
 ) -> None:
     """Another user's generation id is not found; a queued job cancels at once and never runs."""
     queued = start(session, deps, user, project_id)
@@ -224,7 +223,7 @@ def test_strangers_get_not_found_and_queued_jobs_cancel(
 
 
 def test_storage_failure_leaves_no_rows_and_no_files(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     """If the second file cannot be stored, the first is removed and the generation fails cleanly."""
 
@@ -234,7 +233,7 @@ def test_storage_failure_leaves_no_rows_and_no_files(
                 raise StorageError("disk full")
             super().put(key, data, mime_type)
 
-    flaky = generations.Deps(**{**deps.__dict__, "storage": FlakyStorage(tmp_path / "flaky")})
+    flaky = Deps(**{**deps.__dict__, "storage": FlakyStorage(tmp_path / "flaky")})
     queued = start(session, flaky, user, project_id, options={"size": "512x512", "count": 2, "seed": 1})
     assert worker_for(flaky).run_once() == "failed"
     session.expire_all()
@@ -245,7 +244,7 @@ def test_storage_failure_leaves_no_rows_and_no_files(
 
 
 def test_expired_lease_is_taken_over_and_runs_once(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A worker that vanished after claiming stops renewing; another takes the job over and finishes it."""
     queued = start(session, deps, user, project_id)
@@ -269,7 +268,7 @@ def test_expired_lease_is_taken_over_and_runs_once(
 
 
 def test_pricing_a_request_never_opens_the_key(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Re-quoting on every keystroke leaves the key sealed and its "last used" as it was; no key is said."""
     quote = functools.partial(

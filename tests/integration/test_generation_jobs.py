@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, Generation, User
@@ -43,9 +44,7 @@ def fake() -> Iterator[ReplicateFake]:
 
 
 @pytest.fixture
-def deps(
-    make_deps: Callable[..., generations.Deps], fake: ReplicateFake, session: Session, user: User
-) -> generations.Deps:
+def deps(make_deps: Callable[..., Deps], fake: ReplicateFake, session: Session, user: User) -> Deps:
     """Real database and files; Replicate is the fake, and the user holds a Replicate key."""
     deps = make_deps(replicate_base_url=fake.url)
     keys.save_key(session=session, keyring=deps.keyring, user_id=user.id, provider="replicate", secret=KEY)
@@ -57,9 +56,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
     return projects.create_project(session=session, owner_id=user.id, name="Jobs").id
 
 
-def start(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, **kw: Any
-) -> Generation:
+def start(session: Session, deps: Deps, user: User, project_id: uuid.UUID, **kw: Any) -> Generation:
     values: dict[str, Any] = {
         "capability": "video",
         "provider_id": "replicate",
@@ -72,7 +69,7 @@ def start(
     )
 
 
-def reload(deps: generations.Deps, generation_id: uuid.UUID) -> tuple[Generation, AsyncJob, list[Asset]]:
+def reload(deps: Deps, generation_id: uuid.UUID) -> tuple[Generation, AsyncJob, list[Asset]]:
     with deps.session_factory() as s:
         row = s.get(Generation, generation_id)
         assert row is not None
@@ -116,7 +113,7 @@ CASES = {
 @pytest.mark.parametrize("kind", list(CASES))
 def test_each_media_type_is_generated_stored_and_priced(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: ReplicateFake,
@@ -136,7 +133,7 @@ def test_each_media_type_is_generated_stored_and_priced(
         assert done.options["duration_seconds"] == 6  # the model's fixed length, filled in for the caller
 
 
-def _run_in_background(deps: generations.Deps) -> tuple[threading.Thread, list[str | None]]:
+def _run_in_background(deps: Deps) -> tuple[threading.Thread, list[str | None]]:
     outcome: list[str | None] = []
     thread = threading.Thread(target=lambda: outcome.append(worker_for(deps).run_once()), daemon=True)
     thread.start()
@@ -151,7 +148,7 @@ def _wait(predicate: Callable[[], bool]) -> None:
 
 
 def test_cancel_mid_video_stops_the_provider_job_and_keeps_nothing(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """Cancel while Replicate renders: Replicate is told to stop, the generation ends cancelled, no file."""
     queued = start(session, deps, user, project_id)
@@ -166,7 +163,7 @@ def test_cancel_mid_video_stops_the_provider_job_and_keeps_nothing(
 
 
 def test_timeout_fails_with_a_clear_message_and_stops_the_provider_job(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """A video past its time limit is stopped at the provider and failed in words a person understands."""
     queued = start(session, deps, user, project_id)
@@ -181,7 +178,7 @@ def test_timeout_fails_with_a_clear_message_and_stops_the_provider_job(
 
 
 def test_retryable_error_is_retried_later_then_succeeds(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """A 503 from Replicate puts the job back with a delay; the next attempt succeeds and is billed once."""
     fake.server.enqueue("POST", CREATE, error_reply(503, "Service Unavailable", "Try again"))
@@ -201,7 +198,7 @@ def test_retryable_error_is_retried_later_then_succeeds(
 
 
 def test_fallback_takes_over_when_the_provider_refuses_the_key(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """Replicate rejects the key; the chosen fallback (local images) makes the picture, and says so."""
     fake.server.enqueue("POST", CREATE, error_reply(401, "Unauthenticated", "invalid token"))
@@ -229,7 +226,7 @@ def test_fallback_takes_over_when_the_provider_refuses_the_key(
 
 
 def test_refused_content_does_not_fall_back(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """A provider's safety refusal ends the generation: mediaws does not shop the prompt around."""
     fake.polls.append(prediction("failed", error="NSFW content detected. Try a different prompt."))
@@ -249,7 +246,7 @@ def test_refused_content_does_not_fall_back(
     assert "NSFW" in (done.error or "")
 
 
-def _upload(session: Session, deps: generations.Deps, owner: User, project: uuid.UUID) -> Asset:
+def _upload(session: Session, deps: Deps, owner: User, project: uuid.UUID) -> Asset:
     asset_id = uuid.uuid4()
     key = storage_key(owner.id, project, asset_id, "image/png")
     deps.storage.put(key, picture("PNG", (64, 36)), "image/png")
@@ -269,7 +266,7 @@ def _upload(session: Session, deps: generations.Deps, owner: User, project: uuid
 
 
 def test_start_image_reaches_the_provider_and_is_the_results_source(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: ReplicateFake
 ) -> None:
     """An uploaded first frame goes to Replicate inline; the video asset records where it came from."""
     frame = _upload(session, deps, user, project_id)
@@ -290,7 +287,7 @@ def test_start_image_reaches_the_provider_and_is_the_results_source(
 
 def test_start_image_checks_owner_kind_and_model(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     user: User,
     other_user: User,
     project_id: uuid.UUID,
@@ -333,7 +330,7 @@ def test_start_image_checks_owner_kind_and_model(
 
 
 def test_budget_counts_the_dearest_fallback(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A cheap model with a dear fallback is refused when the fallback could exceed the budget."""
     projects.update_project(
@@ -374,7 +371,7 @@ def test_eta_from_progress_else_past_durations(
 
 
 def test_time_limits_come_from_the_settings(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """MEDIAWS_LONG_JOB_TIMEOUT_SECONDS and MEDIAWS_SHORT_JOB_TIMEOUT_SECONDS set each new job's limit."""
     limits = {"long_job_timeout_seconds": 45, "short_job_timeout_seconds": 20}
@@ -388,7 +385,7 @@ def test_time_limits_come_from_the_settings(
 @pytest.mark.parametrize("kind", ["image", "speech"])
 def test_a_crashed_quick_job_follows_its_prediction_instead_of_paying_again(
     session: Session,
-    deps: generations.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: ReplicateFake,
@@ -416,7 +413,7 @@ def test_a_crashed_quick_job_follows_its_prediction_instead_of_paying_again(
 
 
 def test_a_fallback_gets_its_own_model_defaults(
-    session: Session, deps: generations.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A 12-second local video falling back to MiniMax keeps MiniMax's own fixed 6-second length."""
     queued = start(

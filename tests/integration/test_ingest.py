@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Asset, AsyncJob, User
@@ -23,7 +24,7 @@ from tests.support.jobs import run_jobs
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps]) -> Deps:
     """Real database and real files in a temp dir, with small per-kind limits."""
     return make_deps(max_video_mb=5, max_text_mb=1)
 
@@ -39,9 +40,7 @@ def _files(tmp_path: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
-def _ingest(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, name: str, data: bytes
-) -> Asset:
+def _ingest(session: Session, deps: Deps, user: User, project_id: uuid.UUID, name: str, data: bytes) -> Asset:
     return ingest.ingest_bytes(
         session=session, deps=deps, user_id=user.id, project_id=project_id, data=data, filename=name
     )
@@ -65,7 +64,7 @@ CASES = [
 @pytest.mark.parametrize(("name", "make", "kind", "mime", "variants"), CASES, ids=[c[0] for c in CASES])
 def test_every_supported_type_is_kept_and_previewed_by_the_job_engine(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     name: str,
@@ -131,7 +130,7 @@ def test_every_supported_type_is_kept_and_previewed_by_the_job_engine(
 )
 def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     tmp_path: Path,
@@ -147,14 +146,14 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(
 
 
 def test_a_folder_prefix_is_dropped_from_the_name(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     asset = _ingest(session, deps, user, project_id, "C:\\Users\\ada\\holiday\\cat.png", media.image("PNG"))
     assert asset.name == "cat.png"
 
 
 def test_another_users_project_is_not_found_and_nothing_is_stored(
-    session: Session, deps: generation.Deps, other_user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, other_user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     with pytest.raises(NotFoundError):
         _ingest(session, deps, other_user, project_id, "cat.png", media.image("PNG"))
@@ -162,7 +161,7 @@ def test_another_users_project_is_not_found_and_nothing_is_stored(
 
 
 def test_missing_previews_are_backfilled_and_made_again_on_demand(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     old = [
         make_asset(session, deps.storage, owner_id=user.id, project_id=project_id, kind=k)
@@ -185,7 +184,7 @@ def test_missing_previews_are_backfilled_and_made_again_on_demand(
 
 
 def test_a_generation_is_not_kept_waiting_behind_a_backlog_of_previews(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     for _ in range(8):
         make_asset(session, deps.storage, owner_id=user.id, project_id=project_id, kind="text")
@@ -208,7 +207,7 @@ def test_a_generation_is_not_kept_waiting_behind_a_backlog_of_previews(
 
 def test_previews_of_an_asset_deleted_meanwhile_are_not_left_behind(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     tmp_path: Path,

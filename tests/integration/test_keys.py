@@ -20,7 +20,8 @@ from mediaws.errors import (
 )
 from mediaws.models import ApiKey, User
 from mediaws.providers import OPENAI_COMPATIBLE, key_providers
-from mediaws.security.crypto import Keyring, decode_key, generate_key
+from mediaws.security.crypto import Keyring
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import keys
 
 SECRETS = {
@@ -200,7 +201,7 @@ def test_openai_compatible_needs_the_endpoint_form(session: Session, keyring: Ke
 def test_endpoint_without_a_key(session: Session, engine: Engine, keyring: Keyring, user: User) -> None:
     view = save_endpoint(session, keyring, user, base_url=" http://localhost:11434/v1/ ")
     assert view.provider == OPENAI_COMPATIBLE
-    assert view.provider_label == "OpenAI-compatible"
+    assert (view.provider_label, view.endpoint) == ("OpenAI-compatible endpoint", True)
     assert view.name == "Local Ollama"
     assert view.base_url == "http://localhost:11434/v1"
     assert not view.has_secret

@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import Session
 
 from mediaws.api.schemas import JobOut
+from mediaws.deps import Deps
 from mediaws.jobs import queue
 from mediaws.jobs.worker import Worker
 from mediaws.models import AsyncJob, User
@@ -133,7 +134,7 @@ def test_worker_start_removes_a_killed_renders_folder_and_spares_a_live_one(
 
 
 @pytest.fixture
-def job_id(session: Session, user: User, make_deps: Callable[..., generation.Deps]) -> uuid.UUID:
+def job_id(session: Session, user: User, make_deps: Callable[..., Deps]) -> uuid.UUID:
     """A queued job of an offline image generation."""
     project = projects.create_project(session=session, owner_id=user.id, name="Retries")
     row = generation.start_generation(

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from mediaws.deps import Deps
 from mediaws.models import Asset, Generation, User
 from mediaws.pricing.cost import cost
 from mediaws.providers.base import Usage
-from mediaws.services import generation, keys, projects, voice_preview
+from mediaws.services import keys, projects, voice_preview
 from tests.providers.fakeserver import FakeServer, Reply
 from tests.support import media
 from tests.support.jobs import run_generation, run_jobs
@@ -38,9 +39,7 @@ def fake() -> Iterator[FakeServer]:
 
 
 @pytest.fixture
-def deps(
-    make_deps: Callable[..., generation.Deps], fake: FakeServer, session: Session, user: User
-) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps], fake: FakeServer, session: Session, user: User) -> Deps:
     """Real database and files; OpenAI and ElevenLabs are the fake, and the user holds both keys."""
     built = make_deps(openai_base_url=f"{fake.url}/v1", elevenlabs_base_url=fake.url)
     for provider, secret in (("openai", OPENAI_KEY), ("elevenlabs", ELEVEN_KEY)):
@@ -56,14 +55,12 @@ def project_id(session: Session, user: User) -> uuid.UUID:
     return projects.create_project(session=session, owner_id=user.id, name="Checks").id
 
 
-def generate(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **values: Any
-) -> Generation:
+def generate(session: Session, deps: Deps, user: User, project_id: uuid.UUID, **values: Any) -> Generation:
     """Queue a generation, run it, and return its row as the database has it."""
     return run_generation(session, deps, user.id, project_id, **values)
 
 
-def assets_of(deps: generation.Deps, row: Generation) -> list[Asset]:
+def assets_of(deps: Deps, row: Generation) -> list[Asset]:
     """The generation's stored assets."""
     with deps.session_factory() as fresh:
         return list(fresh.exec(select(Asset).where(Asset.generation_id == row.id)).all())
@@ -75,7 +72,7 @@ def stored_files(tmp_path: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def openai_speech(session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID) -> Generation:
+def openai_speech(session: Session, deps: Deps, user: User, project_id: uuid.UUID) -> Generation:
     """Ask tts-1 for a short line."""
     return generate(
         session,
@@ -90,7 +87,7 @@ def openai_speech(session: Session, deps: generation.Deps, user: User, project_i
     )
 
 
-def openai_image(session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID) -> Generation:
+def openai_image(session: Session, deps: Deps, user: User, project_id: uuid.UUID) -> Generation:
     """Ask gpt-image-2 for one small, cheap image."""
     return generate(
         session,
@@ -134,7 +131,7 @@ IMAGE_USAGE = Usage(
 
 def test_openai_speech_that_is_text_fails_with_a_clear_message_and_its_cost(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -154,7 +151,7 @@ def test_openai_speech_that_is_text_fails_with_a_clear_message_and_its_cost(
 
 
 def test_openai_speech_that_is_audio_is_kept_as_what_it_is(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """A real MP3 is kept, typed and timed from its decoded stream."""
     fake.route("POST", SPEECH, Reply(body=media.mp3(), headers={"Content-Type": "audio/mpeg"}))
@@ -166,7 +163,7 @@ def test_openai_speech_that_is_audio_is_kept_as_what_it_is(
 
 def test_elevenlabs_speech_that_is_text_fails_with_a_clear_message_and_its_cost(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -199,7 +196,7 @@ def test_elevenlabs_speech_that_is_text_fails_with_a_clear_message_and_its_cost(
 
 def test_openai_image_that_is_base64_text_is_refused(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -220,7 +217,7 @@ def test_openai_image_that_is_base64_text_is_refused(
 @pytest.mark.parametrize(("fmt", "mime"), [("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
 def test_openai_image_is_stored_as_the_type_its_bytes_are(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -238,8 +235,8 @@ def test_openai_image_is_stored_as_the_type_its_bytes_are(
 
 def test_a_provider_image_above_the_pixel_budget_is_not_kept(
     session: Session,
-    make_deps: Callable[..., generation.Deps],
-    deps: generation.Deps,
+    make_deps: Callable[..., Deps],
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     fake: FakeServer,
@@ -255,7 +252,7 @@ def test_a_provider_image_above_the_pixel_budget_is_not_kept(
 
 
 def test_a_paid_voice_preview_that_is_not_audio_fails_and_is_not_reused(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, fake: FakeServer
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, fake: FakeServer
 ) -> None:
     """The preview path goes through the same check; a failed preview is never offered as the sample."""
     fake.route("POST", TTS, Reply(body=TEXT_BODY, headers={"Content-Type": "audio/mpeg"}))

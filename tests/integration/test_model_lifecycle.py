@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, func, select
 
+from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.models import Generation, User
 from mediaws.pricing.cost import cost, priced_display
 from mediaws.providers.base import Capability, Usage
 from mediaws.services import catalog, generation, model_lifecycle, projects
-from mediaws.services.generation import Deps
 
 
 def _generations(session: Session) -> int:

@@ -16,7 +16,9 @@ import psycopg
 import pytest
 from sqlmodel import Session, select
 
+from mediaws import wiring
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.jobs import engine
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.services import accounts, generation, projects
@@ -78,7 +80,7 @@ def pg_url(postgres_databases: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def deps(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> generation.Deps:
+def deps(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Deps:
     """The app's own deps for this database with the procrastinate engine, after `mediaws db upgrade`."""
     data_dir = tmp_path / "data"
     for _ in range(2):
@@ -88,11 +90,11 @@ def deps(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> genera
     for name, value in _env(data_dir, pg_url).items():
         if name.startswith("MEDIAWS_") or name == "DATABASE_URL":
             monkeypatch.setenv(name, value)
-    return generation.app_deps()
+    return wiring.app_deps()
 
 
 @pytest.fixture
-def owner(deps: generation.Deps) -> tuple[uuid.UUID, uuid.UUID]:
+def owner(deps: Deps) -> tuple[uuid.UUID, uuid.UUID]:
     """A user and their project, as (user id, project id)."""
     with deps.session_factory() as session:
         user = accounts.sign_up(session=session, email="engine@example.com", password="correct horse battery")
@@ -101,7 +103,7 @@ def owner(deps: generation.Deps) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 def _start(
-    deps: generation.Deps,
+    deps: Deps,
     owner: tuple[uuid.UUID, uuid.UUID],
     capability: str,
     model: str,
@@ -131,7 +133,7 @@ def _run_job_rows(url: str) -> list[tuple[str, str]]:
 
 
 def test_two_workers_run_every_generation_exactly_once(
-    deps: generation.Deps, owner: tuple[uuid.UUID, uuid.UUID], pg_url: str
+    deps: Deps, owner: tuple[uuid.UUID, uuid.UUID], pg_url: str
 ) -> None:
     """Queued generations are handed to procrastinate at once; two workers finish each one a single time."""
     started = [_start(deps, owner, "image", "local-image", f"Lighthouse {n}") for n in range(4)]
@@ -166,7 +168,7 @@ def test_two_workers_run_every_generation_exactly_once(
 
 
 def test_sigkill_mid_video_then_a_live_worker_takes_over(
-    deps: generation.Deps, owner: tuple[uuid.UUID, uuid.UUID], pg_url: str
+    deps: Deps, owner: tuple[uuid.UUID, uuid.UUID], pg_url: str
 ) -> None:
     """A worker killed mid-render loses its lease; the live worker's sweep hands the job on; it finishes."""
     queued = _start(

@@ -33,7 +33,8 @@ class EndpointProvider(KeyedProvider):
     """Stands in for OpenAI-compatible endpoints."""
 
     id = "openai_compatible"
-    label = "OpenAI-compatible"
+    label = "OpenAI-compatible endpoint"
+    endpoints = True
 
 
 class OfflineProvider(Provider):
@@ -42,6 +43,7 @@ class OfflineProvider(Provider):
     id = "local"
     label = "Local"
     needs_key = False
+    base_url_setting = "local_text_base_url"
 
 
 @pytest.fixture

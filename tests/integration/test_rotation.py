@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from mediaws.config import Settings
 from mediaws.errors import ConfigError, UnknownMasterKey, ValidationError
 from mediaws.models import ApiKey, User
-from mediaws.security.crypto import Keyring, KeyringFile, KeyringSource, decode_key, generate_key
-from mediaws.security.crypto import key_id_for as key_id
+from mediaws.security.crypto import Keyring, KeyringFile, KeyringSource
+from mediaws.security.master_key import decode_key, generate_key
+from mediaws.security.master_key import key_id_for as key_id
 from mediaws.services import keys, master_keys
 
 OWNER_SECRETS = {

@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import Asset, Tag, User
 from mediaws.services import projects, tags
 from mediaws.services.asset_queries import tags_of
-from mediaws.services.generation import Deps
 from mediaws.state.gallery_rows import AssetCard, TagChip
 from mediaws.state.tag_manager import (
     assets_label,

@@ -14,13 +14,14 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
+from mediaws.deps import Deps
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import Asset, User
-from mediaws.services import generation, projects, uploads
+from mediaws.services import projects, uploads
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps]) -> Deps:
     """Real database and real files in a temp dir."""
     return make_deps()
 
@@ -42,16 +43,14 @@ def _stored_files(tmp_path: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def _upload(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **kw: object
-) -> Asset:
+def _upload(session: Session, deps: Deps, user: User, project_id: uuid.UUID, **kw: object) -> Asset:
     values: dict[str, object] = {"filename": "cat.png", "data": _png(), "mime_type": "image/png"}
     values.update(kw)
     return uploads.save_upload(session=session, deps=deps, user_id=user.id, project_id=project_id, **values)  # type: ignore[arg-type]
 
 
 def test_a_png_is_kept_as_an_image_asset(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     """The bytes are stored, the row says image, its size and a name without folders."""
     data = _png()
@@ -68,7 +67,7 @@ def test_a_png_is_kept_as_an_image_asset(
 
 
 def test_the_type_comes_from_the_bytes_not_the_name(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A JPEG named .png is stored as a JPEG."""
     buffer = io.BytesIO()
@@ -90,7 +89,7 @@ def test_the_type_comes_from_the_bytes_not_the_name(
 )
 def test_what_is_not_an_image_is_refused_and_nothing_is_left(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     tmp_path: Path,
@@ -105,7 +104,7 @@ def test_what_is_not_an_image_is_refused_and_nothing_is_left(
 
 
 def test_a_file_over_20_mb_is_refused(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     """Too big is said in megabytes, before any decoding; nothing is written."""
     data = _png() + b"\0" * (uploads.MAX_UPLOAD_BYTES + 1)
@@ -117,7 +116,7 @@ def test_a_file_over_20_mb_is_refused(
 
 def test_if_the_row_cannot_be_written_the_file_is_removed(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     project_id: uuid.UUID,
     tmp_path: Path,
@@ -137,7 +136,7 @@ def test_if_the_row_cannot_be_written_the_file_is_removed(
 
 
 def test_another_users_project_is_not_found(
-    session: Session, deps: generation.Deps, other_user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, other_user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     """Uploading into someone else's project says not found and writes nothing."""
     with pytest.raises(NotFoundError):
@@ -146,7 +145,7 @@ def test_another_users_project_is_not_found(
 
 
 def test_the_message_states_the_real_size_and_the_limit(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """A 23.4 MB file is called 23.4 MB, not just "too big"."""
     data = _png() + b"\0" * (int(23.4 * 1024 * 1024) - len(_png()))
@@ -156,7 +155,7 @@ def test_the_message_states_the_real_size_and_the_limit(
 
 
 def test_the_message_says_what_the_file_looks_like(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Text named .png is called text, with its start quoted."""
     with pytest.raises(ValidationError) as refused:
@@ -193,7 +192,7 @@ def _peak_rss_growth() -> Iterator[list[int]]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_a_huge_png_is_refused_from_its_header_without_decoding(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, tmp_path: Path
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, tmp_path: Path
 ) -> None:
     """A small-on-disk 9000x9000 PNG (~240 MB decoded) is refused by its size, and memory stays flat."""
     data = _png(9000, 9000)
@@ -207,7 +206,7 @@ def test_a_huge_png_is_refused_from_its_header_without_decoding(
 
 def test_the_pixel_limit_is_a_setting(
     session: Session,
-    make_deps: Callable[..., generation.Deps],
+    make_deps: Callable[..., Deps],
     user: User,
     project_id: uuid.UUID,
 ) -> None:

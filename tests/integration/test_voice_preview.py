@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
+from mediaws.deps import Deps
 from mediaws.models import Generation, User
 from mediaws.services import generation, projects, voice_preview
 from tests.support.jobs import run_jobs
@@ -16,7 +17,7 @@ OPTIONS = {"voice": "en-gb-x-rp", "output_format": "wav"}
 
 
 @pytest.fixture
-def deps(make_deps: Callable[..., generation.Deps]) -> generation.Deps:
+def deps(make_deps: Callable[..., Deps]) -> Deps:
     """Real database, real files, the real registry (local speech runs espeak-ng)."""
     return make_deps()
 
@@ -28,7 +29,7 @@ def project_id(session: Session, user: User) -> uuid.UUID:
 
 
 def _preview(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID, **options: object
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, **options: object
 ) -> voice_preview.Preview:
     return voice_preview.start_preview(
         session=session,
@@ -42,7 +43,7 @@ def _preview(
 
 
 def test_the_first_preview_is_generated_and_the_second_reuses_it(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Free on the button; the first preview runs as a recorded generation, the second plays the same file."""
     assert (
@@ -76,7 +77,7 @@ def test_the_first_preview_is_generated_and_the_second_reuses_it(
 
 def test_another_voice_or_user_is_not_reused(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     user: User,
     other_user: User,
     project_id: uuid.UUID,
@@ -92,7 +93,7 @@ def test_another_voice_or_user_is_not_reused(
 
 
 def test_a_failed_preview_is_not_reused(
-    session: Session, deps: generation.Deps, user: User, project_id: uuid.UUID
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID
 ) -> None:
     """Only previews that succeeded are played again."""
     first = _preview(session, deps, user, project_id)

@@ -10,13 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mediaws.config import Settings
+from mediaws.deps import Deps
 from mediaws.errors import BadProviderKey, ProviderTimeout, ValidationError
 from mediaws.models import User
 from mediaws.providers.base import Capability
 from mediaws.providers.elevenlabs import VOICES
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
-from mediaws.services import catalog, generation, keys, voices
+from mediaws.services import catalog, keys, voices
 from mediaws.storage import LocalStorage
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -55,9 +56,9 @@ def deps(
     make_settings: Callable[..., Settings],
     tmp_path: Path,
     elevenlabs: FakeServer,
-) -> generation.Deps:
+) -> Deps:
     """Real database and keyring; ElevenLabs is the fake server."""
-    return generation.Deps(
+    return Deps(
         settings=make_settings(elevenlabs_base_url=elevenlabs.url),
         registry=default_registry(),
         keyring=keyring,
@@ -71,7 +72,7 @@ def _save_key(session: Session, keyring: Keyring, user: User, secret: str = KEY)
 
 
 def test_the_users_voices_are_listed_with_their_key_own_voices_first(
-    session: Session, deps: generation.Deps, keyring: Keyring, user: User, elevenlabs: FakeServer
+    session: Session, deps: Deps, keyring: Keyring, user: User, elevenlabs: FakeServer
 ) -> None:
     """Cloned and designed voices first, then premade ones, by name, labelled with where they come from."""
     _save_key(session, keyring, user)
@@ -90,7 +91,7 @@ def test_the_users_voices_are_listed_with_their_key_own_voices_first(
 
 
 def test_a_refused_key_is_said_plainly_without_the_key(
-    session: Session, deps: generation.Deps, keyring: Keyring, user: User
+    session: Session, deps: Deps, keyring: Keyring, user: User
 ) -> None:
     """ElevenLabs' 401 becomes "the key is invalid" with where to fix it; the secret is not in the message."""
     secret = "sk_wrong_9876543210fedcba"
@@ -104,7 +105,7 @@ def test_a_refused_key_is_said_plainly_without_the_key(
 
 def test_without_a_key_of_their_own_nobody_borrows_anothers(
     session: Session,
-    deps: generation.Deps,
+    deps: Deps,
     keyring: Keyring,
     user: User,
     other_user: User,
@@ -118,7 +119,7 @@ def test_without_a_key_of_their_own_nobody_borrows_anothers(
 
 
 def test_a_provider_that_hangs_is_given_up_on(
-    session: Session, deps: generation.Deps, keyring: Keyring, user: User, elevenlabs: FakeServer
+    session: Session, deps: Deps, keyring: Keyring, user: User, elevenlabs: FakeServer
 ) -> None:
     """The listing uses its own short timeout, not the long one for generations."""
     _save_key(session, keyring, user)

@@ -21,9 +21,11 @@ from sqlmodel import Session, select
 from mediaws import migrations
 from mediaws.config import Settings
 from mediaws.db import make_engine
+from mediaws.deps import Deps
 from mediaws.models import Asset, AsyncJob, Generation
 from mediaws.providers.registry import default_registry
-from mediaws.security.crypto import Keyring, KeyringSource, decode_key, generate_key
+from mediaws.security.crypto import Keyring, KeyringSource
+from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import accounts, generation, keys, projects
 from mediaws.storage import LocalStorage
 from tests.providers.test_replicate import KEY, PID, ReplicateFake, prediction
@@ -58,7 +60,7 @@ def test_sigkill_mid_job_then_restart_completes_once(fresh_db_url: str, tmp_path
     with Session(engine, expire_on_commit=False) as session:
         user = accounts.sign_up(session=session, email="crash@example.com", password="correct horse battery")
         project = projects.create_project(session=session, owner_id=user.id, name="Crash")
-        deps = generation.Deps(
+        deps = Deps(
             settings=Settings(data_dir=data_dir, database_url=fresh_db_url),
             registry=default_registry(),
             keyring=Keyring([decode_key(generate_key())]),
@@ -136,7 +138,7 @@ def test_sigkill_after_the_provider_accepted_the_job_resumes_it_and_pays_once(
         user = accounts.sign_up(session=session, email="resume@example.com", password="correct horse battery")
         project = projects.create_project(session=session, owner_id=user.id, name="Resume")
         keys.save_key(session=session, keyring=keyring, user_id=user.id, provider="replicate", secret=KEY)
-        deps = generation.Deps(
+        deps = Deps(
             settings=settings,
             registry=default_registry(),
             keyring=keyring,

@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.jobs.worker import Worker
 from mediaws.models import Generation
 from mediaws.services import generation, job_runner
 
 
-def run_jobs(deps: generation.Deps) -> None:
+def run_jobs(deps: Deps) -> None:
     """Run the jobs that are due (a fallback or a retry after no wait is due at once) until none is left."""
     worker = Worker(
         session_factory=deps.session_factory,
@@ -27,7 +28,7 @@ def run_jobs(deps: generation.Deps) -> None:
 
 
 def run_generation(
-    session: Session, deps: generation.Deps, user_id: uuid.UUID, project_id: uuid.UUID, **values: Any
+    session: Session, deps: Deps, user_id: uuid.UUID, project_id: uuid.UUID, **values: Any
 ) -> Generation:
     """Queue a generation, run every due job, and return its row as the database has it then."""
     queued = generation.start_generation(

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from mediaws.deps import Deps
 from mediaws.models import Asset, Project, User
 from mediaws.services import asset_files
-from mediaws.services.generation import Deps
 from mediaws.storage.base import storage_key, variant_key
 
 DATA = bytes(range(256)) * 40  # 10 240 bytes, every offset distinguishable

@@ -14,15 +14,8 @@ import pytest
 from mediaws.config import Settings
 from mediaws.errors import ConfigError, CryptoError, TamperedCiphertext, UnknownMasterKey
 from mediaws.security import crypto
-from mediaws.security.crypto import (
-    Keyring,
-    KeyringFile,
-    KeyringSource,
-    Sealed,
-    decode_key,
-    generate_key,
-    key_id_for,
-)
+from mediaws.security.crypto import Keyring, KeyringFile, KeyringSource, Sealed
+from mediaws.security.master_key import decode_key, generate_key, key_id_for
 
 SECRET = "sk-proj-SuperSecretValue1234567890"
 AD = b"mediaws/api-key/v1|owner|openai|row"

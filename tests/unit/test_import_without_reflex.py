@@ -23,6 +23,7 @@ CORE_MODULES = (
     "mediaws.services.generation",
     "mediaws.services.execution",
     "mediaws.jobs.engine",
+    "mediaws.wiring",
     "mediaws.api",
 )
 

@@ -9,7 +9,7 @@ import pytest
 from mediaws.catalogue.table import load_tables, price_for
 from mediaws.errors import ValidationError
 from mediaws.providers import KeyProvider, key_provider, key_providers
-from mediaws.providers.base import Capability, ListsVoices, Provider, Registry
+from mediaws.providers.base import Capability, ListsVoices, ModelInfo, ModelRef, Provider, Registry
 from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
 
 
@@ -80,3 +80,56 @@ def test_a_plug_in_provider_gets_its_key_row_from_its_class() -> None:
     assert key_provider("acme", registry).label == "Acme AI"
     with pytest.raises(ValidationError, match="Choose one of: acme, openai"):
         key_provider("local", registry)
+
+
+def test_an_endpoint_model_resolves_through_the_registry_like_any_model() -> None:
+    """Any model an endpoint lists is text with the compatible options; only such a provider has endpoints."""
+    registry = default_registry()
+    info = registry.resolve(ModelRef("openai_compatible", "llama3.2:latest", "c0ffee"))
+    assert (info.id, info.label, info.capability, info.accepts_image) == (
+        "llama3.2:latest",
+        "llama3.2:latest",
+        Capability.TEXT,
+        False,
+    )
+    assert set(info.options.model_fields) == {"system", "temperature", "max_output_tokens", "seed"}
+    with pytest.raises(ValidationError, match="Choose one of your OpenAI-compatible endpoints"):
+        registry.resolve(ModelRef("openai_compatible", "llama3.2:latest"))
+    with pytest.raises(ValidationError, match="OpenAI has no endpoints") as caught:
+        registry.resolve(ModelRef("openai", "gpt-4.1", "c0ffee"))
+    assert caught.value.field == "endpoint"
+    assert registry.resolve(ModelRef("openai", "gpt-4.1")) == registry.model("openai", "gpt-4.1")
+
+
+def test_a_plug_in_provider_with_endpoints_is_resolved_and_kept_off_the_key_rows() -> None:
+    """A provider class that declares endpoints gets them, without services naming its id."""
+
+    class Lab(Provider):
+        id = "lab"
+        label = "Lab server"
+        endpoints = True
+
+        @classmethod
+        def endpoint_model(cls, model_id: str) -> ModelInfo:
+            return ModelInfo(model_id, f"Lab {model_id}", Capability.IMAGE)
+
+    registry = Registry()
+    registry.add(Lab)
+    assert registry.resolve(ModelRef("lab", "sd-3", "e1")).label == "Lab sd-3"
+    assert key_providers(registry) == ()
+    with pytest.raises(ValidationError, match="Add Lab servers with a name and base URL"):
+        key_provider("lab", registry)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        ModelRef("openai", "gpt-4.1"),
+        ModelRef("openai_compatible", "llama3.2:latest", "0b7e2c1e-4f5a-4d7e-9c1a-2f3b4c5d6e7f"),
+        ModelRef("openai_compatible", "org/model|v2", "e1"),
+    ],
+)
+def test_a_model_reference_survives_its_picker_key(ref: ModelRef) -> None:
+    """The one string a picker holds reads back as the same reference, a model id with a bar included."""
+    assert ModelRef.from_key(ref.key) == ref
+    assert ModelRef.of(ref.provider, ref.model, ref.endpoint or "") == ref

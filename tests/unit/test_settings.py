@@ -8,7 +8,7 @@ import pytest
 
 from mediaws.config import Environment, Settings, get_settings
 from mediaws.errors import ConfigError
-from mediaws.security.crypto import generate_key
+from mediaws.security.master_key import generate_key
 
 PG_URL = "postgresql+psycopg://app:s3cret-Pass@db.internal:5432/mediaws"
 
