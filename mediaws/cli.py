@@ -20,6 +20,7 @@ from mediaws.catalogue.table import (
     resolve_model,
     today,
 )
+from mediaws.cli_analytics import analytics_app
 from mediaws.cli_assets import assets_app
 from mediaws.cli_common import acting_user, friendly
 from mediaws.config import get_settings
@@ -55,6 +56,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(assets_app, name="assets")
 app.add_typer(prices_app, name="prices")
+app.add_typer(analytics_app, name="analytics")
 
 
 @db_app.command("upgrade")

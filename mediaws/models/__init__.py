@@ -1,6 +1,7 @@
 """SQLModel tables, one module per domain; importing this registers them all."""
 
 from mediaws.models.accounts import AuthSession, LoginAttempt, User
+from mediaws.models.analytics import LedgerEntry, UsageBucket
 from mediaws.models.assets import Asset, AssetTag, StorageDeletion, Tag
 from mediaws.models.generation import AsyncJob, Generation
 from mediaws.models.keys import ApiKey
@@ -14,10 +15,12 @@ __all__ = [
     "AsyncJob",
     "AuthSession",
     "Generation",
+    "LedgerEntry",
     "LoginAttempt",
     "PersonalAccessToken",
     "Project",
     "StorageDeletion",
     "Tag",
+    "UsageBucket",
     "User",
 ]

@@ -20,6 +20,8 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     auth_backend: str = Field(default="local", max_length=32)
+    time_zone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
+    """The IANA zone the person's days and months are counted in (analytics, reports)."""
     created_at: datetime = created_field()
     password_changed_at: datetime | None = time_field()
 

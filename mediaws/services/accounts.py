@@ -28,6 +28,7 @@ from mediaws.models.base import utcnow
 from mediaws.security import passwords
 from mediaws.security.client_address import throttle_key
 from mediaws.security.tokens import hash_token, new_token
+from mediaws.services import ledger
 
 EMAIL_RE = re.compile(
     r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -359,4 +360,17 @@ def user_by_email(*, session: Session, email: str) -> User:
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
     if user is None:
         raise NotFoundError(f"No account with the email {email.strip()}.")
+    return user
+
+
+def set_time_zone(*, session: Session, user_id: uuid.UUID, name: str) -> User:
+    """Count the person's days and months in an IANA zone from now on, their totals recounted in it."""
+    zone = ledger.zone_of(name.strip())
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("Account not found.")
+    if user.time_zone != zone.key:
+        user.time_zone = zone.key
+        session.flush()
+        ledger.rebuild(session, user_id)
     return user

@@ -49,7 +49,7 @@ from mediaws.providers.base import (
     VideoRequest,
 )
 from mediaws.providers.retry import with_retries
-from mediaws.services import asset_previews, result_checks
+from mediaws.services import asset_previews, ledger, result_checks
 from mediaws.services.asset_queries import get_asset
 from mediaws.services.generation import (
     IMAGE_INPUTS,
@@ -502,6 +502,7 @@ def _close(
     queue.finish(session, job=job, worker=worker, status=status, message=message)
     generation.status, generation.completed_at = status, utcnow()
     generation.error, generation.error_code = message, code
+    ledger.enter(session, generation)
     session.commit()
     return status
 
@@ -567,6 +568,7 @@ def _save(
         queue.finish(session, job=job, worker=worker, status=queue.SUCCEEDED)
         generation.status, generation.completed_at = queue.SUCCEEDED, utcnow()
         generation.error = generation.error_code = None
+        ledger.enter(session, generation)
         session.commit()
     except BaseException:
         session.rollback()

@@ -30,7 +30,7 @@ from mediaws.providers.base import (
     SpeechRequest,
     TextRequest,
 )
-from mediaws.services import idempotency, model_lifecycle, projects
+from mediaws.services import idempotency, ledger, model_lifecycle, projects
 from mediaws.services import options as options_check
 from mediaws.services.asset_queries import get_asset, parse_id
 from mediaws.services.options import PROMPT_LIMITS, REQUEST_FIELDS, request_field_names
@@ -417,6 +417,7 @@ def cancel_generation(*, session: Session, user_id: uuid.UUID, generation_id: st
     if job.status == queue.CANCELLED:
         generation.status, generation.completed_at = queue.CANCELLED, utcnow()
         generation.error = "Cancelled before it started."
+        ledger.enter(session, generation)
     session.commit()
     return generation
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import Project
 from mediaws.models.base import utcnow
-from mediaws.services import storage_cleanup
+from mediaws.services import ledger, storage_cleanup
 from mediaws.services.validation import clean_name, clean_text
 
 NAME_MAX = 200
@@ -183,6 +183,7 @@ def delete_project(
     if confirm_name.strip() != project.name:
         raise ValidationError("Type the project name exactly to confirm deletion.", field="confirm")
     storage_cleanup.queue_project(session, project.id)
+    ledger.forget_project(session, project.id, project.name)
     session.flush()
     session.exec(delete(Project).where(col(Project.id) == project.id))
     session.commit()

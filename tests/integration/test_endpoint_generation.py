@@ -16,7 +16,8 @@ from mediaws.security.crypto import Keyring
 from mediaws.services import generation as generations
 from mediaws.services import keys, projects
 from tests.integration.test_generation import worker_for
-from tests.providers.fakeserver import FakeServer, Recorded, Reply
+from tests.providers.fakeserver import FakeServer
+from tests.support.chat_server import chat_server
 
 MODEL = "llama3.2:latest"
 UNPRICED = "Set a price for the endpoint “Together” in Settings → API keys (0 for your own server)."
@@ -25,28 +26,7 @@ UNPRICED = "Set a price for the endpoint “Together” in Settings → API keys
 @pytest.fixture
 def endpoint_server() -> Iterator[FakeServer]:
     """An OpenAI-compatible chat endpoint on loopback that reports 1,234 + 567 tokens."""
-    fake = FakeServer()
-
-    def chat(request: Recorded, _m: object) -> Reply:
-        return Reply(
-            json={
-                "id": "chatcmpl-endpoint-1",
-                "object": "chat.completion",
-                "created": 1764288000,
-                "model": request.json()["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": "A haiku."},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 1234, "completion_tokens": 567, "total_tokens": 1801},
-            }
-        )
-
-    fake.route("POST", r"/v1/chat/completions", chat)
-    with fake.running():
+    with chat_server() as fake:
         yield fake
 
 

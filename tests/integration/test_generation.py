@@ -24,7 +24,8 @@ from mediaws.models.base import utcnow
 from mediaws.services import generation as generations
 from mediaws.services import job_runner, keys, projects
 from mediaws.storage import LocalStorage, StorageError
-from tests.providers.fakeserver import FakeServer, Recorded, Reply
+from tests.providers.fakeserver import FakeServer
+from tests.support.chat_server import chat_server
 
 OPENAI_KEY = "sk-test-generation-0000000001"
 
@@ -32,29 +33,7 @@ OPENAI_KEY = "sk-test-generation-0000000001"
 @pytest.fixture
 def fake_openai() -> Iterator[FakeServer]:
     """OpenAI's chat endpoint on loopback, answering with reported usage."""
-    fake = FakeServer()
-
-    def chat(request: Recorded, _m: object) -> Reply:
-        body = request.json()
-        return Reply(
-            json={
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": 1764288000,
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": "A haiku."},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 1234, "completion_tokens": 567, "total_tokens": 1801},
-            }
-        )
-
-    fake.route("POST", r"/v1/chat/completions", chat)
-    with fake.running():
+    with chat_server() as fake:
         yield fake
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from mediaws import migrations
 from mediaws.db import make_engine
+from mediaws.models import Generation, LedgerEntry, Project, UsageBucket, User
+from mediaws.services import ledger
 
 FIRST = {"users", "sessions", "projects", "api_keys", "login_attempts"}
 TABLES = FIRST | {
@@ -20,6 +26,8 @@ TABLES = FIRST | {
     "tags",
     "asset_tags",
     "storage_deletions",
+    "ledger_entries",
+    "usage_analytics",
 }
 
 
@@ -109,3 +117,87 @@ def test_downgrade_one_step_removes_only_the_generation_tables(fresh_db_url: str
         assert table_names(engine) == FIRST
     finally:
         engine.dispose()
+
+
+def test_generations_finished_before_the_ledger_are_entered_by_its_migration(fresh_db_url: str) -> None:
+    """Upgrading a database with history enters each finished generation once, in UTC day and month totals."""
+    migrations.upgrade(fresh_db_url, "0010")
+    engine = make_engine(fresh_db_url)
+    user, project = uuid.uuid4(), uuid.uuid4()
+    finished = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    try:
+        with Session(engine) as session:
+            _insert_old(
+                session,
+                User,
+                id=user,
+                email="old@example.com",
+                password_hash="x",
+                auth_backend="local",
+                created_at=finished,
+            )
+            _insert_old(
+                session,
+                Project,
+                id=project,
+                owner_id=user,
+                name="Old",
+                name_key="old",
+                description="",
+                created_at=finished,
+                updated_at=finished,
+                last_activity_at=finished,
+            )
+            for status, picos in (("succeeded", 1_500_000), ("failed", 250_000), ("queued", None)):
+                _insert_old(
+                    session,
+                    Generation,
+                    id=uuid.uuid4(),
+                    owner_id=user,
+                    project_id=project,
+                    capability="text",
+                    provider="openai",
+                    model="gpt-4.1",
+                    prompt="p",
+                    options={},
+                    status=status,
+                    tokens_total=100,
+                    video_seconds=0,
+                    predict_seconds=0,
+                    usage={},
+                    fallbacks=[],
+                    estimated_cost_micros=0,
+                    cost_picos=picos,
+                    cost_source="provider_usage",
+                    created_at=finished,
+                    completed_at=finished if picos else None,
+                    duration_ms=1000,
+                    tokens_input=0,
+                    tokens_output=0,
+                    tokens_cached=0,
+                    image_count=0,
+                    characters=0,
+                    output_count=0,
+                )
+            session.commit()
+        migrations.upgrade(fresh_db_url)
+        with Session(engine) as session:
+            entries = session.exec(select(LedgerEntry)).all()
+            assert sorted(e.status for e in entries) == ["failed", "succeeded"]
+            buckets = {b.period_type: b for b in session.exec(select(UsageBucket)).all()}
+            assert set(buckets) == {"day", "month"}
+            assert buckets["day"].period_start == datetime(2026, 11, 30, tzinfo=UTC)
+            assert buckets["month"].period_start == datetime(2026, 11, 1, tzinfo=UTC)
+            for bucket in buckets.values():
+                assert (bucket.request_count, bucket.success_count, bucket.failure_count) == (2, 1, 1)
+                assert (bucket.cost_picos, bucket.total_tokens, bucket.timed_count) == (1_750_000, 200, 2)
+            assert ledger.check(session) == []
+    finally:
+        engine.dispose()
+
+
+def _insert_old(session: Session, table_class: type[SQLModel], /, **values: object) -> None:
+    """Insert a row with only the given columns, as an older schema holds them (no newer defaults)."""
+    columns = table_class.__table__.c  # type: ignore[attr-defined]
+    table = sa.table(table_class.__tablename__, *(sa.column(k, columns[k].type) for k in values))
+    session.execute(sa.insert(table).values(**values))

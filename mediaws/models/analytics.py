@@ -1,0 +1,81 @@
+"""The spend ledger: one entry per finished generation, kept after deletion, and its period totals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, Index, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from mediaws.models.base import UTCDateTime, created_field, id_field, time_field
+
+
+class LedgerEntry(SQLModel, table=True):
+    """What one finished generation spent; deleting the generation or its project only marks it deleted."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_user_completed", "user_id", "completed_at"),)
+
+    id: uuid.UUID = id_field()
+    generation_id: uuid.UUID = Field(unique=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    project_id: uuid.UUID = Field(index=True)
+    provider: str = Field(max_length=32)
+    model: str = Field(max_length=120)
+    capability: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    cost_picos: int = Field(default=0, sa_type=BigInteger)
+    reported_cost_picos: int = Field(default=0, sa_type=BigInteger)
+    tokens_total: int = Field(default=0, sa_type=BigInteger)
+    image_count: int = 0
+    video_seconds: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(12, 3), nullable=False))
+    characters: int = Field(default=0, sa_type=BigInteger)
+    duration_ms: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = created_field()
+    completed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    deleted_at: datetime | None = time_field()
+    project_name: str | None = Field(default=None, max_length=200)
+    """The project's name when it was deleted (live projects are named by the projects table)."""
+
+
+class UsageBucket(SQLModel, table=True):
+    """One day's or month's totals (in the user's time zone) for a project, provider, model and type."""
+
+    __tablename__ = "usage_analytics"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id",
+            "period_type",
+            "period_start",
+            "project_id",
+            "provider",
+            "model",
+            "generation_type",
+            name="uq_usage_analytics_bucket",
+        ),
+    )
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    project_id: uuid.UUID = Field(index=True)
+    period_type: str = Field(max_length=8)
+    period_start: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """The local midnight the period starts at, stored in UTC."""
+    provider: str = Field(max_length=32)
+    model: str = Field(max_length=120)
+    generation_type: str = Field(max_length=16)
+    request_count: int = 0
+    success_count: int = 0
+    failure_count: int = 0
+    cancelled_count: int = 0
+    total_tokens: int = Field(default=0, sa_type=BigInteger)
+    image_count: int = 0
+    video_seconds: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(14, 3), nullable=False))
+    characters: int = Field(default=0, sa_type=BigInteger)
+    cost_picos: int = Field(default=0, sa_type=BigInteger)
+    reported_cost_picos: int = Field(default=0, sa_type=BigInteger)
+    duration_ms_total: int = Field(default=0, sa_type=BigInteger)
+    timed_count: int = 0
+    updated_at: datetime = created_field()

@@ -1,0 +1,282 @@
+"""The spend ledger: each finished generation entered once, with its day's and month's totals, as it finishes.
+
+Entries and totals are written in the transaction that finishes the generation, so they are never behind it,
+and totals are added with one upsert (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so workers
+finishing at once on PostgreSQL add up instead of overwriting each other. Deleting a project marks its
+entries deleted; what was spent stays spent. Days and months are the owner's (``users.time_zone``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from mediaws.errors import ValidationError
+from mediaws.jobs import queue
+from mediaws.models import Generation, LedgerEntry, UsageBucket, User
+from mediaws.models.base import utcnow
+
+FINISHED = (queue.SUCCEEDED, queue.FAILED, queue.CANCELLED)
+PERIODS = ("day", "month")
+BUCKET_KEY = ("user_id", "period_type", "period_start", "project_id", "provider", "model", "generation_type")
+SUMMED = (
+    "request_count",
+    "success_count",
+    "failure_count",
+    "cancelled_count",
+    "total_tokens",
+    "image_count",
+    "video_seconds",
+    "characters",
+    "cost_picos",
+    "reported_cost_picos",
+    "duration_ms_total",
+    "timed_count",
+)
+LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
+BUCKETS = UsageBucket.__table__  # type: ignore[attr-defined]
+INSERT_BATCH = 500
+"""Rows per multi-row insert: under SQLite's limit on bound values at ~20 columns a row."""
+COUNTED = {
+    queue.SUCCEEDED: "success_count",
+    queue.FAILED: "failure_count",
+    queue.CANCELLED: "cancelled_count",
+}
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """An IANA time zone by name, or a clear error naming the setting."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"Unknown time zone '{name}'. Use an IANA name such as Europe/Paris or America/New_York.",
+            field="time_zone",
+        ) from None
+
+
+def period_starts(moment: datetime, zone: ZoneInfo) -> dict[str, datetime]:
+    """The local midnight starting the moment's day and month in ``zone``, each in UTC."""
+    local = moment.astimezone(zone)
+    return {
+        "day": datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC),
+        "month": datetime(local.year, local.month, 1, tzinfo=zone).astimezone(UTC),
+    }
+
+
+def entry_for(generation: Generation) -> dict[str, Any]:
+    """What a finished generation spent, as the values of its ledger entry."""
+    cost = generation.cost_picos or 0
+    return {
+        "id": uuid.uuid4(),
+        "generation_id": generation.id,
+        "user_id": generation.owner_id,
+        "project_id": generation.project_id,
+        "provider": generation.provider,
+        "model": generation.model,
+        "capability": generation.capability,
+        "status": generation.status,
+        "cost_picos": cost,
+        "reported_cost_picos": cost if generation.cost_source == "provider_usage" else 0,
+        "tokens_total": generation.tokens_total,
+        "image_count": generation.image_count,
+        "video_seconds": Decimal(generation.video_seconds),
+        "characters": generation.characters,
+        "duration_ms": generation.duration_ms,
+        "created_at": generation.created_at,
+        "completed_at": generation.completed_at or utcnow(),
+    }
+
+
+def _amounts(entry: Mapping[str, Any]) -> dict[str, Any]:
+    amounts: dict[str, Any] = dict.fromkeys(SUMMED, 0)
+    amounts |= {
+        "request_count": 1,
+        COUNTED[entry["status"]]: 1,
+        "total_tokens": entry["tokens_total"],
+        "image_count": entry["image_count"],
+        "video_seconds": Decimal(entry["video_seconds"]),
+        "characters": entry["characters"],
+        "cost_picos": entry["cost_picos"],
+        "reported_cost_picos": entry["reported_cost_picos"],
+    }
+    if entry["duration_ms"] is not None:
+        amounts |= {"duration_ms_total": entry["duration_ms"], "timed_count": 1}
+    return amounts
+
+
+def _bucket_rows(entry: Mapping[str, Any], zone: ZoneInfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": uuid.uuid4(),
+            "user_id": entry["user_id"],
+            "period_type": period,
+            "period_start": start,
+            "project_id": entry["project_id"],
+            "provider": entry["provider"],
+            "model": entry["model"],
+            "generation_type": entry["capability"],
+            "updated_at": utcnow(),
+            **_amounts(entry),
+        }
+        for period, start in period_starts(entry["completed_at"], zone).items()
+    ]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@lru_cache(maxsize=4)
+def _insert(dialect: str, table: Any) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@lru_cache(maxsize=4)
+def _enter_once(dialect: str) -> Any:
+    """Insert an entry unless its generation has one (built once: statements are costly to build)."""
+    return (
+        _insert(dialect, LEDGER)
+        .on_conflict_do_nothing(index_elements=["generation_id"])
+        .returning(LEDGER.c.id)
+    )
+
+
+@lru_cache(maxsize=4)
+def _add_up(dialect: str) -> Any:
+    """Insert a bucket, or add to the one with its key."""
+    statement = _insert(dialect, BUCKETS)
+    return statement.on_conflict_do_update(
+        index_elements=list(BUCKET_KEY),
+        set_={name: BUCKETS.c[name] + statement.excluded[name] for name in SUMMED}
+        | {"updated_at": statement.excluded.updated_at},
+    )
+
+
+def user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo:
+    """The zone a user's days are counted in."""
+    name = session.exec(select(User.time_zone).where(User.id == user_id)).first()
+    return zone_of(name or "UTC")
+
+
+def enter(session: Session, generation: Generation) -> bool:
+    """Enter a finished generation and add it to its totals, in the caller's transaction; once only."""
+    if generation.status not in FINISHED:
+        raise ValueError(f"generation {generation.id} has not finished ({generation.status})")
+    entry = entry_for(generation)
+    dialect = _dialect(session)
+    if session.execute(_enter_once(dialect), entry).first() is None:  # entered before: a conflict
+        return False
+    for row in _bucket_rows(entry, user_zone(session, generation.owner_id)):
+        session.execute(_add_up(dialect), row)
+    return True
+
+
+def forget_project(session: Session, project_id: uuid.UUID, name: str) -> None:
+    """Mark a deleted project's entries deleted, keeping its name; its spend and totals stay."""
+    session.execute(
+        update(LedgerEntry)
+        .where(col(LedgerEntry.project_id) == project_id, col(LedgerEntry.deleted_at).is_(None))
+        .values(deleted_at=utcnow(), project_name=name[:200])
+    )
+
+
+def enter_missing(session: Session) -> int:
+    """Enter finished generations that have no entry yet (from before the ledger, or a lost write)."""
+    missing = session.exec(
+        select(Generation)
+        .outerjoin(LedgerEntry, col(LedgerEntry.generation_id) == col(Generation.id))
+        .where(col(Generation.status).in_(FINISHED), col(LedgerEntry.id).is_(None))
+    ).all()
+    return sum(enter(session, generation) for generation in missing)
+
+
+def expected_totals(
+    session: Session, user_id: uuid.UUID | None = None
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Every bucket's totals as computed from the entries alone, by bucket key."""
+    query = select(LedgerEntry)
+    if user_id is not None:
+        query = query.where(LedgerEntry.user_id == user_id)
+    zones: dict[uuid.UUID, ZoneInfo] = {}
+    totals: dict[tuple[Any, ...], dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    for entry in session.exec(query):
+        zone = zones.setdefault(entry.user_id, user_zone(session, entry.user_id))
+        for row in _bucket_rows(entry.model_dump(), zone):
+            bucket = totals[tuple(row[name] for name in BUCKET_KEY)]
+            for name in SUMMED:
+                bucket[name] += row[name]
+    return dict(totals)
+
+
+def stored_totals(
+    session: Session, user_id: uuid.UUID | None = None
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Every bucket's totals as stored, by bucket key."""
+    query = select(UsageBucket)
+    if user_id is not None:
+        query = query.where(UsageBucket.user_id == user_id)
+    return {
+        tuple(getattr(bucket, name) for name in BUCKET_KEY): {name: getattr(bucket, name) for name in SUMMED}
+        for bucket in session.exec(query)
+    }
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A bucket whose stored totals differ from its entries' sum."""
+
+    key: tuple[Any, ...]
+    stored: dict[str, Any] | None
+    expected: dict[str, Any] | None
+
+    def __str__(self) -> str:
+        user, period, start, project, provider, model, kind = self.key
+        where = f"user {user}, {period} from {start:%Y-%m-%d %H:%M} UTC, project {project}"
+        where += f", {provider}/{model} {kind}"
+        if self.stored is None or self.expected is None:
+            return f"{where}: {'missing' if self.stored is None else 'no entries behind it'}"
+        changed = ", ".join(
+            f"{name} {self.stored[name]} ≠ {self.expected[name]}"
+            for name in SUMMED
+            if self.stored[name] != self.expected[name]
+        )
+        return f"{where}: {changed}"
+
+
+def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference]:
+    """Each bucket whose stored totals are not the exact sum of its entries (there should be none)."""
+    stored, expected = stored_totals(session, user_id), expected_totals(session, user_id)
+    return [
+        Difference(key, stored.get(key), expected.get(key))
+        for key in sorted(set(stored) | set(expected), key=str)
+        if stored.get(key) != expected.get(key)
+    ]
+
+
+def rebuild(session: Session, user_id: uuid.UUID | None = None) -> int:
+    """Enter any finished generation missing from the ledger, then recount the totals from the entries."""
+    enter_missing(session)
+    wipe = delete(UsageBucket)
+    if user_id is not None:
+        wipe = wipe.where(col(UsageBucket.user_id) == user_id)
+    session.execute(wipe)
+    rows = [
+        {"id": uuid.uuid4(), "updated_at": utcnow(), **dict(zip(BUCKET_KEY, key, strict=True)), **amounts}
+        for key, amounts in expected_totals(session, user_id).items()
+    ]
+    for start in range(0, len(rows), INSERT_BATCH):
+        session.execute(_insert(_dialect(session), BUCKETS).values(rows[start : start + INSERT_BATCH]))
+    session.commit()
+    return len(rows)
