@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 import reflex as rx
 
 from mediaws.components.dialogs import form_dialog
@@ -20,6 +22,12 @@ SEALED_NOTE = (
     "Keys are encrypted with AES-256-GCM before they are stored and are never shown again; "
     "only the last four characters are."
 )
+ZONES = [
+    "UTC",
+    *sorted(
+        zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    ),
+]
 PRICE_HINT = "USD per 1M tokens; 0 for your own server such as Ollama."
 
 
@@ -523,6 +531,44 @@ def _tokens_section() -> rx.Component:
     )
 
 
+def _time_zone_card() -> rx.Component:
+    """Where the person's days start: the zone their spend is counted in by day and month."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Time zone", size="4", as_="h2"),
+                rx.text(
+                    "Spend is counted by day and month in this zone (now ",
+                    rx.text.strong(AccountState.time_zone),
+                    ").",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.el.label("IANA time zone", html_for="tz-zone", class_name="field-label"),
+                rx.input(
+                    id="tz-zone",
+                    name="time_zone",
+                    list="tz-zones",
+                    value=AccountState.zone_draft,
+                    on_change=AccountState.type_zone,
+                    placeholder="Europe/Paris",
+                    auto_complete="off",
+                    size="3",
+                    width="100%",
+                ),
+                rx.el.datalist(*(rx.el.option(value=zone) for zone in ZONES), id="tz-zones"),
+                error_message(AccountState.zone_error),
+                rx.hstack(submit("Save time zone"), justify="end", width="100%"),
+                spacing="3",
+            ),
+            no_validate=True,
+            on_submit=AccountState.save_time_zone,
+        ),
+        width="100%",
+        max_width="560px",
+    )
+
+
 def account_page() -> rx.Component:
     """The signed-in account, its password and its personal access tokens."""
     return app_page(
@@ -569,6 +615,7 @@ def account_page() -> rx.Component:
             width="100%",
             max_width="560px",
         ),
+        _time_zone_card(),
         _tokens_section(),
         native_form(
             rx.button("Log out", type="submit", variant="soft", color_scheme="gray", size="3"),

@@ -236,15 +236,43 @@ class KeysState(AuthState):
 
 
 class AccountState(AuthState):
-    """Password change."""
+    """Password change and the time zone days are counted in."""
 
     password_error: str = ""
+    time_zone: str = "UTC"
+    zone_draft: str = ""
+    zone_error: str = ""
 
     @rx.event
     def load(self) -> Any:
-        """Page load: check the session and list the access tokens."""
-        self.password_error = ""
+        """Page load: check the session, show the time zone, and list the access tokens."""
+        self.password_error = self.zone_error = ""
+        try:
+            with self._signed_in() as (_, user):
+                self.time_zone = self.zone_draft = user.time_zone
+        except SessionExpired:
+            return self._login_redirect()
         return TokensState.load
+
+    @rx.event
+    def type_zone(self, value: str) -> None:
+        """Keep what is typed in the time zone field."""
+        self.zone_draft, self.zone_error = value[:64], ""
+
+    @rx.event
+    def save_time_zone(self, form: dict[str, Any]) -> Any:
+        """Count days and months in the typed zone; the totals are recounted in it."""
+        name = str(form.get("time_zone", self.zone_draft))
+        try:
+            with self._signed_in() as (session, user):
+                saved = accounts.set_time_zone(session=session, user_id=user.id, name=name)
+                self.time_zone = self.zone_draft = saved.time_zone
+        except SessionExpired:
+            return self._login_redirect()
+        except ValidationError as exc:
+            self.zone_error = str(exc)
+            return None
+        return rx.toast.success(f"Days and months now count in {self.time_zone}.")
 
     @rx.event
     def change_password(self, form: dict[str, Any]) -> Any:

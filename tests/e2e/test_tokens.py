@@ -120,3 +120,25 @@ def test_token_created_used_and_revoked(
     _settle(page)
     shots(page, "tokens-revoked")
     assert token not in app_server.log.read_text(errors="replace"), "the token reached the server log"
+
+
+def test_time_zone_is_checked_saved_and_shown(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """A made-up zone is refused with the reason; a real one is saved and shown after a reload."""
+    page = new_page()
+    sign_up(page, app_server, f"tz-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    page.goto(f"{app_server.url}/settings/account")
+    field = page.get_by_label("IANA time zone")
+    expect(field).to_have_value("UTC")
+    field.fill("Mars/Olympus_Mons")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(page.get_by_role("alert")).to_contain_text("Unknown time zone 'Mars/Olympus_Mons'")
+    field.fill("Asia/Tokyo")
+    field.press("Escape")  # closes the suggestions a desktop browser lists under the field
+    page.get_by_role("button", name="Save time zone").click()
+    expect(page.get_by_text("Days and months now count in Asia/Tokyo.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("IANA time zone")).to_have_value("Asia/Tokyo")
+    _settle(page)
+    shots(page, "time-zone")
