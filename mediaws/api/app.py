@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from mediaws import web
 from mediaws.api import (
+    analytics,
     asset_library,
     assets,
     browser_session,
@@ -22,7 +23,7 @@ from mediaws.api.schemas import COMMON_ERRORS
 api = FastAPI(title="mediaws API", version="1", docs_url="/docs", openapi_url="/openapi.json")
 errors.install(api)
 api.add_middleware(ApiGate)
-for module in (projects, generations, jobs, asset_library, assets, tags):
+for module in (projects, generations, jobs, asset_library, assets, tags, analytics):
     api.include_router(module.router, responses=COMMON_ERRORS)
 api.include_router(browser_session.router)  # the login forms post here, outside /api
 api.include_router(files.router)  # signed file links, outside /api: the signature is the grant

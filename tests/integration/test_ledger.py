@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from mediaws.deps import Deps
 from mediaws.errors import ValidationError
 from mediaws.models import Generation, LedgerEntry, Project, UsageBucket, User
-from mediaws.services import accounts, keys, ledger, projects
+from mediaws.services import accounts, analytics, keys, ledger, projects
 from mediaws.services import generation as generations
 from tests.integration.test_cli import run_cli
 from tests.integration.test_generation import start
@@ -178,7 +178,7 @@ def test_an_unknown_zone_is_refused() -> None:
 def test_totals_are_the_exact_sum_of_random_generations(
     session: Session, make_user: Callable[..., User]
 ) -> None:
-    """10,000 random finished generations (zones, statuses, deletions, day edges): every total is exact."""
+    """10,000 random finished generations (zones, statuses, deletions, day edges): totals, dashboards."""
     rng = random.Random(14)
     people = [make_user() for _ in range(4)]
     for person, zone in zip(people, ZONES, strict=True):
@@ -227,6 +227,14 @@ def test_totals_are_the_exact_sum_of_random_generations(
             if b.period_type == "day":
                 days[b.period_start] += b.cost_picos
         assert days == by_day
+        for provider in (None, "anthropic"):
+            wanted = analytics.Filters(date(2026, 10, 28), date(2026, 12, 12), provider=provider)
+            seen = analytics.dashboard(session, user_id=person.id, filters=wanted)
+            counted = [g for g in mine if provider in (None, g.provider)]
+            assert seen.total_cost_picos == sum(g.cost_picos or 0 for g in counted)
+            assert (seen.requests, seen.failed) == (len(counted), sum(g.status == "failed" for g in counted))
+            assert sum(s.cost_picos for s in seen.by_model) == seen.total_cost_picos
+            assert sum(map(sum, seen.heatmap)) == len(counted)
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

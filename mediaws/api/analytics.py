@@ -1,0 +1,159 @@
+"""The caller's spend and usage: the dashboard's figures and per-period totals, exact to the pico-dollar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from mediaws.api.deps import SessionFactory, current_user, get_session_factory
+from mediaws.api.schemas import Body, error_responses
+from mediaws.models import User
+from mediaws.pricing.cost import exact_usd
+from mediaws.services import analytics
+
+router = APIRouter(prefix="/api/analytics", tags=["analytics"])
+FROM = Query(None, alias="from", description="First day (the caller's time zone), e.g. 2026-11-01.")
+TO = Query(None, alias="to", description="Last day, included; default today.")
+PROVIDER = Query(None, max_length=32, description="Only this provider.")
+MODEL = Query(None, max_length=120, description="Only this model.")
+PROJECT = Query(None, max_length=36, description="Only this project (its id).")
+
+
+class ShareOut(Body):
+    """One slice of spend."""
+
+    name: str
+    cost_usd: str
+    requests: int
+
+
+class PointOut(Body):
+    """One day, week or month."""
+
+    start: date
+    cost_usd: str
+    requests: int
+    succeeded: int
+    failed: int
+
+
+class ReliabilityOut(Body):
+    """How one provider's requests ended."""
+
+    provider: str
+    succeeded: int
+    failed: int
+    cancelled: int
+
+
+class DashboardOut(Body):
+    """Every figure of the analytics dashboard for the filter; amounts are exact USD strings."""
+
+    start: date
+    end: date
+    time_zone: str
+    total_cost_usd: str
+    reported_cost_usd: str
+    derived_cost_usd: str
+    requests: int
+    succeeded: int
+    failed: int
+    cancelled: int
+    by_provider: list[ShareOut]
+    by_type: list[ShareOut]
+    by_model: list[ShareOut]
+    by_project: list[ShareOut]
+    daily: list[PointOut]
+    reliability: list[ReliabilityOut]
+    average_ms_by_model: dict[str, int]
+    heatmap: list[list[int]]
+
+
+def _usd(picos: int) -> str:
+    return exact_usd(picos) or "0.00"
+
+
+def _shares(shares: list[analytics.Share]) -> list[ShareOut]:
+    return [ShareOut(name=s.name, cost_usd=_usd(s.cost_picos), requests=s.requests) for s in shares]
+
+
+def _points(points: list[analytics.Point]) -> list[PointOut]:
+    return [
+        PointOut(
+            start=p.start,
+            cost_usd=_usd(p.cost_picos),
+            requests=p.requests,
+            succeeded=p.succeeded,
+            failed=p.failed,
+        )
+        for p in points
+    ]
+
+
+@router.get("/dashboard", response_model=DashboardOut, responses=error_responses(404, 422))
+def dashboard(
+    start: str | None = FROM,
+    end: str | None = TO,
+    provider: str | None = PROVIDER,
+    model: str | None = MODEL,
+    project: str | None = PROJECT,
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> DashboardOut:
+    """Spend by provider, type, model and project, the daily trend, how requests ended, and when they ran."""
+    with sessions() as session:
+        filters = analytics.parse_filters(
+            start=start,
+            end=end,
+            today=analytics.today_for(session, user.id),
+            provider=provider,
+            model=model,
+            project_id=project,
+        )
+        found = analytics.dashboard(session, user_id=user.id, filters=filters)
+    return DashboardOut(
+        start=filters.start,
+        end=filters.end,
+        time_zone=found.zone,
+        total_cost_usd=_usd(found.total_cost_picos),
+        reported_cost_usd=_usd(found.reported_cost_picos),
+        derived_cost_usd=_usd(found.derived_cost_picos),
+        requests=found.requests,
+        succeeded=found.succeeded,
+        failed=found.failed,
+        cancelled=found.cancelled,
+        by_provider=_shares(found.by_provider),
+        by_type=_shares(found.by_type),
+        by_model=_shares(found.by_model),
+        by_project=_shares(found.by_project),
+        daily=_points(found.daily),
+        reliability=[ReliabilityOut(**vars(r)) for r in found.reliability],
+        average_ms_by_model=found.average_ms_by_model,
+        heatmap=found.heatmap,
+    )
+
+
+@router.get("/usage", response_model=list[PointOut], responses=error_responses(404, 422))
+def usage(
+    period: Literal["day", "week", "month"] = Query("day", description="day, week (from Monday) or month."),
+    start: str | None = FROM,
+    end: str | None = TO,
+    provider: str | None = PROVIDER,
+    model: str | None = MODEL,
+    project: str | None = PROJECT,
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> list[PointOut]:
+    """Spend and requests per day, week or month of the caller's time zone, oldest first."""
+    with sessions() as session:
+        filters = analytics.parse_filters(
+            start=start,
+            end=end,
+            today=analytics.today_for(session, user.id),
+            provider=provider,
+            model=model,
+            project_id=project,
+        )
+        return _points(analytics.usage(session, user_id=user.id, filters=filters, period=period))

@@ -1,0 +1,264 @@
+"""Spend and usage figures for one person, read from the ledger's day totals (and its entries for hours).
+
+Every amount is an exact sum of pico-dollars; rounding is left to whoever shows it. Periods are the
+person's own days, weeks (from Monday) and months, in their time zone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from mediaws.errors import NotFoundError, ValidationError
+from mediaws.models import LedgerEntry, Project, UsageBucket
+from mediaws.services import ledger
+from mediaws.services.asset_queries import parse_id
+
+Period = Literal["day", "week", "month"]
+MAX_DAYS = 3 * 366
+"""The longest range one query covers."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which spend to count: a range of the person's days (``to`` included) and optional narrowing."""
+
+    start: date
+    end: date
+    provider: str | None = None
+    model: str | None = None
+    project_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """One slice of spend: a provider, model, type or project, with its requests."""
+
+    name: str
+    cost_picos: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of a trend."""
+
+    start: date
+    cost_picos: int
+    requests: int
+    succeeded: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """How a provider's requests ended."""
+
+    provider: str
+    succeeded: int
+    failed: int
+    cancelled: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the analytics page shows for one filter."""
+
+    filters: Filters
+    zone: str
+    total_cost_picos: int
+    reported_cost_picos: int
+    requests: int
+    succeeded: int
+    failed: int
+    cancelled: int
+    by_provider: list[Share] = field(default_factory=list)
+    by_type: list[Share] = field(default_factory=list)
+    by_model: list[Share] = field(default_factory=list)
+    by_project: list[Share] = field(default_factory=list)
+    daily: list[Point] = field(default_factory=list)
+    reliability: list[Reliability] = field(default_factory=list)
+    average_ms_by_model: dict[str, int] = field(default_factory=dict)
+    heatmap: list[list[int]] = field(default_factory=list)
+    """Requests by weekday (Monday first) and hour of the person's day."""
+
+    @property
+    def derived_cost_picos(self) -> int:
+        """Spend priced from the request (the provider reported no usage) rather than from its report."""
+        return self.total_cost_picos - self.reported_cost_picos
+
+
+def today_for(session: Session, user_id: uuid.UUID) -> date:
+    """Today in the person's time zone."""
+    return datetime.now(ledger.user_zone(session, user_id)).date()
+
+
+def parse_filters(
+    *,
+    start: str | date | None,
+    end: str | date | None,
+    today: date,
+    provider: str | None = None,
+    model: str | None = None,
+    project_id: str | uuid.UUID | None = None,
+) -> Filters:
+    """Check a date range (default: the last 30 days to today) and the narrowing asked for."""
+    to = _day(end, "to") if end else today
+    since = _day(start, "from") if start else to - timedelta(days=29)
+    if since > to:
+        raise ValidationError("The range ends before it starts.", field="from")
+    if (to - since).days >= MAX_DAYS:
+        raise ValidationError(f"Choose at most {MAX_DAYS} days.", field="from")
+    project = parse_id(project_id, "Project") if project_id else None
+    return Filters(since, to, provider or None, model or None, project)
+
+
+def _day(value: str | date, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"'{name}' must be a date like 2026-12-01.", field=name) from None
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def _day_buckets(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[UsageBucket]:
+    query = select(UsageBucket).where(
+        UsageBucket.user_id == user_id,
+        UsageBucket.period_type == "day",
+        col(UsageBucket.period_start) >= _local_midnight(filters.start, zone),
+        col(UsageBucket.period_start) < _local_midnight(filters.end + timedelta(days=1), zone),
+    )
+    if filters.provider:
+        query = query.where(UsageBucket.provider == filters.provider)
+    if filters.model:
+        query = query.where(UsageBucket.model == filters.model)
+    if filters.project_id:
+        query = query.where(UsageBucket.project_id == filters.project_id)
+    return list(session.exec(query))
+
+
+def _shares(buckets: list[UsageBucket], key: Any, names: dict[Any, str] | None = None) -> list[Share]:
+    cost: dict[Any, int] = defaultdict(int)
+    requests: dict[Any, int] = defaultdict(int)
+    for bucket in buckets:
+        cost[key(bucket)] += bucket.cost_picos
+        requests[key(bucket)] += bucket.request_count
+    shares = [Share((names or {}).get(k, str(k)), cost[k], requests[k]) for k in cost]
+    return sorted(shares, key=lambda s: (-s.cost_picos, -s.requests, s.name))
+
+
+def _project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[Any, str]:
+    names = dict(session.exec(select(Project.id, Project.name).where(col(Project.id).in_(ids))).all())
+    gone = ids - set(names)
+    if gone:
+        rows = session.exec(
+            select(LedgerEntry.project_id, func.max(LedgerEntry.project_name))
+            .where(LedgerEntry.user_id == user_id, col(LedgerEntry.project_id).in_(gone))
+            .group_by(col(LedgerEntry.project_id))
+        ).all()
+        names |= {project: f"{name or 'A project'} (deleted)" for project, name in rows}
+    return names
+
+
+def trend(buckets: list[UsageBucket], zone: ZoneInfo, period: Period) -> list[Point]:
+    """Day totals summed into the person's days, weeks (from Monday) or months, oldest first."""
+    sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for bucket in buckets:
+        day = bucket.period_start.astimezone(zone).date()
+        if period == "week":
+            day -= timedelta(days=day.weekday())
+        elif period == "month":
+            day = day.replace(day=1)
+        totals = sums[day]
+        totals[0] += bucket.cost_picos
+        totals[1] += bucket.request_count
+        totals[2] += bucket.success_count
+        totals[3] += bucket.failure_count
+    return [Point(day, *sums[day]) for day in sorted(sums)]
+
+
+def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[list[int]]:
+    query = select(LedgerEntry.completed_at).where(
+        LedgerEntry.user_id == user_id,
+        col(LedgerEntry.completed_at) >= _local_midnight(filters.start, zone),
+        col(LedgerEntry.completed_at) < _local_midnight(filters.end + timedelta(days=1), zone),
+    )
+    if filters.provider:
+        query = query.where(LedgerEntry.provider == filters.provider)
+    if filters.model:
+        query = query.where(LedgerEntry.model == filters.model)
+    if filters.project_id:
+        query = query.where(LedgerEntry.project_id == filters.project_id)
+    grid = [[0] * 24 for _ in range(7)]
+    for moment in session.exec(query):
+        local = moment.astimezone(zone)
+        grid[local.weekday()][local.hour] += 1
+    return grid
+
+
+def _check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID | None) -> None:
+    """A project filter must name one of the person's projects, live or deleted; any other is not found."""
+    if project_id is None:
+        return
+    owned = session.exec(
+        select(Project.id).where(Project.id == project_id, Project.owner_id == user_id)
+    ).first()
+    spent_in = session.exec(
+        select(LedgerEntry.id).where(LedgerEntry.project_id == project_id, LedgerEntry.user_id == user_id)
+    ).first()
+    if owned is None and spent_in is None:
+        raise NotFoundError("Project not found.")
+
+
+def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Period) -> list[Point]:
+    """Spend and requests per day, week or month within the filter."""
+    _check_project(session, user_id, filters.project_id)
+    zone = ledger.user_zone(session, user_id)
+    return trend(_day_buckets(session, user_id, filters, zone), zone, period)
+
+
+def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
+    """Every figure of the analytics page for one person and filter, each an exact sum."""
+    _check_project(session, user_id, filters.project_id)
+    zone = ledger.user_zone(session, user_id)
+    buckets = _day_buckets(session, user_id, filters, zone)
+    timed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    ends: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for bucket in buckets:
+        timed[f"{bucket.provider}/{bucket.model}"][0] += bucket.duration_ms_total
+        timed[f"{bucket.provider}/{bucket.model}"][1] += bucket.timed_count
+        counts = ends[bucket.provider]
+        counts[0] += bucket.success_count
+        counts[1] += bucket.failure_count
+        counts[2] += bucket.cancelled_count
+    names = _project_names(session, user_id, {b.project_id for b in buckets})
+    return Dashboard(
+        filters=filters,
+        zone=zone.key,
+        total_cost_picos=sum(b.cost_picos for b in buckets),
+        reported_cost_picos=sum(b.reported_cost_picos for b in buckets),
+        requests=sum(b.request_count for b in buckets),
+        succeeded=sum(b.success_count for b in buckets),
+        failed=sum(b.failure_count for b in buckets),
+        cancelled=sum(b.cancelled_count for b in buckets),
+        by_provider=_shares(buckets, lambda b: b.provider),
+        by_type=_shares(buckets, lambda b: b.generation_type),
+        by_model=_shares(buckets, lambda b: f"{b.provider}/{b.model}"),
+        by_project=_shares(buckets, lambda b: b.project_id, names),
+        daily=trend(buckets, zone, "day"),
+        reliability=[Reliability(provider, *ends[provider]) for provider in sorted(ends)],
+        average_ms_by_model={m: total // count for m, (total, count) in sorted(timed.items()) if count},
+        heatmap=_heatmap(session, user_id, filters, zone),
+    )
