@@ -1,12 +1,15 @@
-"""``mediaws analytics``: recount the spend totals from the ledger, and check that they agree with it."""
+"""``mediaws analytics``: export the ledger as CSV, recount its totals, check that they agree with it."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 
 from mediaws.cli_common import friendly
 from mediaws.db import session_scope
-from mediaws.services import accounts, ledger
+from mediaws.services import accounts, analytics, analytics_export, ledger
 
 analytics_app = typer.Typer(help="Spend and usage totals.", no_args_is_help=True)
 USER_HELP = "Email of one account (all accounts when absent)."
@@ -35,3 +38,35 @@ def check_command(user: str = typer.Option("", help=USER_HELP)) -> None:
         typer.echo(f"{len(differences)} total(s) differ; `mediaws analytics rebuild` recounts them", err=True)
         raise typer.Exit(1)
     typer.echo("every total equals the sum of its ledger entries")
+
+
+@analytics_app.command("export")
+@friendly
+def export_command(
+    user: str = typer.Option(..., help="Email of the account."),
+    start: str = typer.Option("", "--from", help="First day, e.g. 2026-11-01 (default: 30 days ago)."),
+    end: str = typer.Option("", "--to", help="Last day, included (default: today)."),
+    provider: str = typer.Option("", help="Only this provider."),
+    model: str = typer.Option("", help="Only this model."),
+    out: Path = typer.Option(Path("-"), help="File to write ('-' for standard output)."),
+) -> None:
+    """Write the account's finished generations in the range as CSV (RFC 4180, UTF-8)."""
+    with session_scope() as session:
+        user_id = accounts.user_by_email(session=session, email=user).id
+        filters = analytics.parse_filters(
+            start=start or None,
+            end=end or None,
+            today=analytics.today_for(session, user_id),
+            provider=provider,
+            model=model,
+        )
+    chunks = analytics_export.csv_chunks(session_scope, user_id, filters)
+    if str(out) == "-":
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return
+    with out.open("wb") as target:
+        for chunk in chunks:
+            target.write(chunk)
+    typer.echo(f"wrote {out}", err=True)

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 
 from mediaws.api.deps import SessionFactory, current_user, get_session_factory
-from mediaws.api.schemas import Body, error_responses
+from mediaws.api.schemas import Body, error_responses, usd
 from mediaws.models import User
 from mediaws.pricing.cost import exact_usd
-from mediaws.services import analytics
+from mediaws.services import analytics, analytics_export
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 FROM = Query(None, alias="from", description="First day (the caller's time zone), e.g. 2026-11-01.")
@@ -92,8 +93,7 @@ def _points(points: list[analytics.Point]) -> list[PointOut]:
     ]
 
 
-@router.get("/dashboard", response_model=DashboardOut, responses=error_responses(404, 422))
-def dashboard(
+def asked_filters(
     start: str | None = FROM,
     end: str | None = TO,
     provider: str | None = PROVIDER,
@@ -101,8 +101,8 @@ def dashboard(
     project: str | None = PROJECT,
     user: User = Depends(current_user),
     sessions: SessionFactory = Depends(get_session_factory),
-) -> DashboardOut:
-    """Spend by provider, type, model and project, the daily trend, how requests ended, and when they ran."""
+) -> analytics.Filters:
+    """The range and narrowing a request asks for, checked; a project filter must be the caller's."""
     with sessions() as session:
         filters = analytics.parse_filters(
             start=start,
@@ -112,6 +112,18 @@ def dashboard(
             model=model,
             project_id=project,
         )
+        analytics.check_project(session, user.id, filters.project_id)
+    return filters
+
+
+@router.get("/dashboard", response_model=DashboardOut, responses=error_responses(404, 422))
+def dashboard(
+    filters: analytics.Filters = Depends(asked_filters),
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> DashboardOut:
+    """Spend by provider, type, model and project, the daily trend, how requests ended, and when they ran."""
+    with sessions() as session:
         found = analytics.dashboard(session, user_id=user.id, filters=filters)
     return DashboardOut(
         start=filters.start,
@@ -138,22 +150,84 @@ def dashboard(
 @router.get("/usage", response_model=list[PointOut], responses=error_responses(404, 422))
 def usage(
     period: Literal["day", "week", "month"] = Query("day", description="day, week (from Monday) or month."),
-    start: str | None = FROM,
-    end: str | None = TO,
-    provider: str | None = PROVIDER,
-    model: str | None = MODEL,
-    project: str | None = PROJECT,
+    filters: analytics.Filters = Depends(asked_filters),
     user: User = Depends(current_user),
     sessions: SessionFactory = Depends(get_session_factory),
 ) -> list[PointOut]:
     """Spend and requests per day, week or month of the caller's time zone, oldest first."""
     with sessions() as session:
-        filters = analytics.parse_filters(
-            start=start,
-            end=end,
-            today=analytics.today_for(session, user.id),
-            provider=provider,
-            model=model,
-            project_id=project,
-        )
         return _points(analytics.usage(session, user_id=user.id, filters=filters, period=period))
+
+
+class ProjectAnalyticsOut(Body):
+    """One project's spend since it began, what it keeps, and its budget this month."""
+
+    project_id: str
+    name: str
+    cost_usd: str
+    requests: int
+    succeeded: int
+    average_cost_usd: str
+    by_provider: list[ShareOut]
+    by_type: list[ShareOut]
+    asset_count: int
+    asset_bytes: int
+    monthly_budget_usd: str | None
+    month_spent_usd: str
+    budget_used_percent: int | None
+    budget_warning: str
+
+
+@router.get("/project/{project_id}", response_model=ProjectAnalyticsOut, responses=error_responses(404))
+def project_analytics(
+    project_id: str,
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> ProjectAnalyticsOut:
+    """A project's total and average cost, by provider and type, its assets,, its budget (warns at 80%)."""
+    with sessions() as session:
+        found = analytics.project_summary(session, user_id=user.id, project_id=project_id)
+    budget = found.project.monthly_budget_micros
+    return ProjectAnalyticsOut(
+        project_id=str(found.project.id),
+        name=found.project.name,
+        cost_usd=_usd(found.cost_picos),
+        requests=found.requests,
+        succeeded=found.succeeded,
+        average_cost_usd=_usd(found.average_cost_picos),
+        by_provider=_shares(found.by_provider),
+        by_type=_shares(found.by_type),
+        asset_count=found.asset_count,
+        asset_bytes=found.asset_bytes,
+        monthly_budget_usd=None if budget is None else usd(budget, 2),
+        month_spent_usd=usd(found.month_spent_micros) or "0.000000",
+        budget_used_percent=found.budget_used_percent,
+        budget_warning=found.budget_warning,
+    )
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV"},
+        **error_responses(404, 422),
+    },
+)
+def export(
+    file_format: Literal["csv"] = Query(
+        "csv", alias="format", description="csv; the PDF report comes later."
+    ),
+    filters: analytics.Filters = Depends(asked_filters),
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> StreamingResponse:
+    """Every finished generation in the range as CSV, streamed: exact cost, units, project, and the prompt."""
+    return StreamingResponse(
+        analytics_export.csv_chunks(sessions, user.id, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{analytics_export.file_name(filters)}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import LedgerEntry, Project, UsageBucket
-from mediaws.services import ledger
+from mediaws.services import asset_stats, generation, ledger, projects
 from mediaws.services.asset_queries import parse_id
 
 Period = Literal["day", "week", "month"]
@@ -129,7 +129,8 @@ def _day(value: str | date, name: str) -> date:
         raise ValidationError(f"'{name}' must be a date like 2026-12-01.", field=name) from None
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """When a day of the zone starts, in UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
@@ -137,8 +138,8 @@ def _day_buckets(session: Session, user_id: uuid.UUID, filters: Filters, zone: Z
     query = select(UsageBucket).where(
         UsageBucket.user_id == user_id,
         UsageBucket.period_type == "day",
-        col(UsageBucket.period_start) >= _local_midnight(filters.start, zone),
-        col(UsageBucket.period_start) < _local_midnight(filters.end + timedelta(days=1), zone),
+        col(UsageBucket.period_start) >= local_midnight(filters.start, zone),
+        col(UsageBucket.period_start) < local_midnight(filters.end + timedelta(days=1), zone),
     )
     if filters.provider:
         query = query.where(UsageBucket.provider == filters.provider)
@@ -192,8 +193,8 @@ def trend(buckets: list[UsageBucket], zone: ZoneInfo, period: Period) -> list[Po
 def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[list[int]]:
     query = select(LedgerEntry.completed_at).where(
         LedgerEntry.user_id == user_id,
-        col(LedgerEntry.completed_at) >= _local_midnight(filters.start, zone),
-        col(LedgerEntry.completed_at) < _local_midnight(filters.end + timedelta(days=1), zone),
+        col(LedgerEntry.completed_at) >= local_midnight(filters.start, zone),
+        col(LedgerEntry.completed_at) < local_midnight(filters.end + timedelta(days=1), zone),
     )
     if filters.provider:
         query = query.where(LedgerEntry.provider == filters.provider)
@@ -208,7 +209,7 @@ def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneI
     return grid
 
 
-def _check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID | None) -> None:
+def check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID | None) -> None:
     """A project filter must name one of the person's projects, live or deleted; any other is not found."""
     if project_id is None:
         return
@@ -224,14 +225,14 @@ def _check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID |
 
 def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Period) -> list[Point]:
     """Spend and requests per day, week or month within the filter."""
-    _check_project(session, user_id, filters.project_id)
+    check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
     return trend(_day_buckets(session, user_id, filters, zone), zone, period)
 
 
 def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
     """Every figure of the analytics page for one person and filter, each an exact sum."""
-    _check_project(session, user_id, filters.project_id)
+    check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
     buckets = _day_buckets(session, user_id, filters, zone)
     timed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -261,4 +262,72 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         reliability=[Reliability(provider, *ends[provider]) for provider in sorted(ends)],
         average_ms_by_model={m: total // count for m, (total, count) in sorted(timed.items()) if count},
         heatmap=_heatmap(session, user_id, filters, zone),
+    )
+
+
+BUDGET_WARNING_PERCENT = 80
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One project's spend since it began, what it keeps, and how much of this month's budget is used."""
+
+    project: Project
+    cost_picos: int
+    requests: int
+    succeeded: int
+    by_provider: list[Share]
+    by_type: list[Share]
+    asset_count: int
+    asset_bytes: int
+    month_spent_micros: int
+    """Spent this calendar month (UTC) plus what queued work is expected to cost: what the budget stops at."""
+
+    @property
+    def average_cost_picos(self) -> int:
+        """Spend per generation, rounded down to the pico-dollar (0 before the first)."""
+        return self.cost_picos // self.requests if self.requests else 0
+
+    @property
+    def budget_used_percent(self) -> int | None:
+        """How much of the monthly budget is used, rounded down (None without a budget)."""
+        budget = self.project.monthly_budget_micros
+        if budget is None:
+            return None
+        return 100 if budget == 0 else self.month_spent_micros * 100 // budget
+
+    @property
+    def budget_warning(self) -> str:
+        """Said once 80 % of the budget is used, and when it is all used ("" below 80 %)."""
+        used = self.budget_used_percent
+        if used is None or used < BUDGET_WARNING_PERCENT:
+            return ""
+        if used >= 100:
+            return "This month's budget is used up: new generations are refused until the month ends."
+        return f"{used} % of this month's budget is used."
+
+
+def project_summary(session: Session, *, user_id: uuid.UUID, project_id: str | uuid.UUID) -> ProjectSummary:
+    """A project of the person's, summed from its month totals; anyone else's is not found."""
+    project = projects.get_project(session=session, owner_id=user_id, project_id=project_id)
+    months = list(
+        session.exec(
+            select(UsageBucket).where(
+                UsageBucket.user_id == user_id,
+                UsageBucket.project_id == project.id,
+                UsageBucket.period_type == "month",
+            )
+        )
+    )
+    kept = asset_stats.user_stats(session=session, user_id=user_id).projects.get(project.id)
+    return ProjectSummary(
+        project=project,
+        cost_picos=sum(b.cost_picos for b in months),
+        requests=sum(b.request_count for b in months),
+        succeeded=sum(b.success_count for b in months),
+        by_provider=_shares(months, lambda b: b.provider),
+        by_type=_shares(months, lambda b: b.generation_type),
+        asset_count=kept.count if kept else 0,
+        asset_bytes=kept.bytes if kept else 0,
+        month_spent_micros=generation.month_spend_micros(session, project.id),
     )

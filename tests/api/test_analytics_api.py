@@ -30,6 +30,7 @@ def spend(
     capability: str = "text",
     status: str = "succeeded",
     source: str = "provider_usage",
+    prompt: str = "p",
 ) -> None:
     """Enter one finished generation of the owner's in the ledger."""
     generation = Generation(
@@ -38,7 +39,7 @@ def spend(
         capability=capability,
         provider=provider,
         model=model,
-        prompt="p",
+        prompt=prompt,
         status=status,
         cost_picos=picos,
         cost_source=source,
@@ -161,3 +162,61 @@ def test_strangers_see_nothing_of_it(
             found = client.get(f"/api/analytics/{path}?project={project}", headers=theirs)
             assert found.status_code == 404, found.text
     assert client.get("/api/analytics/dashboard").status_code == 401
+
+
+def test_a_projects_analytics_warn_at_80_percent_of_its_budget(
+    client: TestClient, auth: dict[str, str], session: Session, user: User
+) -> None:
+    """$8.50 spent of a $10 budget: totals, average and the 80 % warning; at $10 new work is refused."""
+    project = projects.create_project(session=session, owner_id=user.id, name="Ads", monthly_budget="10")
+    now = datetime.now(UTC)
+    spend(session, user, project.id, now, 8_000_000_000_000)
+    spend(
+        session,
+        user,
+        project.id,
+        now,
+        500_000_000_000,
+        provider="local",
+        model="local-image",
+        capability="image",
+    )
+    found = client.get(f"/api/analytics/project/{project.id}", headers=auth)
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert (body["costUsd"], body["requests"], body["averageCostUsd"]) == ("8.50", 2, "4.25")
+    assert [(s["name"], s["costUsd"]) for s in body["byType"]] == [("text", "8.00"), ("image", "0.50")]
+    assert (body["monthlyBudgetUsd"], body["monthSpentUsd"], body["budgetUsedPercent"]) == (
+        "10.00",
+        "8.500000",
+        85,
+    )
+    assert body["budgetWarning"] == "85 % of this month's budget is used."
+    assert (body["assetCount"], body["assetBytes"]) == (0, 0)
+    spend(session, user, project.id, now, 1_500_000_000_000)
+    assert (
+        "used up" in client.get(f"/api/analytics/project/{project.id}", headers=auth).json()["budgetWarning"]
+    )
+    plain = projects.create_project(session=session, owner_id=user.id, name="Free").id
+    body = client.get(f"/api/analytics/project/{plain}", headers=auth).json()
+    assert (body["costUsd"], body["averageCostUsd"], body["budgetUsedPercent"], body["budgetWarning"]) == (
+        "0.00",
+        "0.00",
+        None,
+        "",
+    )
+
+
+def test_another_persons_project_analytics_are_not_found(
+    client: TestClient,
+    auth_for: Callable[[User], dict[str, str]],
+    other_user: User,
+    session: Session,
+    user: User,
+) -> None:
+    """Someone else's project, a made-up id and a malformed one are all 404 with no figures."""
+    project = projects.create_project(session=session, owner_id=user.id, name="Mine").id
+    theirs = auth_for(other_user)
+    for wanted in (project, uuid.uuid4(), "../etc"):
+        found = client.get(f"/api/analytics/project/{wanted}", headers=theirs)
+        assert found.status_code == 404 and "costUsd" not in found.text
