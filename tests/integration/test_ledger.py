@@ -178,8 +178,12 @@ def test_an_unknown_zone_is_refused() -> None:
 def test_totals_are_the_exact_sum_of_random_generations(
     session: Session, make_user: Callable[..., User]
 ) -> None:
-    """10,000 random finished generations (zones, statuses, deletions, day edges): totals, dashboards."""
+    """10,000 random finished generations (zones, statuses, deletions, day edges): totals, dashboards.
+
+    PostgreSQL gets 3,000 of them: the same arithmetic, a third of the suite's time.
+    """
     rng = random.Random(14)
+    count = 10_000 if session.get_bind().dialect.name == "sqlite" else 3_000
     people = [make_user() for _ in range(4)]
     for person, zone in zip(people, ZONES, strict=True):
         person.time_zone = zone
@@ -192,7 +196,7 @@ def test_totals_are_the_exact_sum_of_random_generations(
     }
     start = datetime(2026, 10, 30, tzinfo=UTC)
     entered = []
-    for _ in range(10_000):
+    for _ in range(count):
         owner = rng.choice(people)
         generation = _finished(
             session,
