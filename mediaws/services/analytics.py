@@ -319,7 +319,7 @@ def project_summary(session: Session, *, user_id: uuid.UUID, project_id: str | u
             )
         )
     )
-    kept = asset_stats.user_stats(session=session, user_id=user_id).projects.get(project.id)
+    kept = asset_stats.project_totals(session=session, user_id=user_id, project_id=project.id)
     return ProjectSummary(
         project=project,
         cost_picos=sum(b.cost_picos for b in months),
@@ -327,7 +327,7 @@ def project_summary(session: Session, *, user_id: uuid.UUID, project_id: str | u
         succeeded=sum(b.success_count for b in months),
         by_provider=_shares(months, lambda b: b.provider),
         by_type=_shares(months, lambda b: b.generation_type),
-        asset_count=kept.count if kept else 0,
-        asset_bytes=kept.bytes if kept else 0,
+        asset_count=kept.count,
+        asset_bytes=kept.bytes,
         month_spent_micros=generation.month_spend_micros(session, project.id),
     )

@@ -60,6 +60,15 @@ def user_stats(*, session: Session, user_id: uuid.UUID) -> UsageStats:
     return stats
 
 
+def project_totals(*, session: Session, user_id: uuid.UUID, project_id: uuid.UUID) -> Totals:
+    """One project's asset count and bytes, by kind."""
+    totals = Totals()
+    where = (col(Asset.owner_id) == user_id, col(Asset.project_id) == project_id)
+    for _, _, kind, count, size in _groups(session, *where):
+        totals.add(kind, count, size)
+    return totals
+
+
 def all_users(*, session: Session) -> dict[uuid.UUID, Totals]:
     """Every user's totals (operators' view)."""
     found: dict[uuid.UUID, Totals] = {}

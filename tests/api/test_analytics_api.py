@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from mediaws.models import Generation, User
 from mediaws.services import ledger, projects
+from tests.support.signed_files import MakeAsset
 
 NOV_30_LATE = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 Dec 08:30 in Tokyo
 DEC_2 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -220,3 +221,13 @@ def test_another_persons_project_analytics_are_not_found(
     for wanted in (project, uuid.uuid4(), "../etc"):
         found = client.get(f"/api/analytics/project/{wanted}", headers=theirs)
         assert found.status_code == 404 and "costUsd" not in found.text
+
+
+def test_a_projects_assets_are_counted_and_no_others(
+    client: TestClient, auth: dict[str, str], make_asset: MakeAsset
+) -> None:
+    """The summary counts the project's own files and bytes, not those of the caller's other projects."""
+    kept = make_asset(b"x" * 1_234)
+    make_asset(b"y" * 99)  # another project of the caller's
+    body = client.get(f"/api/analytics/project/{kept.project_id}", headers=auth).json()
+    assert (body["assetCount"], body["assetBytes"]) == (1, 1_234)
