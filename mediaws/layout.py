@@ -69,6 +69,7 @@ def navbar() -> rx.Component:
                     _nav_link("Generate", routes.GENERATE, "sparkles"),
                     _nav_link("Projects", routes.PROJECTS, "folder-open"),
                     _nav_link("Assets", routes.ASSETS, "images"),
+                    _nav_link("Analytics", routes.ANALYTICS, "chart-column"),
                     _nav_link("API keys", routes.API_KEYS, "key-round"),
                     spacing="1",
                 ),

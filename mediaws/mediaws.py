@@ -7,12 +7,14 @@ import reflex as rx
 from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
 from mediaws.config import get_settings
-from mediaws.pages import asset_detail, auth, gallery, generate, projects, settings
+from mediaws.pages import analytics, asset_detail, auth, gallery, generate, projects, settings
+from mediaws.state.analytics import AnalyticsState
 from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
 from mediaws.state.generate import GenerateState
+from mediaws.state.project_analytics import ProjectAnalyticsState
 from mediaws.state.projects import ProjectsState, ProjectState
 from mediaws.state.settings import AccountState, KeysState
 from mediaws.state.storage import private_state_manager
@@ -75,6 +77,15 @@ for gallery_route, gallery_title in ((routes.ASSETS, "Assets"), (routes.PROJECT_
     )
 app.add_page(
     asset_detail.asset_page, route=routes.ASSET, title="Asset · mediaws", on_load=AssetDetailState.load
+)
+app.add_page(
+    analytics.analytics_page, route=routes.ANALYTICS, title="Analytics · mediaws", on_load=AnalyticsState.load
+)
+app.add_page(
+    analytics.project_analytics_page,
+    route=routes.PROJECT_ANALYTICS,
+    title="Project analytics · mediaws",
+    on_load=ProjectAnalyticsState.load,
 )
 app.register_lifespan_task(stop_deadline)
 app.register_lifespan_task(wiring.embedded_worker)

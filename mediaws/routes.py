@@ -10,6 +10,8 @@ GENERATE = "/generate"
 ASSET = "/assets/[asset_id]"
 ASSETS = "/assets"
 PROJECT_ASSETS = "/projects/[project_id]/assets"
+ANALYTICS = "/analytics"
+PROJECT_ANALYTICS = "/projects/[project_id]/analytics"
 
 
 def project_url(project_id: str) -> str:
@@ -25,3 +27,8 @@ def asset_url(asset_id: str) -> str:
 def project_assets_url(project_id: str) -> str:
     """Return the gallery URL of one project."""
     return f"{PROJECTS}/{project_id}/assets"
+
+
+def project_analytics_url(project_id: str) -> str:
+    """Return the analytics URL of one project."""
+    return f"{PROJECTS}/{project_id}/analytics"

@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
+from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
 from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page, loading
@@ -30,35 +31,11 @@ SORT_LABELS = (
 UPLOAD_ID = "gallery-upload"
 
 
-def _select(label: str, value: rx.Var, on_change: rx.EventHandler, *items: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", as_="div"),
-        rx.select.root(
-            rx.select.trigger(aria_label=label, width="100%"),
-            rx.select.content(*items),
-            value=value,
-            on_change=on_change,
-            size="2",
-        ),
-        spacing="1",
-        min_width="0",
-    )
-
-
-def _date(label: str, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", as_="div"),
-        rx.input(type="date", value=value, on_change=on_change, aria_label=label, size="2", width="100%"),
-        spacing="1",
-        min_width="0",
-    )
-
-
 def _filters() -> rx.Component:
     state = GalleryState
     return rx.box(
         rx.grid(
-            _select(
+            labelled_select(
                 "Type",
                 state.kind,
                 state.set_kind,
@@ -66,7 +43,7 @@ def _filters() -> rx.Component:
             ),
             rx.flex(
                 rx.box(
-                    _select(
+                    labelled_select(
                         "Tag",
                         state.tag,
                         state.set_tag,
@@ -81,14 +58,14 @@ def _filters() -> rx.Component:
                 spacing="2",
                 min_width="0",
             ),
-            _select(
+            labelled_select(
                 "Sort",
                 state.sort,
                 state.set_sort,
                 *[rx.select.item(text, value=value) for value, text in SORT_LABELS],
             ),
-            _date("Created from", state.date_from, state.set_date_from),
-            _date("Created to", state.date_to, state.set_date_to),
+            labelled_date("Created from", state.date_from, state.set_date_from),
+            labelled_date("Created to", state.date_to, state.set_date_to),
             rx.vstack(
                 rx.text("Show", size="1", color_scheme="gray", as_="div"),
                 rx.segmented_control.root(
@@ -190,7 +167,7 @@ def _upload_zone() -> rx.Component:
     return rx.vstack(
         rx.cond(
             GalleryState.scope_id == "",
-            _select(
+            labelled_select(
                 "Upload into project",
                 GalleryState.upload_project,
                 GalleryState.set_upload_project,

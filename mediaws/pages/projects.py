@@ -264,6 +264,10 @@ def _recent() -> rx.Component:
                     href=routes.PROJECTS + "/" + ProjectState.project["id"] + "/assets",
                 ),
                 rx.link(
+                    rx.button(rx.icon("chart-column", size=16), "Analytics", size="2", variant="soft"),
+                    href=routes.PROJECTS + "/" + ProjectState.project["id"] + "/analytics",
+                ),
+                rx.link(
                     rx.button(rx.icon("sparkles", size=16), "Generate here", size="2"),
                     href=routes.GENERATE + "?project=" + ProjectState.project["id"],
                 ),

@@ -209,6 +209,76 @@ def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneI
     return grid
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the filters offer: the providers, models and projects the person has spent on or owns."""
+
+    providers: list[str]
+    models: list[tuple[str, str]]
+    """(provider, model) pairs, by provider then model."""
+    projects: list[tuple[str, str]]
+    """(id, name) pairs, live projects first by name, then deleted ones."""
+
+
+def choices(session: Session, user_id: uuid.UUID) -> Choices:
+    """The filter options for one person, read from their month totals and projects."""
+    pairs = sorted(
+        set(
+            session.exec(
+                select(UsageBucket.provider, UsageBucket.model).where(
+                    UsageBucket.user_id == user_id, UsageBucket.period_type == "month"
+                )
+            ).all()
+        )
+    )
+    live = list(session.exec(select(Project.id, Project.name).where(Project.owner_id == user_id)).all())
+    spent_in = set(
+        session.exec(
+            select(UsageBucket.project_id).where(
+                UsageBucket.user_id == user_id, UsageBucket.period_type == "month"
+            )
+        ).all()
+    )
+    gone = _project_names(session, user_id, spent_in - {project for project, _ in live})
+    return Choices(
+        providers=sorted({provider for provider, _ in pairs}),
+        models=[(provider, model) for provider, model in pairs],
+        projects=[(str(k), name) for k, name in sorted(live, key=lambda p: (p[1].casefold(), str(p[0])))]
+        + [(str(k), name) for k, name in sorted(gone.items(), key=lambda p: (p[1].casefold(), str(p[0])))],
+    )
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    """This month's spend (UTC, as budgets count it) of the projects that have a monthly budget."""
+
+    spent_micros: int
+    budget_micros: int
+    projects: int
+
+    @property
+    def used_percent(self) -> int | None:
+        """How much of the summed budgets is used, rounded down (None without any budget)."""
+        if not self.projects:
+            return None
+        return 100 if self.budget_micros == 0 else self.spent_micros * 100 // self.budget_micros
+
+
+def budget_use(session: Session, *, user_id: uuid.UUID, project_id: uuid.UUID | None = None) -> BudgetUse:
+    """Spend against the monthly budgets of the person's live projects (or of one), queued work included."""
+    query = select(Project).where(
+        Project.owner_id == user_id, col(Project.monthly_budget_micros).is_not(None)
+    )
+    if project_id is not None:
+        query = query.where(Project.id == project_id)
+    budgeted = list(session.exec(query))
+    return BudgetUse(
+        spent_micros=sum(generation.month_spend_micros(session, p.id) for p in budgeted),
+        budget_micros=sum(p.monthly_budget_micros or 0 for p in budgeted),
+        projects=len(budgeted),
+    )
+
+
 def check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID | None) -> None:
     """A project filter must name one of the person's projects, live or deleted; any other is not found."""
     if project_id is None:

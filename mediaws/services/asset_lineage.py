@@ -108,3 +108,47 @@ def neighbours(
         return items[0] if items else None
 
     return first_after(REVERSED[sort]), first_after(sort)
+
+
+@dataclass(frozen=True)
+class ChainCost:
+    """One original asset of a project and everything made from it, with what they cost together."""
+
+    root: Asset
+    assets: int
+    cost_micros: int
+
+
+def chain_costs(
+    *, session: Session, user_id: uuid.UUID, project_id: uuid.UUID, limit: int = 5
+) -> list[ChainCost]:
+    """The project's costliest lineages: originals with assets made from them, costliest first."""
+    rows = session.exec(
+        select(Asset.id, Asset.source_asset_id, Asset.cost_micros).where(
+            Asset.project_id == project_id, Asset.owner_id == user_id
+        )
+    ).all()
+    source = {asset_id: parent for asset_id, parent, _ in rows}
+    roots: dict[uuid.UUID, uuid.UUID] = {}
+
+    def root_of(asset_id: uuid.UUID) -> uuid.UUID:
+        path = [asset_id]
+        while (parent := source.get(path[-1])) is not None and parent in source and parent not in path:
+            if parent in roots:
+                path.append(roots[parent])
+                break
+            path.append(parent)
+        for step in path:
+            roots[step] = path[-1]
+        return path[-1]
+
+    counts: dict[uuid.UUID, int] = {}
+    costs: dict[uuid.UUID, int] = {}
+    for asset_id, _, cost in rows:
+        top = root_of(asset_id)
+        counts[top] = counts.get(top, 0) + 1
+        costs[top] = costs.get(top, 0) + cost
+    chains = sorted((k for k in counts if counts[k] > 1), key=lambda k: (-costs[k], -counts[k], str(k)))
+    chains = chains[:limit]
+    found = {a.id: a for a in session.exec(select(Asset).where(col(Asset.id).in_(chains)))}
+    return [ChainCost(found[k], counts[k], costs[k]) for k in chains]

@@ -1,0 +1,91 @@
+"""Cards for figures and Plotly charts: a skeleton until the figures arrive, a placeholder without data."""
+
+from __future__ import annotations
+
+import reflex as rx
+from plotly.graph_objects import Figure
+
+from mediaws.state.analytics_figures import CONFIG
+
+
+def _skeleton(height: str) -> rx.Component:
+    return rx.box(height=height, width="100%", class_name="skeleton", aria_hidden="true")
+
+
+def chart_card(
+    title: str,
+    figure: rx.Var,
+    ready: rx.Var,
+    has_data: rx.Var,
+    *,
+    wide: bool = False,
+    action: rx.Component | None = None,
+) -> rx.Component:
+    """A titled chart; the Plotly bundle is fetched after the first paint (a client-only import)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(title, size="3", as_="h2"),
+                rx.spacer(),
+                action if action is not None else rx.fragment(),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                ready,
+                rx.cond(
+                    has_data,
+                    rx.box(
+                        rx.plotly.cartesian(
+                            data=figure.to(Figure),
+                            config=CONFIG,
+                            use_resize_handler=True,
+                            style={"width": "100%"},
+                        ),
+                        role="img",
+                        aria_label=title,
+                        width="100%",
+                        min_height="160px",
+                        class_name="chart",
+                    ),
+                    rx.center(
+                        rx.text("No data for these filters", color_scheme="gray", size="2"),
+                        height="160px",
+                        width="100%",
+                        class_name="chart-empty",
+                    ),
+                ),
+                _skeleton("220px"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+        grid_column="1 / -1" if wide else None,
+    )
+
+
+def figure_card(content: rx.Component, ready: rx.Var) -> rx.Component:
+    """A card of figures in text, a skeleton until they arrive."""
+    return rx.cond(ready, content, rx.card(_skeleton("120px"), width="100%"))
+
+
+def stat(label: str, value: rx.Var, note: rx.Var | str, ready: rx.Var) -> rx.Component:
+    """One headline number with a label and a line of detail."""
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.cond(
+                ready,
+                rx.text(value, size="6", weight="bold", class_name="break-all"),
+                _skeleton("1.9rem"),
+            ),
+            rx.cond(ready, rx.text(note, size="1", color_scheme="gray"), _skeleton("0.8rem")),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+    )

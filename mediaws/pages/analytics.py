@@ -1,0 +1,464 @@
+"""The analytics dashboard: where the money goes, by provider, model, type, project and time."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mediaws import routes
+from mediaws.components.charts import chart_card, figure_card, stat
+from mediaws.components.filters import labelled_date, labelled_select
+from mediaws.layout import app_page
+from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
+from mediaws.state.project_analytics import ProjectAnalyticsState
+
+TWO_COLUMNS = rx.breakpoints(initial="1", md="2")
+
+
+def _filters() -> rx.Component:
+    state = AnalyticsState
+    return rx.grid(
+        labelled_select(
+            "Range",
+            state.preset,
+            state.set_preset,
+            *[rx.select.item(text, value=value) for value, text in PRESETS.items()],
+        ),
+        labelled_date("From", state.date_from, state.set_from),
+        labelled_date("To", state.date_to, state.set_to),
+        labelled_select(
+            "Provider",
+            state.provider,
+            state.set_provider,
+            rx.select.item("All providers", value=ALL),
+            rx.foreach(state.providers, lambda name: rx.select.item(name, value=name)),
+        ),
+        labelled_select(
+            "Model",
+            state.model,
+            state.set_model,
+            rx.select.item("All models", value=ALL),
+            rx.foreach(state.models, lambda name: rx.select.item(name, value=name)),
+        ),
+        labelled_select(
+            "Project",
+            state.project,
+            state.set_project,
+            rx.select.item("All projects", value=ALL),
+            rx.foreach(state.projects, lambda row: rx.select.item(row["name"], value=row["id"])),
+        ),
+        columns=rx.breakpoints(initial="2", sm="3", lg="6"),
+        spacing="3",
+        width="100%",
+        class_name="analytics-filters",
+    )
+
+
+def _download(label: str, icon: str, href: rx.Var, description: str) -> rx.Component:
+    """A button whose file the browser downloads itself, with its own progress, sending the login cookie."""
+    return rx.button(
+        rx.icon(icon, size=16), label, variant="soft", on_click=rx.download(url=href), aria_label=description
+    )
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.heading("Analytics", size="7", as_="h1"),
+            rx.text(
+                rx.cond(
+                    AnalyticsState.loaded,
+                    AnalyticsState.headline["range"] + " · days in " + AnalyticsState.headline["zone"],
+                    "Spend and usage from your generations.",
+                ),
+                color_scheme="gray",
+                size="2",
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.hstack(
+            rx.button(
+                rx.icon("rotate-ccw", size=16),
+                "Reset",
+                variant="soft",
+                color_scheme="gray",
+                on_click=AnalyticsState.clear_filters,
+                aria_label="Reset filters",
+            ),
+            _download("CSV", "download", AnalyticsState.csv_url, "Download the generations as CSV"),
+            _download("PDF report", "file-text", AnalyticsState.pdf_url, "Download the usage report as PDF"),
+            spacing="2",
+            wrap="wrap",
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
+        width="100%",
+        align=rx.breakpoints(initial="start", sm="end"),
+    )
+
+
+def _budget() -> rx.Component:
+    budget = AnalyticsState.budget
+    return rx.cond(
+        budget.contains("percent"),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("This month against budget", weight="medium"),
+                    rx.spacer(),
+                    rx.text(budget["spent"] + " of " + budget["budget"], weight="bold"),
+                    width="100%",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.progress(
+                    value=AnalyticsState.budget_percent,
+                    max=100,
+                    color_scheme=rx.cond(
+                        AnalyticsState.budget_percent >= 100,
+                        "red",
+                        rx.cond(AnalyticsState.budget_percent >= 80, "amber", "green"),
+                    ),
+                    size="3",
+                    aria_label="Share of this month's budget used",
+                ),
+                rx.hstack(
+                    rx.text(budget["percent"] + " used", size="2"),
+                    rx.spacer(),
+                    rx.text(budget["scope"], size="1", color_scheme="gray"),
+                    width="100%",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    budget["warning"] != "",
+                    rx.callout(
+                        budget["warning"],
+                        icon="triangle-alert",
+                        color_scheme=rx.cond(AnalyticsState.budget_percent >= 100, "red", "amber"),
+                        size="1",
+                        role="alert",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _stats() -> rx.Component:
+    head = AnalyticsState.headline
+    return rx.grid(
+        stat("Spend", head["total"], head["total_exact"], AnalyticsState.loaded),
+        stat("Requests", head["requests"], head["outcomes"], AnalyticsState.loaded),
+        stat("Success rate", head["success_rate"], "of finished requests", AnalyticsState.loaded),
+        stat("Per request", head["average"], "average spend", AnalyticsState.loaded),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _reported() -> rx.Component:
+    head = AnalyticsState.headline
+    return rx.card(
+        rx.vstack(
+            rx.heading("Reported vs derived", size="3", as_="h2"),
+            rx.grid(
+                rx.vstack(
+                    rx.text(head["reported"], size="5", weight="bold"),
+                    rx.text("from the providers' usage reports", size="1", color_scheme="gray"),
+                    spacing="0",
+                ),
+                rx.vstack(
+                    rx.text(head["derived"], size="5", weight="bold"),
+                    rx.text("priced from the request (no usage reported)", size="1", color_scheme="gray"),
+                    spacing="0",
+                ),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(head["reported_percent"] + " of the spend was reported by providers.", size="1"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _top(title: str, rows: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="3", as_="h2"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Name"),
+                        rx.table.column_header_cell("Requests", justify="end"),
+                        rx.table.column_header_cell("Spend", justify="end"),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        rows,
+                        lambda row: rx.table.row(
+                            rx.table.cell(rx.text(row["name"], class_name="break-all")),
+                            rx.table.cell(row["requests"], justify="end"),
+                            rx.table.cell(row["cost"], justify="end"),
+                        ),
+                    )
+                ),
+                size="1",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _charts() -> rx.Component:
+    state = AnalyticsState
+    ready = state.loaded
+    empty = state.has_data
+    trend_switch = rx.segmented_control.root(
+        rx.segmented_control.item("Day", value="day"),
+        rx.segmented_control.item("Week", value="week"),
+        rx.segmented_control.item("Month", value="month"),
+        value=state.period,
+        on_change=state.set_period,
+        size="1",
+        aria_label="Trend per day, week or month",
+    )
+    return rx.vstack(
+        chart_card("Spend over time", state.fig_trend, ready, empty, wide=True, action=trend_switch),
+        rx.grid(
+            chart_card("Requests", state.fig_volume, ready, empty),
+            chart_card("Spend by provider", state.fig_provider, ready, empty),
+            chart_card("Spend by type", state.fig_type, ready, empty),
+            chart_card("Spend by model", state.fig_model, ready, empty),
+            rx.cond(state.project == ALL, chart_card("Spend by project", state.fig_project, ready, empty)),
+            chart_card("Outcomes by provider", state.fig_reliability, ready, empty),
+            chart_card("Average generation time by model", state.fig_time, ready, empty),
+            figure_card(_reported(), ready),
+            columns=TWO_COLUMNS,
+            spacing="3",
+            width="100%",
+        ),
+        chart_card("Peak usage (weekday by hour)", state.fig_heatmap, ready, empty, wide=True),
+        rx.cond(
+            ready & empty,
+            rx.grid(
+                _top("Most used providers", state.top_providers),
+                _top("Most used models", state.top_models),
+                columns=TWO_COLUMNS,
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        opacity=rx.cond(state.loading & ready, "0.6", "1"),
+        aria_busy=state.loading,
+    )
+
+
+def analytics_page() -> rx.Component:
+    """Spend and usage for the filters chosen, with charts that load after the page has painted."""
+    return app_page(
+        _header(),
+        _filters(),
+        rx.cond(
+            AnalyticsState.error != "",
+            rx.callout(
+                AnalyticsState.error, icon="circle-alert", color_scheme="red", role="alert", width="100%"
+            ),
+        ),
+        _budget(),
+        _stats(),
+        rx.cond(
+            AnalyticsState.loaded & ~AnalyticsState.has_data,
+            rx.callout(
+                rx.text(
+                    "No generations in this range yet. ",
+                    rx.link("Generate something", href=routes.GENERATE),
+                    " or widen the filters.",
+                ),
+                icon="chart-no-axes-column",
+                width="100%",
+            ),
+        ),
+        _charts(),
+    )
+
+
+def _project_budget() -> rx.Component:
+    state = ProjectAnalyticsState
+    budget = state.budget
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Budget this month", weight="medium"),
+                rx.spacer(),
+                rx.cond(
+                    budget.contains("percent"),
+                    rx.text(budget["spent"] + " of " + budget["budget"], weight="bold"),
+                    rx.link("Set a monthly budget", href=state.project_url, size="2"),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                budget.contains("percent"),
+                rx.vstack(
+                    rx.progress(
+                        value=state.budget_percent,
+                        max=100,
+                        color_scheme=rx.cond(
+                            state.budget_percent >= 100,
+                            "red",
+                            rx.cond(state.budget_percent >= 80, "amber", "green"),
+                        ),
+                        size="3",
+                        aria_label="Share of this month's budget used",
+                    ),
+                    rx.text(
+                        budget["percent"] + " used · generation stops before a job would pass the budget",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.cond(
+                        budget["warning"] != "",
+                        rx.callout(
+                            budget["warning"],
+                            icon="triangle-alert",
+                            color_scheme=rx.cond(state.budget_percent >= 100, "red", "amber"),
+                            size="1",
+                            role="alert",
+                        ),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.text("No budget: spend is not capped.", size="2", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _chains() -> rx.Component:
+    state = ProjectAnalyticsState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Cost along asset lineage", size="3", as_="h2"),
+            rx.text(
+                "Originals with the assets made from them (edits, conversions), costliest first.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                state.chains.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Original"),
+                            rx.table.column_header_cell("Assets", justify="end"),
+                            rx.table.column_header_cell("Cost", justify="end"),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            state.chains,
+                            lambda row: rx.table.row(
+                                rx.table.cell(rx.link(row["name"], href=row["url"], class_name="break-all")),
+                                rx.table.cell(row["assets"], justify="end"),
+                                rx.table.cell(row["cost"], justify="end"),
+                            ),
+                        )
+                    ),
+                    size="1",
+                    width="100%",
+                ),
+                rx.text("No asset has been made from another yet.", size="2", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _project_content() -> rx.Component:
+    state = ProjectAnalyticsState
+    text = state.figures_text
+    ready = state.loaded
+    return rx.vstack(
+        rx.flex(
+            rx.vstack(
+                rx.link(
+                    rx.hstack(
+                        rx.icon("arrow-left", size=16), rx.text("Project"), spacing="1", align="center"
+                    ),
+                    href=state.project_url,
+                    size="2",
+                ),
+                rx.heading(state.name + " · analytics", size="7", as_="h1", class_name="break-all"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.link(
+                rx.button(rx.icon("chart-column", size=16), "Filter in Analytics", variant="soft"),
+                href=state.dashboard_url,
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            width="100%",
+            align=rx.breakpoints(initial="start", sm="end"),
+        ),
+        rx.grid(
+            stat("Total spend", text["total"], "since the project began", ready),
+            stat("Generations", text["generations"], text["succeeded"], ready),
+            stat("Per generation", text["average"], "average spend", ready),
+            stat("Assets", text["assets"], text["bytes"], ready),
+            columns=rx.breakpoints(initial="2", md="4"),
+            spacing="3",
+            width="100%",
+        ),
+        figure_card(_project_budget(), ready),
+        chart_card("Spend over the last 30 days", state.fig_trend, ready, state.has_data, wide=True),
+        rx.grid(
+            chart_card("Spend by provider", state.fig_provider, ready, state.has_data),
+            chart_card("Spend by type", state.fig_type, ready, state.has_data),
+            columns=TWO_COLUMNS,
+            spacing="3",
+            width="100%",
+        ),
+        figure_card(_chains(), ready),
+        spacing="4",
+        width="100%",
+    )
+
+
+def project_analytics_page() -> rx.Component:
+    """One project's spend, assets, budget and lineage costs."""
+    return app_page(
+        rx.cond(
+            ProjectAnalyticsState.not_found,
+            rx.callout(
+                rx.text(
+                    "This project does not exist or is not yours. ", rx.link("Projects", href=routes.PROJECTS)
+                ),
+                icon="circle-alert",
+                color_scheme="red",
+                width="100%",
+            ),
+            _project_content(),
+        )
+    )

@@ -1,0 +1,217 @@
+"""The analytics pages in Chromium: placeholders first, then charts and figures that match the spend."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, select
+
+from mediaws.models import Asset, Generation, Project, User
+from mediaws.services import ledger
+from mediaws.state.display import usd
+from tests.e2e.support import AppServer, Shots, sign_up
+
+CHART = ".js-plotly-plot"
+
+
+@dataclass
+class Seeded:
+    """What was spent, for checking the pages against."""
+
+    total_picos: int
+    anthropic_picos: int
+    requests: int
+    budgeted: uuid.UUID
+    budgeted_picos: int
+    lineage_picos: int
+
+
+@contextmanager
+def _session(server: AppServer) -> Iterator[Session]:
+    engine = create_engine(server.database_url, poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _seed(server: AppServer, email: str) -> Seeded:
+    """Two projects of finished generations over three weeks, entered in the ledger as workers enter them."""
+    now = datetime.now(UTC)
+    with _session(server) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        budgeted = Project(
+            owner_id=user.id,
+            name="Budgeted <i>film</i>",
+            name_key=uuid.uuid4().hex,
+            monthly_budget_micros=1_000_000,
+        )
+        other = Project(owner_id=user.id, name="Podcast", name_key=uuid.uuid4().hex)
+        session.add_all([budgeted, other])
+        session.flush()
+        budgeted_id = budgeted.id
+        plan = [
+            (budgeted, "openai", "gpt-image-1", "image", "succeeded", 850_000_000_000, timedelta(seconds=1)),
+            (other, "anthropic", "claude-sonnet-4-5", "text", "succeeded", 12_345_678_901, timedelta(days=2)),
+            (other, "anthropic", "claude-sonnet-4-5", "text", "failed", 0, timedelta(days=3)),
+            (
+                other,
+                "elevenlabs",
+                "eleven_multilingual_v2",
+                "speech",
+                "succeeded",
+                90_000_000_000,
+                timedelta(days=9),
+            ),
+            (other, "replicate", "flux-schnell", "image", "succeeded", 3_000_000_000, timedelta(days=16)),
+            (other, "anthropic", "claude-haiku-4-5", "text", "succeeded", 7_000_000, timedelta(days=20)),
+        ]
+        rows = []
+        for project, provider, model, kind, status, picos, ago in plan:
+            row = Generation(
+                owner_id=user.id,
+                project_id=project.id,
+                capability=kind,
+                provider=provider,
+                model=model,
+                prompt=f"{kind} from {provider}",
+                status=status,
+                cost_picos=picos if status == "succeeded" else None,
+                cost_micros=picos // 10**6 if status == "succeeded" else None,
+                cost_source="provider_usage" if status == "succeeded" else None,
+                tokens_total=100,
+                video_seconds=Decimal(0),
+                created_at=now - ago - timedelta(seconds=20),
+                completed_at=now - ago,
+                duration_ms=4_000,
+            )
+            session.add(row)
+            session.flush()
+            ledger.enter(session, row)
+            rows.append(row)
+        original = Asset(
+            owner_id=user.id,
+            project_id=budgeted.id,
+            generation_id=rows[0].id,
+            kind="image",
+            storage_key=f"seed/{uuid.uuid4()}",
+            mime_type="image/png",
+            name="Poster",
+            cost_micros=850_000,
+        )
+        session.add(original)
+        session.flush()
+        session.add(
+            Asset(
+                owner_id=user.id,
+                project_id=budgeted.id,
+                source_asset_id=original.id,
+                kind="video",
+                storage_key=f"seed/{uuid.uuid4()}",
+                mime_type="video/mp4",
+                name="Poster motion",
+                cost_micros=40_000,
+            )
+        )
+    paid = [p for *_, status, p, _ in plan if status == "succeeded"]
+    return Seeded(
+        total_picos=sum(paid),
+        anthropic_picos=12_345_678_901 + 7_000_000,
+        requests=len(plan),
+        budgeted=budgeted_id,
+        budgeted_picos=850_000_000_000,
+        lineage_picos=890_000 * 10**6,
+    )
+
+
+def _stat(page: Page, label: str) -> Locator:
+    card = page.locator(".rt-Card").filter(has=page.get_by_text(label, exact=True)).first
+    return card.locator(".rt-Text").nth(1)
+
+
+def test_dashboard_charts_filters_and_downloads(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """No spend: placeholders. Spend: every chart draws, the figures match, filters narrow, CSV downloads."""
+    email = f"money-{viewport}-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    sign_up(page, app_server, email)
+    page.get_by_role("link", name="Analytics").click()
+    expect(page).to_have_url(re.compile(r"/analytics/?$"))
+    expect(page.get_by_text("No generations in this range yet.")).to_be_visible()
+    expect(page.get_by_text("No data for these filters").first).to_be_visible()
+    assert page.locator(CHART).count() == 0
+    expect(_stat(page, "Spend")).to_have_text("$0.00")
+    shots(page, "empty")
+
+    seeded = _seed(app_server, email)
+    page.reload()
+    expect(page.locator(CHART)).to_have_count(9)
+    expect(page.locator(CHART).first.locator("svg").first).to_be_visible()
+    expect(_stat(page, "Spend")).to_have_text(usd(seeded.total_picos))
+    expect(_stat(page, "Requests")).to_have_text(str(seeded.requests))
+    expect(page.get_by_text("85 % of this month's budget is used.")).to_be_visible()
+    shots(page, "charts")
+    expect(page.locator(CHART).get_by_text("Budgeted <i>film</i>").first).to_be_attached()
+
+    page.get_by_role("combobox", name="Provider").click()
+    page.get_by_role("option", name="anthropic").click()
+    expect(page.get_by_text(usd(seeded.anthropic_picos), exact=True).first).to_be_visible()
+    expect(_stat(page, "Spend")).to_have_text(usd(seeded.anthropic_picos))
+    expect(_stat(page, "Requests")).to_have_text("3")
+    shots(page, "anthropic")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the generations as CSV").click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(open(saved.path(), encoding="utf-8-sig").read())))  # noqa: SIM115
+    assert {row["provider"] for row in rows} == {"anthropic"}
+    assert len(rows) == 3
+
+    page.get_by_role("combobox", name="Range").click()
+    page.get_by_role("option", name="Last 7 days").click()
+    expect(_stat(page, "Requests")).to_have_text("2")
+
+
+def test_project_analytics_budget_and_lineage(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """A project's page shows its spend, the 80 % warning and what an asset and its derivatives cost."""
+    email = f"proj-{viewport}-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    sign_up(page, app_server, email)
+    seeded = _seed(app_server, email)
+    page.goto(f"{app_server.url}/projects/{seeded.budgeted}")
+    page.get_by_role("link", name="Analytics").last.click()
+    expect(page).to_have_url(re.compile(rf"/projects/{seeded.budgeted}/analytics/?$"))
+    expect(page.get_by_role("heading", name="Budgeted <i>film</i> · analytics")).to_be_visible()
+    expect(page.locator(CHART)).to_have_count(3)
+    expect(_stat(page, "Total spend")).to_have_text(usd(seeded.budgeted_picos))
+    expect(page.get_by_role("alert")).to_contain_text("85 % of this month's budget is used.")
+    lineage = page.get_by_role("row").filter(has_text="Poster")
+    expect(lineage).to_contain_text(usd(seeded.lineage_picos))
+    expect(lineage).to_contain_text("2")
+    shots(page, "project")
+
+    stranger = new_page()
+    sign_up(stranger, app_server, f"stranger-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    stranger.goto(f"{app_server.url}/projects/{seeded.budgeted}/analytics")
+    expect(stranger.get_by_text("This project does not exist or is not yours.")).to_be_visible()
+    expect(stranger.get_by_text(usd(seeded.budgeted_picos))).to_have_count(0)
+    stranger.goto(f"{app_server.url}/analytics?project={seeded.budgeted}")
+    expect(stranger.get_by_role("alert")).to_contain_text("not one of yours: showing all projects.")
+    expect(_stat(stranger, "Spend")).to_have_text("$0.00")
