@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN_VERSION := 1.4.5
 BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
-APT_PACKAGES := chromium chromium-driver ffmpeg
+APT_PACKAGES := chromium chromium-driver ffmpeg poppler-utils
 
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
@@ -35,13 +35,13 @@ $(BUN):
 	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
 	test -x $(BUN)
 
-test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/sbin/nginx
+test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-/usr/bin/chromium /usr/bin/ffprobe &:
+/usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
 /usr/sbin/nginx /usr/bin/wrk &:

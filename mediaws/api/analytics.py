@@ -1,4 +1,4 @@
-"""The caller's spend and usage: the dashboard's figures and per-period totals, exact to the pico-dollar."""
+"""The caller's spend and usage: dashboard, per-period totals, CSV and PDF; exact to the pico-dollar."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from pydantic import Field
 
 from mediaws.api.deps import SessionFactory, current_user, get_session_factory
-from mediaws.api.schemas import Body, error_responses, usd
+from mediaws.api.schemas import Body, RequestBody, error_responses, usd
 from mediaws.models import User
 from mediaws.pricing.cost import exact_usd
-from mediaws.services import analytics, analytics_export
+from mediaws.services import analytics, analytics_export, analytics_report, invoice, report_scope
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 FROM = Query(None, alias="from", description="First day (the caller's time zone), e.g. 2026-11-01.")
@@ -206,23 +207,41 @@ def project_analytics(
     )
 
 
+PDF: dict[str, dict[str, str]] = {"application/pdf": {}}
+
+
+def _attachment(content: bytes, name: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
 @router.get(
     "/export",
-    response_class=StreamingResponse,
+    response_class=Response,
     responses={
-        200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV"},
+        200: {
+            "content": {"text/csv": {}, **PDF},
+            "description": "RFC 4180 CSV, or the usage report as PDF",
+        },
         **error_responses(404, 422),
     },
 )
 def export(
-    file_format: Literal["csv"] = Query(
-        "csv", alias="format", description="csv; the PDF report comes later."
+    file_format: Literal["csv", "pdf"] = Query(
+        "csv", alias="format", description="csv (every generation) or pdf (the usage report)."
     ),
     filters: analytics.Filters = Depends(asked_filters),
     user: User = Depends(current_user),
     sessions: SessionFactory = Depends(get_session_factory),
-) -> StreamingResponse:
-    """Every finished generation in the range as CSV, streamed: exact cost, units, project, and the prompt."""
+) -> Response:
+    """Every finished generation in the range as CSV, streamed; or the dashboard's figures as a PDF report."""
+    if file_format == "pdf":
+        with sessions() as session:
+            report = analytics_report.usage_report(session, user_id=user.id, filters=filters)
+        return _attachment(report, analytics_report.file_name(filters))
     return StreamingResponse(
         analytics_export.csv_chunks(sessions, user.id, filters),
         media_type="text/csv; charset=utf-8",
@@ -231,3 +250,41 @@ def export(
             "Cache-Control": "no-store",
         },
     )
+
+
+class ReportRequest(RequestBody):
+    """Which document to make; a project narrows it to one of the caller's projects."""
+
+    kind: Literal["usage", "invoice"] = Field("usage", description="usage (the report) or invoice.")
+    project_id: str | None = Field(None, max_length=36, description="Only this project (its id).")
+
+
+@router.post(
+    "/report/{period}",
+    response_class=Response,
+    responses={
+        200: {"content": PDF, "description": "The PDF, as an attachment"},
+        **error_responses(404, 422),
+    },
+)
+def report(
+    period: str,
+    body: ReportRequest | None = None,
+    user: User = Depends(current_user),
+    sessions: SessionFactory = Depends(get_session_factory),
+) -> Response:
+    """The usage report or invoice of ``day``, ``week``, ``month`` (this one, to today) or ``YYYY-MM``.
+
+    An invoice covers a calendar month: ``month`` or ``YYYY-MM``. A month not begun yet is refused.
+    """
+    wanted = body or ReportRequest()
+    with sessions() as session:
+        today = analytics.today_for(session, user.id)
+        if wanted.kind == "invoice":
+            month = report_scope.invoice_month(period, today)
+            content = invoice.invoice(session, user_id=user.id, month=month, project_id=wanted.project_id)
+            return _attachment(content, invoice.file_name(user.id, month, wanted.project_id))
+        start, end = report_scope.period_days(period, today)
+        filters = analytics.parse_filters(start=start, end=end, today=today, project_id=wanted.project_id)
+        content = analytics_report.usage_report(session, user_id=user.id, filters=filters)
+    return _attachment(content, analytics_report.file_name(filters))

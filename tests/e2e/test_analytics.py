@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import create_engine
@@ -181,6 +183,14 @@ def test_dashboard_charts_filters_and_downloads(
     rows = list(csv.DictReader(io.StringIO(open(saved.path(), encoding="utf-8-sig").read())))  # noqa: SIM115
     assert {row["provider"] for row in rows} == {"anthropic"}
     assert len(rows) == 3
+
+    with page.expect_download() as report:
+        page.get_by_role("button", name="Download the usage report as PDF").click()
+    assert report.value.suggested_filename.endswith(".pdf")
+    pdf = Path(report.value.path())
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    assert "claude-sonnet-4-5" in text.stdout and "gpt-image-1" not in text.stdout
 
     page.get_by_role("combobox", name="Range").click()
     page.get_by_role("option", name="Last 7 days").click()
