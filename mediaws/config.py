@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ PLACEHOLDER_SECRETS = frozenset(
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 SQLITE_API_THREADS = 4
 SERVER_API_THREADS = 16
+SMTP_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
 class Environment(StrEnum):
@@ -130,6 +132,21 @@ class Settings(BaseSettings):
     share_link_max_days: int = Field(default=30, ge=1, le=365)
     # Life of the signed links the app's own pages use (gallery thumbnails, players), in seconds.
     file_link_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # The mail server for cost summaries and budget warnings; empty host means mediaws sends no email.
+    smtp_host: str = ""
+    # 0 picks the security mode's usual port: 465 for "ssl", 587 for "starttls", 25 for "none".
+    smtp_port: int = Field(default=0, ge=0, le=65535)
+    # "starttls" upgrades a plain connection, "ssl" speaks TLS from the start; both verify the certificate.
+    smtp_security: Literal["none", "starttls", "ssl"] = "starttls"
+    # Log in (AUTH) with these when a username is set; never over an unencrypted connection to another host.
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    # The From address, e.g. "mediaws <noreply@example.com>"; required with a host.
+    smtp_from: str = ""
+    # How long to wait for the mail server at each step (connecting, each reply).
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # A PEM file of the CA(s) to trust for the mail server instead of the system's (a private relay).
+    smtp_ca_file: Path | None = None
 
     @field_validator("data_dir")
     @classmethod
@@ -160,9 +177,25 @@ class Settings(BaseSettings):
                 "MEDIAWS_JOB_ENGINE=procrastinate keeps its queue in PostgreSQL, but DATABASE_URL is not a "
                 "PostgreSQL database. Set DATABASE_URL to postgresql://… or use MEDIAWS_JOB_ENGINE=embedded."
             )
+        if self.smtp_host:
+            self._check_smtp()
         if self.env is Environment.PRODUCTION:
             self._refuse_placeholders()
         return self
+
+    def _check_smtp(self) -> None:
+        if not self.smtp_port:
+            self.smtp_port = SMTP_PORTS[self.smtp_security]
+        if "@" not in parseaddr(self.smtp_from)[1]:
+            raise ConfigError(
+                "MEDIAWS_SMTP_HOST is set but MEDIAWS_SMTP_FROM is not an address: set it to the sender, "
+                "e.g. 'mediaws <noreply@example.com>'."
+            )
+        if self.smtp_username and self.smtp_security == "none" and self.smtp_host not in LOOPBACK_NAMES:
+            raise ConfigError(
+                "MEDIAWS_SMTP_USERNAME is set with MEDIAWS_SMTP_SECURITY=none: the password would cross the "
+                "network unencrypted. Use starttls or ssl."
+            )
 
     def _refuse_placeholders(self) -> None:
         key = self.master_key.get_secret_value().strip() if self.master_key else ""
@@ -204,6 +237,11 @@ class Settings(BaseSettings):
         port = f":{parts.port}" if parts.port else ""
         twins = tuple(f"{parts.scheme}://{name}{port}" for name in ("localhost", "127.0.0.1", "[::1]"))
         return (origin, *(twin for twin in twins if twin != origin))
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether a mail server is configured, so summaries and budget warnings can be sent."""
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:

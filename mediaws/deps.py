@@ -1,4 +1,4 @@
-"""Deps: the settings, providers, keyring, storage and sessions that services and workers run on."""
+"""Deps: the settings, providers, keyring, storage, mailer and sessions that services and workers run on."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from mediaws.config import Settings
 from mediaws.db import committing
+from mediaws.mail import Mailer
 from mediaws.providers.base import Registry
 from mediaws.security.crypto import Keyring
 from mediaws.storage import Storage
@@ -26,6 +27,8 @@ class Deps:
     storage: Storage
     session_factory: Callable[[], Session]
     dispatch: Callable[[uuid.UUID], None] | None = None
+    mailer: Mailer | None = None
+    """Sends cost summaries and budget warnings; None when no mail server is configured."""
 
     def transaction(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on any error."""

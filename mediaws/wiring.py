@@ -12,6 +12,7 @@ from mediaws.config import get_settings
 from mediaws.db import get_engine
 from mediaws.deps import Deps
 from mediaws.jobs.worker import Worker
+from mediaws.mail import create_mailer
 from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import keyring_source
 from mediaws.services import job_runner, model_lifecycle
@@ -28,7 +29,7 @@ def check_startup() -> None:
 
 
 def app_deps() -> Deps:
-    """The configured database, storage, keyring and providers of this process."""
+    """The configured database, storage, keyring, providers and mail server of this process."""
     settings = get_settings()
     engine = get_engine()
     dispatch = None
@@ -43,6 +44,7 @@ def app_deps() -> Deps:
         storage=shared_storage(settings),
         session_factory=lambda: Session(engine, expire_on_commit=False),
         dispatch=dispatch,
+        mailer=create_mailer(settings),
     )
 
 

@@ -48,6 +48,7 @@ TABLES = (
     "async_jobs",
     "assets",
     "personal_access_tokens",
+    "sent_emails",
 )
 
 

@@ -13,7 +13,14 @@ from mediaws.api.deps import SessionFactory, current_user, get_session_factory
 from mediaws.api.schemas import Body, RequestBody, error_responses, usd
 from mediaws.models import User
 from mediaws.pricing.cost import exact_usd
-from mediaws.services import analytics, analytics_export, analytics_report, invoice, report_scope
+from mediaws.services import (
+    analytics,
+    analytics_export,
+    analytics_report,
+    asset_lineage,
+    invoice,
+    report_scope,
+)
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 FROM = Query(None, alias="from", description="First day (the caller's time zone), e.g. 2026-11-01.")
@@ -160,6 +167,15 @@ def usage(
         return _points(analytics.usage(session, user_id=user.id, filters=filters, period=period))
 
 
+class LineageOut(Body):
+    """An original asset with everything made from it, and what they cost together."""
+
+    asset_id: str
+    name: str
+    assets: int
+    cost_usd: str
+
+
 class ProjectAnalyticsOut(Body):
     """One project's spend since it began, what it keeps, and its budget this month."""
 
@@ -177,6 +193,7 @@ class ProjectAnalyticsOut(Body):
     month_spent_usd: str
     budget_used_percent: int | None
     budget_warning: str
+    lineage: list[LineageOut]
 
 
 @router.get("/project/{project_id}", response_model=ProjectAnalyticsOut, responses=error_responses(404))
@@ -185,9 +202,10 @@ def project_analytics(
     user: User = Depends(current_user),
     sessions: SessionFactory = Depends(get_session_factory),
 ) -> ProjectAnalyticsOut:
-    """A project's total and average cost, by provider and type, its assets,, its budget (warns at 80%)."""
+    """A project's cost (total, average, by provider and type, its costliest lineages), assets and budget."""
     with sessions() as session:
         found = analytics.project_summary(session, user_id=user.id, project_id=project_id)
+        chains = asset_lineage.chain_costs(session=session, user_id=user.id, project_id=found.project.id)
     budget = found.project.monthly_budget_micros
     return ProjectAnalyticsOut(
         project_id=str(found.project.id),
@@ -204,6 +222,15 @@ def project_analytics(
         month_spent_usd=usd(found.month_spent_micros) or "0.000000",
         budget_used_percent=found.budget_used_percent,
         budget_warning=found.budget_warning,
+        lineage=[
+            LineageOut(
+                asset_id=str(chain.root.id),
+                name=chain.root.name,
+                assets=chain.assets,
+                cost_usd=usd(chain.cost_micros) or "0.000000",
+            )
+            for chain in chains
+        ],
     )
 
 

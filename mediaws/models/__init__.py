@@ -3,6 +3,7 @@
 from mediaws.models.accounts import AuthSession, LoginAttempt, User
 from mediaws.models.analytics import LedgerEntry, UsageBucket
 from mediaws.models.assets import Asset, AssetTag, StorageDeletion, Tag
+from mediaws.models.emails import SentEmail
 from mediaws.models.generation import AsyncJob, Generation
 from mediaws.models.keys import ApiKey
 from mediaws.models.projects import Project
@@ -19,6 +20,7 @@ __all__ = [
     "LoginAttempt",
     "PersonalAccessToken",
     "Project",
+    "SentEmail",
     "StorageDeletion",
     "Tag",
     "UsageBucket",

@@ -22,6 +22,10 @@ class User(SQLModel, table=True):
     auth_backend: str = Field(default="local", max_length=32)
     time_zone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
     """The IANA zone the person's days and months are counted in (analytics, reports)."""
+    summary_emails: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    """Whether the person asked for a cost summary by email each month."""
+    budget_emails: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    """Whether the person is emailed when a project has used 80 % and 100 % of its monthly budget."""
     created_at: datetime = created_field()
     password_changed_at: datetime | None = time_field()
 

@@ -1,7 +1,8 @@
-"""Settings: provider keys and endpoints, the account password and personal access tokens."""
+"""Settings: provider keys and endpoints, the account password, email choices and personal access tokens."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 import reflex as rx
@@ -569,6 +570,62 @@ def _time_zone_card() -> rx.Component:
     )
 
 
+def _email_switch(label: str, hint: str, checked: rx.Var, on_change: Any, test_id: str) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(checked=checked, on_change=on_change, aria_label=label, data_testid=test_id),
+            rx.vstack(
+                rx.text(label, size="2", weight="medium"),
+                rx.text(hint, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            spacing="3",
+            align="start",
+        ),
+    )
+
+
+def _email_card() -> rx.Component:
+    """Which emails the person gets: the monthly summary (opt-in) and budget warnings (on by default)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Email", size="4", as_="h2"),
+            rx.text("Sent to ", rx.text.strong(AuthState.user_email), ".", size="2", color_scheme="gray"),
+            rx.cond(
+                ~AccountState.email_ready,
+                rx.callout(
+                    "Email is not set up on this server: nothing is sent until its operator configures "
+                    "a mail server (MEDIAWS_SMTP_HOST). Your choices are kept.",
+                    icon="info",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                ),
+            ),
+            _email_switch(
+                "Monthly cost summary",
+                "In the first days of each month: what you spent the month before, by provider, model "
+                "and project, in your time zone.",
+                AccountState.summary_emails,
+                AccountState.save_summary_emails,
+                "summary-emails-switch",
+            ),
+            _email_switch(
+                "Budget warnings at 80 % and 100 %",
+                "When a project has used 80 % of its monthly budget, and when it is used up and new "
+                "generations are refused.",
+                AccountState.budget_emails,
+                AccountState.save_budget_emails,
+                "budget-emails-switch",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+        max_width="560px",
+        id="email-choices",
+    )
+
+
 def account_page() -> rx.Component:
     """The signed-in account, its password and its personal access tokens."""
     return app_page(
@@ -616,6 +673,7 @@ def account_page() -> rx.Component:
             max_width="560px",
         ),
         _time_zone_card(),
+        _email_card(),
         _tokens_section(),
         native_form(
             rx.button("Log out", type="submit", variant="soft", color_scheme="gray", size="3"),

@@ -56,9 +56,7 @@ class Cost:
         """Dollars and cents for people; sub-cent amounts shown to the micro-dollar."""
         if self.free:
             return "$0.00 (free)"
-        if 0 < self.micros < 10_000:
-            return f"${self.usd:.6f}".rstrip("0")
-        return f"${self.usd:,.2f}"
+        return dollars(self.picos)
 
 
 def _micros(usd: Decimal) -> int:
@@ -72,6 +70,14 @@ def _picos(usd: Decimal) -> int:
 def micros_of(picos: int) -> int:
     """Pico-dollars rounded (half up) to the micro-dollars people see."""
     return _micros(Decimal(picos) / PICOS)
+
+
+def dollars(picos: int) -> str:
+    """Pico-dollars for people: dollars and cents, or to the micro-dollar below a cent."""
+    usd = Decimal(picos) / PICOS
+    if 0 < micros_of(picos) < 10_000:
+        return f"${usd:.6f}".rstrip("0")
+    return f"${usd:,.2f}"
 
 
 def exact_usd(picos: int | None) -> str | None:

@@ -374,3 +374,18 @@ def set_time_zone(*, session: Session, user_id: uuid.UUID, name: str) -> User:
         session.flush()
         ledger.rebuild(session, user_id)
     return user
+
+
+def set_email_choices(
+    *, session: Session, user_id: uuid.UUID, summary: bool | None = None, budgets: bool | None = None
+) -> User:
+    """Turn the monthly cost summary and the budget warnings on or off (None leaves one as it is)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("Account not found.")
+    if summary is not None:
+        user.summary_emails = summary
+    if budgets is not None:
+        user.budget_emails = budgets
+    session.flush()
+    return user

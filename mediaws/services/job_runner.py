@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from mediaws.deps import Deps
 from mediaws.models import AsyncJob
-from mediaws.services import asset_previews, execution, storage_cleanup
+from mediaws.services import asset_previews, email_outbox, execution, ledger, storage_cleanup
 
 
 def run_job(
@@ -32,5 +32,11 @@ def job_handler(deps: Deps) -> Callable[[uuid.UUID, str, float], str]:
 
 
 def chores(deps: Deps) -> list[Callable[[], object]]:
-    """What a worker does between jobs: delete the stored objects still owed."""
-    return [lambda: storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage)]
+    """Between jobs: delete the stored objects still owed, catch the ledger up hourly, send the emails due."""
+    found: list[Callable[[], object]] = [
+        lambda: storage_cleanup.drain(session_factory=deps.session_factory, storage=deps.storage),
+        ledger.CatchUp(deps.session_factory),
+    ]
+    if deps.mailer is not None:
+        found.append(email_outbox.EmailChore(deps))
+    return found

@@ -8,11 +8,12 @@ entries deleted; what was spent stays spent. Days and months are the owner's (``
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,8 @@ from mediaws.errors import ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Generation, LedgerEntry, UsageBucket, User
 from mediaws.models.base import utcnow
+
+log = logging.getLogger(__name__)
 
 FINISHED = (queue.SUCCEEDED, queue.FAILED, queue.CANCELLED)
 PERIODS = ("day", "month")
@@ -192,14 +195,51 @@ def forget_project(session: Session, project_id: uuid.UUID, name: str) -> None:
     )
 
 
-def enter_missing(session: Session) -> int:
-    """Enter finished generations that have no entry yet (from before the ledger, or a lost write)."""
-    missing = session.exec(
+def enter_missing(session: Session, since: datetime | None = None) -> int:
+    """Enter finished generations (since a moment, or all) that have no entry yet."""
+    query = (
         select(Generation)
         .outerjoin(LedgerEntry, col(LedgerEntry.generation_id) == col(Generation.id))
         .where(col(Generation.status).in_(FINISHED), col(LedgerEntry.id).is_(None))
-    ).all()
-    return sum(enter(session, generation) for generation in missing)
+    )
+    if since is not None:
+        query = query.where(col(Generation.completed_at) >= since)
+    return sum(enter(session, generation) for generation in session.exec(query).all())
+
+
+class CatchUp:
+    """A worker chore, hourly: enter what finished lately without reaching the ledger.
+
+    Finishing writes the ledger in the same transaction, so this finds nothing unless a process without
+    the ledger (an older release during a rolling deploy, a hand-edited row) finished a generation.
+    """
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        every: timedelta = timedelta(hours=1),
+        window: timedelta = timedelta(days=2),
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.every = every
+        self.window = window
+        self._next: datetime | None = None
+
+    def __call__(self) -> int:
+        """Enter what is missing if an hour has passed since the last look; how many were entered."""
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            return 0
+        with self.session_factory() as session:
+            entered = enter_missing(session, since=now - self.window)
+            session.commit()
+        self._next = now + self.every
+        if entered:
+            log.warning("entered %d finished generation(s) the ledger lacked", entered)
+        return entered
 
 
 def expected_totals(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from mediaws.pricing.cost import micros_of
+from mediaws.pricing.cost import dollars as usd
+
+__all__ = ["date", "usd", "when"]
 
 
 def when(value: datetime | None, *, now: datetime | None = None, never: str = "never") -> str:
@@ -28,10 +29,3 @@ def date(value: datetime | None) -> str:
     """Show a day in UTC."""
     return value.astimezone(UTC).strftime("%d %b %Y") if value else ""
 
-
-def usd(picos: int) -> str:
-    """Pico-dollars for people: dollars and cents, or to the micro-dollar below a cent."""
-    micros = micros_of(picos)
-    if 0 < micros < 10_000:
-        return f"${Decimal(micros) / 10**6:.6f}".rstrip("0")
-    return f"${Decimal(micros) / 10**6:,.2f}"

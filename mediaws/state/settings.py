@@ -1,4 +1,4 @@
-"""Settings pages: provider keys, OpenAI-compatible endpoints and the password."""
+"""Settings pages: provider keys, OpenAI-compatible endpoints, the password and email choices."""
 
 from __future__ import annotations
 
@@ -236,23 +236,50 @@ class KeysState(AuthState):
 
 
 class AccountState(AuthState):
-    """Password change and the time zone days are counted in."""
+    """Password change, the time zone days are counted in, and which emails the person gets."""
 
     password_error: str = ""
     time_zone: str = "UTC"
     zone_draft: str = ""
     zone_error: str = ""
+    summary_emails: bool = False
+    budget_emails: bool = True
+    email_ready: bool = False
 
     @rx.event
     def load(self) -> Any:
-        """Page load: check the session, show the time zone, and list the access tokens."""
+        """Page load: check the session, show the time zone and email choices, and list the access tokens."""
         self.password_error = self.zone_error = ""
+        self.email_ready = get_settings().email_enabled
         try:
             with self._signed_in() as (_, user):
                 self.time_zone = self.zone_draft = user.time_zone
+                self.summary_emails, self.budget_emails = user.summary_emails, user.budget_emails
         except SessionExpired:
             return self._login_redirect()
         return TokensState.load
+
+    @rx.event
+    def save_summary_emails(self, on: bool) -> Any:
+        """Turn the monthly cost summary email on or off, saved at once."""
+        try:
+            with self._signed_in() as (session, user):
+                saved = accounts.set_email_choices(session=session, user_id=user.id, summary=bool(on))
+                self.summary_emails = saved.summary_emails
+        except SessionExpired:
+            return self._login_redirect()
+        return rx.toast.success(f"Monthly cost summary {'on' if self.summary_emails else 'off'}.")
+
+    @rx.event
+    def save_budget_emails(self, on: bool) -> Any:
+        """Turn the budget warning emails on or off, saved at once."""
+        try:
+            with self._signed_in() as (session, user):
+                saved = accounts.set_email_choices(session=session, user_id=user.id, budgets=bool(on))
+                self.budget_emails = saved.budget_emails
+        except SessionExpired:
+            return self._login_redirect()
+        return rx.toast.success(f"Budget warning emails {'on' if self.budget_emails else 'off'}.")
 
     @rx.event
     def type_zone(self, value: str) -> None:

@@ -231,3 +231,22 @@ def test_a_projects_assets_are_counted_and_no_others(
     make_asset(b"y" * 99)  # another project of the caller's
     body = client.get(f"/api/analytics/project/{kept.project_id}", headers=auth).json()
     assert (body["assetCount"], body["assetBytes"]) == (1, 1_234)
+
+
+def test_a_projects_analytics_cost_each_lineage(
+    client: TestClient, auth: dict[str, str], session: Session, make_asset: MakeAsset
+) -> None:
+    """An original and the assets made from it are one line with their summed cost, costliest first."""
+    poster = make_asset(b"p" * 10, name="Poster")
+    project_id = poster.project_id
+    poster.cost_micros = 40_000
+    edit = make_asset(b"e" * 10)
+    edit.project_id, edit.source_asset_id, edit.cost_micros = project_id, poster.id, 2_500
+    lonely = make_asset(b"l" * 10)
+    lonely.project_id, lonely.cost_micros = project_id, 900_000
+    session.add_all([poster, edit, lonely])
+    session.commit()
+    body = client.get(f"/api/analytics/project/{project_id}", headers=auth).json()
+    assert body["lineage"] == [
+        {"assetId": str(poster.id), "name": "Poster", "assets": 2, "costUsd": "0.042500"}
+    ]

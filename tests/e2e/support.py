@@ -55,6 +55,7 @@ def sign_up(page: Page, server: AppServer, email: str) -> None:
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/projects/?$"))
+    expect(page.get_by_role("button", name="New project")).to_be_visible()  # the page is live: clicks count
 
 
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -83,6 +84,7 @@ def first_day_journey(app_server: AppServer, new_page: Callable[[], Page], shots
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/projects/?$"))
+    expect(page.get_by_role("button", name="New project")).to_be_visible()  # the page is live: clicks count
     expect(page.get_by_text("No projects yet")).to_be_visible()
     shots(page, "projects-empty")
 

@@ -142,3 +142,30 @@ def test_time_zone_is_checked_saved_and_shown(
     expect(page.get_by_label("IANA time zone")).to_have_value("Asia/Tokyo")
     _settle(page)
     shots(page, "time-zone")
+
+
+def test_email_choices_are_saved_and_the_missing_mail_server_said(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """The summary is off and budget warnings on by default; switching is saved at once and kept."""
+    page = new_page()
+    sign_up(page, app_server, f"mail-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    page.goto(f"{app_server.url}/settings/account")
+    card = page.locator("#email-choices")
+    expect(card.get_by_text("Email is not set up on this server")).to_be_visible()
+    summary = card.get_by_role("switch", name="Monthly cost summary")
+    budgets = card.get_by_role("switch", name="Budget warnings at 80 % and 100 %")
+    expect(summary).to_have_attribute("aria-checked", "false")
+    expect(budgets).to_have_attribute("aria-checked", "true")
+    summary.click()
+    expect(page.get_by_text("Monthly cost summary on.")).to_be_visible()
+    budgets.click()
+    expect(page.get_by_text("Budget warning emails off.")).to_be_visible()
+    page.reload()
+    expect(card.get_by_role("switch", name="Monthly cost summary")).to_have_attribute("aria-checked", "true")
+    expect(card.get_by_role("switch", name="Budget warnings at 80 % and 100 %")).to_have_attribute(
+        "aria-checked", "false"
+    )
+    card.scroll_into_view_if_needed()
+    _settle(page)
+    card.screenshot(path=str(shots.folder / "email-card.png"))

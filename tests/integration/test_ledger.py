@@ -169,6 +169,39 @@ def test_check_finds_a_wrong_total_and_rebuild_mends_it(session: Session, user: 
     assert buckets(session, user)["day"].cost_picos == 1_000
 
 
+def test_the_hourly_chore_enters_what_finished_without_the_ledger(
+    engine: Engine, session: Session, user: User
+) -> None:
+    """A generation finished by a process without the ledger is counted within the hour, and only once."""
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    clock = [now]
+    lately = _finished(session, user, now - timedelta(hours=3), cost_picos=700)
+    project = lately.project_id
+    _finished(session, user, now - timedelta(days=30), cost_picos=5, project_id=project)  # left to the CLI
+    session.commit()
+    chore = ledger.CatchUp(lambda: Session(engine, expire_on_commit=False), clock=lambda: clock[0])
+
+    assert chore() == 1
+    assert (buckets(session, user)["month"].request_count, buckets(session, user)["month"].cost_picos) == (
+        1,
+        700,
+    )
+    ledger.enter(session, _finished(session, user, now, cost_picos=1, project_id=project))
+    late = _finished(session, user, now, cost_picos=40, project_id=project)
+    session.commit()
+    clock[0] = now + timedelta(minutes=30)
+    assert chore() == 0  # not an hour yet
+    clock[0] = now + timedelta(hours=1)
+    assert chore() == 1
+    assert chore() == 0
+    month = buckets(session, user)["month"]
+    assert (month.request_count, month.cost_picos) == (3, 741)
+    assert (
+        session.exec(select(LedgerEntry).where(LedgerEntry.generation_id == late.id)).one().cost_picos == 40
+    )
+    assert ledger.check(session) == []
+
+
 def test_an_unknown_zone_is_refused() -> None:
     """A zone that does not exist is named in the error."""
     with pytest.raises(ValidationError, match="Unknown time zone 'Mars/Olympus'"):

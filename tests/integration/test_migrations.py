@@ -28,6 +28,7 @@ TABLES = FIRST | {
     "storage_deletions",
     "ledger_entries",
     "usage_analytics",
+    "sent_emails",
 }
 
 
