@@ -15,8 +15,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test install test-deps migrate bench clean
 
+# $(call step,N/4,what,how long): say what `make run` is doing, since a first run takes minutes.
+step = @printf '\n[%s] %s (%s)…\n' '$(1)' '$(2)' '$(3)'
+# $(call timed,command): run it and say how long it took.
+timed = @began=$$SECONDS; $(1) && echo "      done in $$((SECONDS - began)) s"
+
 run: install migrate
-	$(BIN)/reflex run --env prod
+	$(call step,4/4,Starting the app,first run: frontend packages and build about 2–3 min; later about 5 s)
+	@$(BIN)/python -m mediaws.serve
 
 test: install test-deps
 	$(BIN)/ruff check mediaws tests bench alembic/env.py rxconfig.py
@@ -26,14 +32,15 @@ test: install test-deps
 install: $(VENV)/.installed $(BUN)
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
-	touch $@
+	$(call step,1/4,Python packages into $(VENV),about 3 min on a first run)
+	$(call timed,(test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)) && $(BIN)/pip install --quiet --upgrade pip \
+		&& $(BIN)/pip install --quiet -e .)
+	@touch $@
 
 $(BUN):
-	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
-	test -x $(BUN)
+	$(call step,2/4,bun $(BUN_VERSION) from npm into .tools/ to build the frontend,about 20 s)
+	$(call timed,npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION))
+	@test -x $(BUN)
 
 test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
 
@@ -48,7 +55,8 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk
 
 migrate: install
-	$(BIN)/mediaws db upgrade
+	$(call step,3/4,Database migrations,a few seconds)
+	$(call timed,$(BIN)/mediaws db upgrade)
 
 bench: install test-deps /usr/sbin/nginx /usr/bin/wrk
 	$(BIN)/python bench/startup_and_events.py

@@ -6,6 +6,9 @@ starts alternate between trees so a busy machine slows them alike. Builds rewrit
 for the shared checkout run it under `flock /tmp/mediaws-web.lock`.
 
     .venv/bin/python bench/restarts.py --starts 5 [--tree /path/to/other/checkout]
+
+With --serve the starts go through `python -m mediaws.serve` (what `make run` starts) on one port per tree,
+so every start after the first finds an unchanged frontend and skips the build (the first one builds).
 """
 
 from __future__ import annotations
@@ -43,12 +46,11 @@ def migrate(tree: Path, database_url: str) -> None:
     )
 
 
-def one_start(tree: Path) -> tuple[float | None, float | None]:
+def one_start(tree: Path, port: int, command: list[str]) -> tuple[float | None, float | None]:
     """Start, wait for /ping, send SIGTERM; return (seconds to ping, seconds to stop), None if hung."""
     data = Path(tempfile.mkdtemp(prefix="mediaws-bench-"))
     database_url = f"sqlite:///{data / 'mediaws.db'}"
     migrate(tree, database_url)
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIAWS_DATABASE_URL"}}
     env |= {
         "MEDIAWS_DATA_DIR": str(data),
@@ -60,11 +62,10 @@ def one_start(tree: Path) -> tuple[float | None, float | None]:
     bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
     if bun.exists():
         env.setdefault("REFLEX_BUN_PATH", str(bun))
-    reflex = Path(sys.executable).parent / "reflex"
     with (data / "server.log").open("wb") as log:
         began = time.perf_counter()
         process = subprocess.Popen(
-            [str(reflex), "run", "--env", "prod"],
+            command,
             cwd=tree,
             env=env,
             stdout=log,
@@ -96,12 +97,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--tree", type=Path, action="append", default=[])
+    parser.add_argument("--serve", action="store_true", help="start as `make run` does, one port per tree")
     args = parser.parse_args()
     trees = [ROOT, *args.tree]
     figures: dict[Path, list[tuple[float | None, float | None]]] = {tree: [] for tree in trees}
+    ports = {tree: free_port() for tree in trees}
+    if args.serve:
+        command = [sys.executable, "-m", "mediaws.serve"]
+    else:
+        command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
     for index in range(args.starts):
         for tree in trees:
-            up, stopped = one_start(tree)
+            up, stopped = one_start(tree, ports[tree] if args.serve else free_port(), command)
             figures[tree].append((up, stopped))
             shown = [f"{x:.1f} s" if x is not None else "HUNG" for x in (up, stopped)]
             print(f"{tree}  start {index + 1}: /ping after {shown[0]}, stopped in {shown[1]}")

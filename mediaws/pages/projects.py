@@ -73,6 +73,83 @@ def _card(row: rx.Var) -> rx.Component:
     )
 
 
+def _step(number: str, title: str, text: str, action: rx.Component) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.badge(number, size="2", radius="full", variant="solid", aria_hidden="true"),
+            rx.vstack(
+                rx.heading(title, size="3", as_="h3"),
+                rx.text(text, size="2", color_scheme="gray"),
+                action,
+                spacing="2",
+                align="start",
+                min_width="0",
+            ),
+            spacing="3",
+            align="start",
+        ),
+        class_name="onboarding-step",
+    )
+
+
+def _onboarding() -> rx.Component:
+    """Three steps for someone who has no project yet."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Get started", size="5", as_="h2"),
+                rx.spacer(),
+                rx.button(
+                    "Hide this guide",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=ProjectsState.hide_onboarding,
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.text("No projects yet. Three steps to your first result:", color_scheme="gray"),
+            rx.el.ol(
+                _step(
+                    "1",
+                    "Make a project",
+                    "A project keeps generations, assets and costs together, with an optional budget.",
+                    rx.button(
+                        rx.icon("folder-plus", size=16),
+                        "Make a project",
+                        on_click=ProjectsState.open_create(True),
+                    ),
+                ),
+                _step(
+                    "2",
+                    "Try the free local provider",
+                    "On Generate, pick a Local model: images, speech and video made on this machine, "
+                    "no key and no cost.",
+                    rx.link(
+                        rx.button(rx.icon("sparkles", size=16), "Open Generate", variant="soft"),
+                        href=routes.GENERATE,
+                    ),
+                ),
+                _step(
+                    "3",
+                    "Add a provider key",
+                    "For OpenAI, Anthropic, Gemini, ElevenLabs or Replicate, add your own key in "
+                    "Settings → API keys. It is stored encrypted and never shown again.",
+                    rx.link(
+                        rx.button(rx.icon("key-round", size=16), "Add a key", variant="soft"),
+                        href=routes.API_KEYS,
+                    ),
+                ),
+                class_name="onboarding-steps",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        aria_label="Get started",
+    )
+
+
 def projects_page() -> rx.Component:
     """Every project of the user, active or archived."""
     return app_page(
@@ -104,31 +181,39 @@ def projects_page() -> rx.Component:
         rx.cond(
             ProjectsState.loaded,
             rx.cond(
-                ProjectsState.rows.length() > 0,
-                rx.grid(
-                    rx.foreach(ProjectsState.rows, _card),
-                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.card(
-                    rx.vstack(
-                        rx.icon("folder-plus", size=32, aria_hidden="true"),
-                        rx.text(
-                            rx.cond(
-                                ProjectsState.show_archived,
-                                "No archived projects.",
-                                "No projects yet. Create one to start generating.",
-                            ),
-                            color_scheme="gray",
-                        ),
-                        align="center",
-                        padding_y="6",
-                    ),
-                    width="100%",
-                ),
+                ProjectsState.show_onboarding,
+                _onboarding(),
+                _list(),
             ),
             loading(),
+        ),
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        ProjectsState.rows.length() > 0,
+        rx.grid(
+            rx.foreach(ProjectsState.rows, _card),
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.icon("folder-plus", size=32, aria_hidden="true"),
+                rx.text(
+                    rx.cond(
+                        ProjectsState.show_archived,
+                        "No archived projects.",
+                        "No projects yet. Create one to start generating.",
+                    ),
+                    color_scheme="gray",
+                ),
+                align="center",
+                padding_y="6",
+            ),
+            width="100%",
         ),
     )
 

@@ -39,6 +39,17 @@ class ProjectsState(AuthState):
     loaded: bool = False
     create_open: bool = False
     create_error: str = ""
+    onboarding_hidden: str = rx.LocalStorage("", name="mediaws_onboarding_hidden", sync=True)
+
+    @rx.var
+    def show_onboarding(self) -> bool:
+        """The first-run guide: for someone with no project at all who has not hidden it in this browser."""
+        return self.loaded and self.active_count + self.archived_count == 0 and not self.onboarding_hidden
+
+    @rx.event
+    def hide_onboarding(self) -> None:
+        """Hide the first-run guide for good in this browser."""
+        self.onboarding_hidden = "yes"
 
     def _reload(self) -> Any:
         try:

@@ -206,7 +206,7 @@ def test_project_analytics_budget_and_lineage(
     sign_up(page, app_server, email)
     seeded = _seed(app_server, email)
     page.goto(f"{app_server.url}/projects/{seeded.budgeted}")
-    page.get_by_role("link", name="Analytics").last.click()
+    page.locator(f"a[href='/projects/{seeded.budgeted}/analytics']").click()
     expect(page).to_have_url(re.compile(rf"/projects/{seeded.budgeted}/analytics/?$"))
     expect(page.get_by_role("heading", name="Budgeted <i>film</i> · analytics")).to_be_visible()
     expect(page.locator(CHART)).to_have_count(3)
