@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN_VERSION := 1.4.5
 BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
+WORKBOX_VERSION := 7.4.1
+WORKBOX := $(CURDIR)/.tools/workbox/node_modules/workbox-build/package.json
 APT_PACKAGES := chromium chromium-driver ffmpeg poppler-utils
 
 export REFLEX_TELEMETRY_ENABLED := false
@@ -29,7 +31,7 @@ test: install test-deps
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-install: $(VENV)/.installed $(BUN)
+install: $(VENV)/.installed $(BUN) $(WORKBOX)
 
 $(VENV)/.installed: pyproject.toml
 	$(call step,1/4,Python packages into $(VENV),about 3 min on a first run)
@@ -41,6 +43,12 @@ $(BUN):
 	$(call step,2/4,bun $(BUN_VERSION) from npm into .tools/ to build the frontend,about 20 s)
 	$(call timed,npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION))
 	@test -x $(BUN)
+
+$(WORKBOX):  # writes sw.js into each production build (mediaws/web/service_worker.py)
+	$(call step,2/4,Workbox $(WORKBOX_VERSION) from npm into .tools/workbox for the offline service worker,about 20 s)
+	$(call timed,npm install --prefix .tools/workbox --no-save --no-audit --no-fund --loglevel=error \
+		workbox-build@$(WORKBOX_VERSION))
+	@test -f $(WORKBOX)
 
 test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from mediaws.components.pwa import ServiceWorkerPlugin
 from mediaws.config import get_settings
 
 settings = get_settings()
@@ -19,7 +20,8 @@ config = rx.Config(
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")
-        )
+        ),
+        ServiceWorkerPlugin(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

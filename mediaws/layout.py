@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
+from mediaws.components import pwa
 from mediaws.state.auth import AuthState
 
 
@@ -115,6 +116,8 @@ def app_page(*children: rx.Component) -> rx.Component:
             margin_x="auto",
             padding="1.25rem 1rem 3rem",
         ),
+        pwa.install_banner(),
+        pwa.update_bar(),
         min_height="100vh",
     )
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
+from mediaws.components.pwa import pwa_head
 from mediaws.config import get_settings
 from mediaws.pages import analytics, asset_detail, auth, gallery, generate, projects, settings
 from mediaws.state.analytics import AnalyticsState
@@ -37,6 +38,7 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#2563eb"),
+        *pwa_head(),
         rx.el.meta(
             name="description",
             content="mediaws: generate text, images, video and speech with your own keys.",

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 import reflex as rx
 
+from mediaws.components import pwa
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
 from mediaws.components.native_form import native_form
@@ -674,6 +675,7 @@ def account_page() -> rx.Component:
         ),
         _time_zone_card(),
         _email_card(),
+        pwa.install_card(),
         _tokens_section(),
         native_form(
             rx.button("Log out", type="submit", variant="soft", color_scheme="gray", size="3"),
