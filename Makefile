@@ -7,6 +7,8 @@ BUN_VERSION := 1.4.5
 BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
 WORKBOX_VERSION := 7.4.1
 WORKBOX := $(CURDIR)/.tools/workbox/node_modules/workbox-build/package.json
+AXE_VERSION := 4.14.1
+AXE := $(CURDIR)/.tools/axe/node_modules/axe-core/axe.min.js
 APT_PACKAGES := chromium chromium-driver ffmpeg poppler-utils
 
 export REFLEX_TELEMETRY_ENABLED := false
@@ -50,7 +52,11 @@ $(WORKBOX):  # writes sw.js into each production build (mediaws/web/service_work
 		workbox-build@$(WORKBOX_VERSION))
 	@test -f $(WORKBOX)
 
-test-deps: $(VENV)/.test-installed /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
+$(AXE):
+	npm install --prefix .tools/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+	test -f $(AXE)
+
+test-deps: $(VENV)/.test-installed $(AXE) /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -10,21 +10,17 @@ from mediaws.state.auth import AuthState
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    path = rx.State.router.url.path
+    here = (path == href) | path.startswith(href + "/")
     return rx.link(
-        rx.hstack(
-            rx.icon(icon, size=18, aria_hidden="true"),
-            rx.text(label, size="2", weight="medium"),
-            spacing="2",
-            align="center",
-        ),
+        rx.icon(icon, size=18, aria_hidden="true"),
+        rx.text(label, weight="medium"),
         href=href,
         underline="none",
         color_scheme="gray",
         high_contrast=True,
         class_name="nav-link",
-        aria_label=label,
-        padding_x="2",
-        padding_y="1",
+        aria_current=rx.cond(here, "page", "false"),
     )
 
 
@@ -67,14 +63,16 @@ def navbar() -> rx.Component:
             ),
             rx.el.nav(
                 rx.hstack(
-                    _nav_link("Generate", routes.GENERATE, "sparkles"),
+                    _nav_link("Generate", routes.GENERATE, "wand-sparkles"),
                     _nav_link("Projects", routes.PROJECTS, "folder-open"),
                     _nav_link("Assets", routes.ASSETS, "images"),
                     _nav_link("Analytics", routes.ANALYTICS, "chart-column"),
                     _nav_link("API keys", routes.API_KEYS, "key-round"),
                     spacing="1",
+                    width="100%",
                 ),
                 aria_label="Main",
+                class_name="main-nav",
             ),
             rx.spacer(),
             rx.color_mode.button(size="2", variant="ghost", aria_label="Switch light or dark theme"),
@@ -83,6 +81,7 @@ def navbar() -> rx.Component:
             spacing="3",
             padding_x="4",
             padding_y="2",
+            wrap="wrap",
             max_width="1100px",
             margin_x="auto",
             width="100%",
@@ -124,21 +123,23 @@ def app_page(*children: rx.Component) -> rx.Component:
 
 def public_page(*children: rx.Component) -> rx.Component:
     """A page without navigation, for logging in and signing up."""
-    return rx.center(
-        rx.vstack(
-            rx.hstack(
-                rx.icon("sparkles", size=28, aria_hidden="true"),
-                rx.text("mediaws", size="7", weight="bold"),
-                spacing="2",
+    return rx.el.main(
+        rx.center(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("sparkles", size=28, aria_hidden="true"),
+                    rx.text("mediaws", size="7", weight="bold"),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.text("Your AI media workspace.", color_scheme="gray"),
+                rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
                 align="center",
+                spacing="4",
+                width="100%",
+                max_width="420px",
             ),
-            rx.text("Your AI media workspace.", color_scheme="gray"),
-            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
-            align="center",
-            spacing="4",
-            width="100%",
-            max_width="420px",
+            min_height="100vh",
+            padding="1rem",
         ),
-        min_height="100vh",
-        padding="1rem",
     )

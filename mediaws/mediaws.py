@@ -35,6 +35,7 @@ def index() -> rx.Component:
 
 app = rx.App(
     api_transformer=api,
+    theme=rx.theme(accent_color="indigo"),
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#2563eb"),

@@ -86,7 +86,7 @@ def _header() -> rx.Component:
                 aria_label="Reset filters",
             ),
             _download("CSV", "download", AnalyticsState.csv_url, "Download the generations as CSV"),
-            _download("PDF report", "file-text", AnalyticsState.pdf_url, "Download the usage report as PDF"),
+            _download("PDF", "file-text", AnalyticsState.pdf_url, "Download the usage report as PDF"),
             spacing="2",
             wrap="wrap",
         ),

@@ -86,7 +86,12 @@ def _filters() -> rx.Component:
         ),
         rx.flex(
             rx.el.label(
-                rx.checkbox(checked=state.favourites_only, on_change=state.set_favourites_only, size="3"),
+                rx.checkbox(
+                    checked=state.favourites_only,
+                    on_change=state.set_favourites_only,
+                    size="3",
+                    aria_label="Favourites only",
+                ),
                 rx.text("Favourites only", size="2"),
                 class_name="fav-only",
                 style={"display": "flex", "gap": "0.5rem", "align_items": "center", "min_height": "44px"},
@@ -163,6 +168,17 @@ def _upload() -> rx.Component:
     )
 
 
+def _name_file_input(zone: rx.Component, name: str) -> rx.Component:
+    """Give the hidden file input of `rx.upload` an accessible name: the component takes no props for it."""
+    pending = [zone]
+    while pending:
+        node = pending.pop()
+        if getattr(node, "tag", None) == "input":
+            node.custom_attrs["aria-label"] = name
+        pending.extend(node.children)
+    return zone
+
+
 def _upload_zone() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -174,28 +190,31 @@ def _upload_zone() -> rx.Component:
                 rx.foreach(GalleryState.project_options, lambda p: rx.select.item(p.name, value=p.id)),
             ),
         ),
-        rx.upload.root(
-            rx.flex(
-                rx.icon("upload", size=20, color="var(--gray-10)", aria_hidden="true"),
-                rx.text(
-                    "Drop images, videos, audio or text here, or ",
-                    rx.text.span("choose files", color="var(--accent-11)", text_decoration="underline"),
-                    size="2",
+        _name_file_input(
+            rx.upload.root(
+                rx.flex(
+                    rx.icon("upload", size=20, color="var(--gray-10)", aria_hidden="true"),
+                    rx.text(
+                        "Drop images, videos, audio or text here, or ",
+                        rx.text.span("choose files", color="var(--accent-11)", text_decoration="underline"),
+                        size="2",
+                    ),
+                    spacing="2",
+                    align="center",
+                    padding="14px",
+                    width="100%",
                 ),
-                spacing="2",
-                align="center",
-                padding="14px",
+                id=UPLOAD_ID,
+                multiple=True,
+                on_drop=GalleryState.upload(
+                    rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=GalleryState.upload_progress)
+                ),
+                on_drop_rejected=GalleryState.upload_rejected,
+                class_name="drop-zone",
                 width="100%",
+                aria_label="Upload files",
             ),
-            id=UPLOAD_ID,
-            multiple=True,
-            on_drop=GalleryState.upload(
-                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=GalleryState.upload_progress)
-            ),
-            on_drop_rejected=GalleryState.upload_rejected,
-            class_name="drop-zone",
-            width="100%",
-            aria_label="Upload files",
+            "Choose files to upload",
         ),
         rx.cond(
             GalleryState.uploading,

@@ -95,11 +95,14 @@ def _provider_row(row: rx.Var) -> rx.Component:
             rx.spacer(),
             rx.hstack(
                 rx.button(
-                    rx.cond(has_key, "Replace", "Add key"),
+                    rx.el.span(
+                        rx.cond(has_key, "Replace", "Add"),
+                        rx.el.span(" ", row["label"], class_name="sr-only"),
+                        rx.cond(has_key, rx.el.span(" key", class_name="sr-only"), " key"),
+                    ),
                     size="2",
                     variant=rx.cond(has_key, "soft", "solid"),
                     on_click=KeysState.open_key_dialog(row["id"]),
-                    aria_label=rx.cond(has_key, "Replace ", "Add ") + row["label"] + " key",
                 ),
                 rx.cond(has_key, _test_button(row["key_id"], row["label"] + " key")),
                 rx.cond(has_key, _delete_button(row["key_id"], row["label"] + " key")),

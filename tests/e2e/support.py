@@ -16,6 +16,17 @@ from playwright.sync_api import Page, expect
 
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
+AXE = Path(__file__).resolve().parents[2] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+STRUCTURE = ["heading-order", "landmark-one-main", "page-has-heading-one", "region", "landmark-unique"]
+AXE_RUN = """async ([tags, extra]) => (await axe.run(document, {
+  runOnly: {type: 'tag', values: tags},
+  rules: Object.fromEntries(extra.map((id) => [id, {enabled: true}])),
+})).violations.map(
+  (v) => `${v.id} (${v.impact}): ${v.help}\\n` + v.nodes.map(
+    (n) => `    ${n.target.join(' ')}: ${n.html.slice(0, 160)}\\n`
+      + `      ${n.failureSummary.replace(/\\n/g, ' ')}`
+  ).join('\\n'))"""
 PASSWORD = "correct horse battery staple"
 PROJECT = "Launch <b>teaser</b> ✨ 春"
 SECRET = "sk-proj-" + "Zq9" * 12 + "Wx7T"
@@ -45,6 +56,14 @@ class Shots:
         """Save a full-page screenshot."""
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page, where: str) -> list[str]:
+    """Run axe-core's WCAG 2.0/2.1 A and AA rules, landmarks and heading order; a text block per violation."""
+    assert AXE.exists(), f"{AXE} is missing: `make test-deps` installs axe-core"
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN, [WCAG_AA, STRUCTURE])]
 
 
 def sign_up(page: Page, server: AppServer, email: str) -> None:
