@@ -8,7 +8,7 @@ from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
 from mediaws.components.pwa import pwa_head
 from mediaws.config import get_settings
-from mediaws.pages import analytics, asset_detail, auth, gallery, generate, projects, settings
+from mediaws.pages import analytics, asset_detail, auth, gallery, generate, not_found, projects, settings
 from mediaws.state.analytics import AnalyticsState
 from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
@@ -90,6 +90,7 @@ app.add_page(
     title="Project analytics · mediaws",
     on_load=ProjectAnalyticsState.load,
 )
+app.add_page(not_found.not_found_page, route="404", title="Page not found · mediaws")
 app.register_lifespan_task(stop_deadline)
 app.register_lifespan_task(wiring.embedded_worker)
 app._state_manager = private_state_manager(  # no public hook: Reflex builds its manager in App()

@@ -1,4 +1,4 @@
-"""A first-time user lands on three steps to a first result; they go once there is a project or on request."""
+"""A first-time user is guided to a first result; a wrong address says so and leads home."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, Shots, axe_violations, sign_up
 
 
 def _guide(page: Page) -> Locator:
@@ -60,3 +60,18 @@ def test_the_guide_can_be_hidden(app_server: AppServer, new_page: Callable[[], P
     expect(page.get_by_role("button", name="New project")).to_be_visible()
     expect(page.get_by_text("No projects yet. Create one to start generating.")).to_be_visible()
     expect(_guide(page)).to_have_count(0)
+
+
+def test_a_wrong_address_says_so_and_leads_home(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """An address that leads nowhere shows "Page not found" with a way to the projects, and passes axe."""
+    page = new_page()
+    sign_up(page, app_server, f"lost-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    page.goto(f"{app_server.url}/no/such/page")
+    expect(page.get_by_role("heading", name="Page not found", level=1)).to_be_visible()
+    assert axe_violations(page, "404") == []
+    shots(page, "not-found")
+    page.get_by_role("link", name="Go to your projects").click()
+    expect(page).to_have_url(re.compile(r"/projects/?$"))
+    expect(page.get_by_role("button", name="New project")).to_be_visible()
