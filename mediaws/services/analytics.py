@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, Row, cast, extract, func
 from sqlmodel import Session, col, select
 
 from mediaws.errors import NotFoundError, ValidationError
@@ -24,6 +26,18 @@ from mediaws.services.asset_queries import parse_id
 Period = Literal["day", "week", "month"]
 MAX_DAYS = 3 * 366
 """The longest range one query covers."""
+SUMMED = (
+    "cost_picos",
+    "reported_cost_picos",
+    "request_count",
+    "success_count",
+    "failure_count",
+    "cancelled_count",
+    "duration_ms_total",
+    "timed_count",
+)
+HOURS_BEFORE_MONDAY = 72
+"""Epoch seconds start on a Thursday (1970-01-01), 72 hours into its week."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +148,12 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
-def _day_buckets(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[UsageBucket]:
-    query = select(UsageBucket).where(
+def _day_sums(
+    session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo, *keys: Any
+) -> Sequence[Row[Any]]:
+    """The day totals in the filter summed by ``keys`` in the database, each sum named as its column."""
+    sums = (cast(func.sum(getattr(UsageBucket, name)), BigInteger).label(name) for name in SUMMED)
+    query = select(*keys, *sums).where(
         UsageBucket.user_id == user_id,
         UsageBucket.period_type == "day",
         col(UsageBucket.period_start) >= local_midnight(filters.start, zone),
@@ -147,10 +165,10 @@ def _day_buckets(session: Session, user_id: uuid.UUID, filters: Filters, zone: Z
         query = query.where(UsageBucket.model == filters.model)
     if filters.project_id:
         query = query.where(UsageBucket.project_id == filters.project_id)
-    return list(session.exec(query))
+    return session.execute(query.group_by(*keys)).all()
 
 
-def _shares(buckets: list[UsageBucket], key: Any, names: dict[Any, str] | None = None) -> list[Share]:
+def _shares(buckets: Sequence[Any], key: Any, names: dict[Any, str] | None = None) -> list[Share]:
     cost: dict[Any, int] = defaultdict(int)
     requests: dict[Any, int] = defaultdict(int)
     for bucket in buckets:
@@ -173,7 +191,7 @@ def _project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) ->
     return names
 
 
-def trend(buckets: list[UsageBucket], zone: ZoneInfo, period: Period) -> list[Point]:
+def trend(buckets: Sequence[Any], zone: ZoneInfo, period: Period) -> list[Point]:
     """Day totals summed into the person's days, weeks (from Monday) or months, oldest first."""
     sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for bucket in buckets:
@@ -190,22 +208,55 @@ def trend(buckets: list[UsageBucket], zone: ZoneInfo, period: Period) -> list[Po
     return [Point(day, *sums[day]) for day in sorted(sums)]
 
 
+def _offset(second: int, zone: ZoneInfo) -> int:
+    return int(datetime.fromtimestamp(second, zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
+def steady_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
+    """[start, end) cut where the zone's UTC offset changes, each span with its offset in seconds."""
+    first, last = int(start.timestamp()), int(end.timestamp())
+    cuts = [first]
+    for day in range(first, last, 86_400):
+        low, high = day, min(day + 86_400, last) - 1
+        if _offset(low, zone) != _offset(high, zone):
+            while high - low > 1:  # low keeps the old offset, high has the new one
+                middle = (low + high) // 2
+                low, high = (middle, high) if _offset(middle, zone) == _offset(low, zone) else (low, middle)
+            cuts.append(high)
+    cuts.append(last)
+    return [
+        (datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC), _offset(a, zone))
+        for a, b in pairwise(cuts)
+    ]
+
+
+def _epoch_seconds(session: Session) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", col(LedgerEntry.completed_at)), BigInteger)
+    return cast(func.floor(extract("epoch", col(LedgerEntry.completed_at))), BigInteger)
+
+
 def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[list[int]]:
-    query = select(LedgerEntry.completed_at).where(
-        LedgerEntry.user_id == user_id,
-        col(LedgerEntry.completed_at) >= local_midnight(filters.start, zone),
-        col(LedgerEntry.completed_at) < local_midnight(filters.end + timedelta(days=1), zone),
-    )
-    if filters.provider:
-        query = query.where(LedgerEntry.provider == filters.provider)
-    if filters.model:
-        query = query.where(LedgerEntry.model == filters.model)
-    if filters.project_id:
-        query = query.where(LedgerEntry.project_id == filters.project_id)
+    """Requests by weekday and hour, counted by the database in each span of one UTC offset."""
+    epoch = _epoch_seconds(session)
     grid = [[0] * 24 for _ in range(7)]
-    for moment in session.exec(query):
-        local = moment.astimezone(zone)
-        grid[local.weekday()][local.hour] += 1
+    start, end = local_midnight(filters.start, zone), local_midnight(filters.end + timedelta(days=1), zone)
+    for begin, until, offset in steady_spans(start, end, zone):
+        hour = ((epoch + offset) // 3600 + HOURS_BEFORE_MONDAY) % (7 * 24)
+        query = select(hour, func.count()).where(
+            LedgerEntry.user_id == user_id,
+            col(LedgerEntry.completed_at) >= begin,
+            col(LedgerEntry.completed_at) < until,
+        )
+        if filters.provider:
+            query = query.where(LedgerEntry.provider == filters.provider)
+        if filters.model:
+            query = query.where(LedgerEntry.model == filters.model)
+        if filters.project_id:
+            query = query.where(LedgerEntry.project_id == filters.project_id)
+        for row in session.execute(query.group_by(hour)).all():
+            slot, count = int(row[0]), int(row[1])
+            grid[slot // 24][slot % 24] += count
     return grid
 
 
@@ -297,14 +348,15 @@ def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Per
     """Spend and requests per day, week or month within the filter."""
     check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
-    return trend(_day_buckets(session, user_id, filters, zone), zone, period)
+    return trend(_day_sums(session, user_id, filters, zone, col(UsageBucket.period_start)), zone, period)
 
 
 def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
     """Every figure of the analytics page for one person and filter, each an exact sum."""
     check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
-    buckets = _day_buckets(session, user_id, filters, zone)
+    keys = (UsageBucket.project_id, UsageBucket.provider, UsageBucket.model, UsageBucket.generation_type)
+    buckets = _day_sums(session, user_id, filters, zone, *(col(key) for key in keys))
     timed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ends: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for bucket in buckets:
@@ -328,7 +380,7 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         by_type=_shares(buckets, lambda b: b.generation_type),
         by_model=_shares(buckets, lambda b: f"{b.provider}/{b.model}"),
         by_project=_shares(buckets, lambda b: b.project_id, names),
-        daily=trend(buckets, zone, "day"),
+        daily=trend(_day_sums(session, user_id, filters, zone, col(UsageBucket.period_start)), zone, "day"),
         reliability=[Reliability(provider, *ends[provider]) for provider in sorted(ends)],
         average_ms_by_model={m: total // count for m, (total, count) in sorted(timed.items()) if count},
         heatmap=_heatmap(session, user_id, filters, zone),

@@ -51,6 +51,8 @@ LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 BUCKETS = UsageBucket.__table__  # type: ignore[attr-defined]
 INSERT_BATCH = 500
 """Rows per multi-row insert: under SQLite's limit on bound values at ~20 columns a row."""
+READ_BATCH = 10_000
+"""Entries read at a time when recounting: plain rows, never the whole ledger in memory."""
 COUNTED = {
     queue.SUCCEEDED: "success_count",
     queue.FAILED: "failure_count",
@@ -246,14 +248,15 @@ def expected_totals(
     session: Session, user_id: uuid.UUID | None = None
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
     """Every bucket's totals as computed from the entries alone, by bucket key."""
-    query = select(LedgerEntry)
+    query = select(*LEDGER.c)
     if user_id is not None:
-        query = query.where(LedgerEntry.user_id == user_id)
+        query = query.where(LEDGER.c.user_id == user_id)
     zones: dict[uuid.UUID, ZoneInfo] = {}
     totals: dict[tuple[Any, ...], dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
-    for entry in session.exec(query):
-        zone = zones.setdefault(entry.user_id, user_zone(session, entry.user_id))
-        for row in _bucket_rows(entry.model_dump(), zone):
+    for entry in session.execute(query.execution_options(yield_per=READ_BATCH)).mappings():
+        if entry["user_id"] not in zones:
+            zones[entry["user_id"]] = user_zone(session, entry["user_id"])
+        for row in _bucket_rows(dict(entry), zones[entry["user_id"]]):
             bucket = totals[tuple(row[name] for name in BUCKET_KEY)]
             for name in SUMMED:
                 bucket[name] += row[name]
@@ -317,6 +320,6 @@ def rebuild(session: Session, user_id: uuid.UUID | None = None) -> int:
         for key, amounts in expected_totals(session, user_id).items()
     ]
     for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(_insert(_dialect(session), BUCKETS).values(rows[start : start + INSERT_BATCH]))
+        session.execute(_insert(_dialect(session), BUCKETS), rows[start : start + INSERT_BATCH])
     session.commit()
     return len(rows)
