@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,3 +152,34 @@ def test_openapi_describes_the_pdfs(client: TestClient) -> None:
     assert set(report["responses"]["200"]["content"]) == {"application/pdf"}
     assert {"404", "422"} <= set(report["responses"])
     assert "requestBody" in report and not report["requestBody"].get("required", False)
+
+
+def test_an_oversized_report_body_is_refused(
+    client: TestClient, auth: dict[str, str], launch: uuid.UUID
+) -> None:
+    """A project id longer than any id, or a body far too long, is a 4xx with a JSON error, never a PDF."""
+    long_id = client.post("/api/analytics/report/2025-11", headers=auth, json={"projectId": "x" * 10_000})
+    assert long_id.status_code == 422 and long_id.json()["error"]
+    padded = client.post(
+        "/api/analytics/report/2025-11",
+        headers=auth,
+        json={"kind": "usage", "padding": "x" * (2 * 1024 * 1024)},
+    )
+    assert padded.status_code in (413, 422) and padded.json()["error"]
+    assert not padded.content.startswith(b"%PDF-")
+
+
+def test_reports_asked_at_once_are_each_whole(
+    client: TestClient, auth: dict[str, str], launch: uuid.UUID, tmp_path: Path
+) -> None:
+    """Eight reports and invoices made concurrently each carry the same exact total."""
+
+    def ask(kind: str) -> Response:
+        return client.post("/api/analytics/report/2025-12", headers=auth, json={"kind": kind})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, ["usage", "invoice"] * 4))
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert answer.content.startswith(b"%PDF-")
+        assert "40.00" in pdf_text(answer.content, tmp_path)
