@@ -8,7 +8,17 @@ from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
 from mediaws.components.pwa import pwa_head
 from mediaws.config import get_settings
-from mediaws.pages import analytics, asset_detail, auth, gallery, generate, not_found, projects, settings
+from mediaws.pages import (
+    account,
+    analytics,
+    api_keys,
+    asset_detail,
+    auth,
+    gallery,
+    generate,
+    not_found,
+    projects,
+)
 from mediaws.state.analytics import AnalyticsState
 from mediaws.state.asset_detail import AssetDetailState
 from mediaws.state.auth import AuthState
@@ -61,9 +71,9 @@ app.add_page(
     title="Project · mediaws",
     on_load=ProjectState.load,
 )
-app.add_page(settings.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load)
+app.add_page(api_keys.keys_page, route=routes.API_KEYS, title="API keys · mediaws", on_load=KeysState.load)
 app.add_page(
-    settings.account_page,
+    account.account_page,
     route=routes.ACCOUNT,
     title="Account · mediaws",
     on_load=AccountState.load,

@@ -1,10 +1,11 @@
-"""Cards for figures and Plotly charts: a skeleton until the figures arrive, a placeholder without data."""
+"""Cards for figures, budget meters and Plotly charts: a skeleton until the figures arrive."""
 
 from __future__ import annotations
 
 import reflex as rx
 from plotly.graph_objects import Figure
 
+from mediaws.services.analytics import BUDGET_WARNING_PERCENT
 from mediaws.state.analytics_figures import CONFIG
 
 
@@ -88,4 +89,43 @@ def stat(label: str, value: rx.Var, note: rx.Var | str, ready: rx.Var) -> rx.Com
         ),
         width="100%",
         min_width="0",
+    )
+
+
+def budget_meter(title: str, budget: rx.Var, used: rx.Var, caption: rx.Component) -> rx.Component:
+    """This month's spend against a budget: the amounts, a bar coloured by the share used, any warning."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(title, weight="medium"),
+                rx.spacer(),
+                rx.text(budget["spent"] + " of " + budget["budget"], weight="bold"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.progress(
+                value=used,
+                max=100,
+                color_scheme=rx.cond(
+                    used >= 100, "red", rx.cond(used >= BUDGET_WARNING_PERCENT, "amber", "green")
+                ),
+                size="3",
+                aria_label="Share of this month's budget used",
+            ),
+            caption,
+            rx.cond(
+                budget["warning"] != "",
+                rx.callout(
+                    budget["warning"],
+                    icon="triangle-alert",
+                    color_scheme=rx.cond(used >= 100, "red", "amber"),
+                    size="1",
+                    role="alert",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
     )

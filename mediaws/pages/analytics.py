@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
-from mediaws.components.charts import chart_card, figure_card, stat
+from mediaws.components.charts import budget_meter, chart_card, figure_card, stat
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.layout import app_page
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
@@ -99,51 +99,16 @@ def _header() -> rx.Component:
 
 def _budget() -> rx.Component:
     budget = AnalyticsState.budget
+    caption = rx.hstack(
+        rx.text(budget["percent"] + " used", size="2"),
+        rx.spacer(),
+        rx.text(budget["scope"], size="1", color_scheme="gray"),
+        width="100%",
+        wrap="wrap",
+    )
     return rx.cond(
         budget.contains("percent"),
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text("This month against budget", weight="medium"),
-                    rx.spacer(),
-                    rx.text(budget["spent"] + " of " + budget["budget"], weight="bold"),
-                    width="100%",
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.progress(
-                    value=AnalyticsState.budget_percent,
-                    max=100,
-                    color_scheme=rx.cond(
-                        AnalyticsState.budget_percent >= 100,
-                        "red",
-                        rx.cond(AnalyticsState.budget_percent >= 80, "amber", "green"),
-                    ),
-                    size="3",
-                    aria_label="Share of this month's budget used",
-                ),
-                rx.hstack(
-                    rx.text(budget["percent"] + " used", size="2"),
-                    rx.spacer(),
-                    rx.text(budget["scope"], size="1", color_scheme="gray"),
-                    width="100%",
-                    wrap="wrap",
-                ),
-                rx.cond(
-                    budget["warning"] != "",
-                    rx.callout(
-                        budget["warning"],
-                        icon="triangle-alert",
-                        color_scheme=rx.cond(AnalyticsState.budget_percent >= 100, "red", "amber"),
-                        size="1",
-                        role="alert",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            width="100%",
-        ),
+        budget_meter("This month against budget", budget, AnalyticsState.budget_percent, caption),
     )
 
 
@@ -297,59 +262,30 @@ def analytics_page() -> rx.Component:
 
 def _project_budget() -> rx.Component:
     state = ProjectAnalyticsState
-    budget = state.budget
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.text("Budget this month", weight="medium"),
-                rx.spacer(),
-                rx.cond(
-                    budget.contains("percent"),
-                    rx.text(budget["spent"] + " of " + budget["budget"], weight="bold"),
+    caption = rx.text(
+        state.budget["percent"] + " used · generation stops before a job would pass the budget",
+        size="1",
+        color_scheme="gray",
+    )
+    return rx.cond(
+        state.budget.contains("percent"),
+        budget_meter("Budget this month", state.budget, state.budget_percent, caption),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Budget this month", weight="medium"),
+                    rx.spacer(),
                     rx.link("Set a monthly budget", href=state.project_url, size="2"),
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(
-                budget.contains("percent"),
-                rx.vstack(
-                    rx.progress(
-                        value=state.budget_percent,
-                        max=100,
-                        color_scheme=rx.cond(
-                            state.budget_percent >= 100,
-                            "red",
-                            rx.cond(state.budget_percent >= 80, "amber", "green"),
-                        ),
-                        size="3",
-                        aria_label="Share of this month's budget used",
-                    ),
-                    rx.text(
-                        budget["percent"] + " used · generation stops before a job would pass the budget",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    rx.cond(
-                        budget["warning"] != "",
-                        rx.callout(
-                            budget["warning"],
-                            icon="triangle-alert",
-                            color_scheme=rx.cond(state.budget_percent >= 100, "red", "amber"),
-                            size="1",
-                            role="alert",
-                        ),
-                    ),
-                    spacing="2",
                     width="100%",
+                    align="center",
+                    wrap="wrap",
                 ),
                 rx.text("No budget: spend is not capped.", size="2", color_scheme="gray"),
+                spacing="2",
+                width="100%",
             ),
-            spacing="2",
             width="100%",
         ),
-        width="100%",
     )
 
 

@@ -36,6 +36,8 @@ SUMMED = (
     "duration_ms_total",
     "timed_count",
 )
+DELETED_PROJECT = "A project (deleted)"
+"""A deleted project whose name the ledger did not keep."""
 HOURS_BEFORE_MONDAY = 72
 """Epoch seconds start on a Thursday (1970-01-01), 72 hours into its week."""
 
@@ -178,8 +180,13 @@ def _shares(buckets: Sequence[Any], key: Any, names: dict[Any, str] | None = Non
     return sorted(shares, key=lambda s: (-s.cost_picos, -s.requests, s.name))
 
 
-def _project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[Any, str]:
-    names = dict(session.exec(select(Project.id, Project.name).where(col(Project.id).in_(ids))).all())
+def project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[Any, str]:
+    """The person's projects by name; deleted ones by the name the ledger kept, marked "(deleted)"."""
+    names = dict(
+        session.exec(
+            select(Project.id, Project.name).where(col(Project.id).in_(ids), Project.owner_id == user_id)
+        ).all()
+    )
     gone = ids - set(names)
     if gone:
         rows = session.exec(
@@ -187,7 +194,7 @@ def _project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) ->
             .where(LedgerEntry.user_id == user_id, col(LedgerEntry.project_id).in_(gone))
             .group_by(col(LedgerEntry.project_id))
         ).all()
-        names |= {project: f"{name or 'A project'} (deleted)" for project, name in rows}
+        names |= {project: f"{name} (deleted)" if name else DELETED_PROJECT for project, name in rows}
     return names
 
 
@@ -290,7 +297,7 @@ def choices(session: Session, user_id: uuid.UUID) -> Choices:
             )
         ).all()
     )
-    gone = _project_names(session, user_id, spent_in - {project for project, _ in live})
+    gone = project_names(session, user_id, spent_in - {project for project, _ in live})
     return Choices(
         providers=sorted({provider for provider, _ in pairs}),
         models=[(provider, model) for provider, model in pairs],
@@ -366,7 +373,7 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         counts[0] += bucket.success_count
         counts[1] += bucket.failure_count
         counts[2] += bucket.cancelled_count
-    names = _project_names(session, user_id, {b.project_id for b in buckets})
+    names = project_names(session, user_id, {b.project_id for b in buckets})
     return Dashboard(
         filters=filters,
         zone=zone.key,

@@ -17,8 +17,9 @@ from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
 from mediaws.pricing.endpoint import EndpointPrice, endpoint_version, price_summary, rate_text
-from mediaws.providers import OPENAI_COMPATIBLE, endpoint_provider, has_endpoints, key_label, key_provider
+from mediaws.providers import OPENAI_COMPATIBLE as OPENAI_COMPATIBLE
 from mediaws.providers import KeyProvider as KeyProvider
+from mediaws.providers import endpoint_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import key_providers as key_providers
 from mediaws.security.crypto import Keyring, Sealed
 from mediaws.services.validation import clean_name
@@ -196,15 +197,15 @@ def save_endpoint(
     session: Session,
     keyring: Keyring,
     user_id: uuid.UUID,
+    provider: str,
     name: str,
     base_url: str,
     secret: str | None,
     endpoint_id: str | uuid.UUID | None = None,
     input_price: str | None = None,
     output_price: str | None = None,
-    provider: str = OPENAI_COMPATIBLE,
 ) -> KeyView:
-    """Add or edit an endpoint (of an OpenAI-compatible server unless ``provider`` says another kind).
+    """Add or edit an endpoint of a provider whose keys are endpoints (such as an OpenAI-compatible server).
 
     An endpoint has a name, a base URL, an optional key and optional prices: USD per 1M input and output
     tokens, both or neither, and empty means no price yet.

@@ -6,19 +6,23 @@ import re
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from mediaws.errors import ValidationError
-from mediaws.models import LedgerEntry, Project
+from mediaws.services import analytics
 
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 PERIOD_HINT = "day, week, month or a calendar month like 2026-11"
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after a day's."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def month_end(first: date) -> date:
     """The last day of a day's month."""
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return next_month(first) - timedelta(days=1)
 
 
 def calendar_month(value: str, today: date, *, field: str = "month") -> date:
@@ -64,14 +68,4 @@ def _named_month(period: str, today: date) -> date:
 
 def project_label(session: Session, user_id: uuid.UUID, project_id: uuid.UUID) -> str:
     """One of the person's projects by name; a deleted one by the name it had, marked "(deleted)"."""
-    name = session.exec(
-        select(Project.name).where(Project.id == project_id, Project.owner_id == user_id)
-    ).first()
-    if name is not None:
-        return name
-    kept = session.exec(
-        select(func.max(LedgerEntry.project_name)).where(
-            LedgerEntry.user_id == user_id, LedgerEntry.project_id == project_id
-        )
-    ).first()
-    return f"{kept or 'A project'} (deleted)"
+    return analytics.project_names(session, user_id, {project_id}).get(project_id, analytics.DELETED_PROJECT)

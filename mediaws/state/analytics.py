@@ -14,11 +14,10 @@ from sqlmodel import Session
 
 from mediaws.errors import NotFoundError, SessionExpired, ValidationError
 from mediaws.models import User
-from mediaws.pricing.cost import exact_usd
+from mediaws.pricing.cost import dollars, exact_usd
 from mediaws.services import analytics
 from mediaws.state import analytics_figures as figures
 from mediaws.state.auth import AuthState
-from mediaws.state.display import usd
 
 ALL = "all"
 PRESETS = {
@@ -54,14 +53,14 @@ def _percent(part: int, whole: int) -> str:
 def _headline(found: analytics.Dashboard) -> dict[str, str]:
     average = found.total_cost_picos // found.requests if found.requests else 0
     return {
-        "total": usd(found.total_cost_picos),
+        "total": dollars(found.total_cost_picos),
         "total_exact": f"${exact_usd(found.total_cost_picos)} exactly",
         "requests": f"{found.requests:,}",
         "outcomes": f"{found.succeeded:,} ok · {found.failed:,} failed · {found.cancelled:,} cancelled",
         "success_rate": _percent(found.succeeded, found.succeeded + found.failed),
-        "average": usd(average),
-        "reported": usd(found.reported_cost_picos),
-        "derived": usd(found.derived_cost_picos),
+        "average": dollars(average),
+        "reported": dollars(found.reported_cost_picos),
+        "derived": dollars(found.derived_cost_picos),
         "reported_percent": _percent(found.reported_cost_picos, found.total_cost_picos),
         "zone": found.zone,
         "range": f"{found.filters.start:%d %b %Y} to {found.filters.end:%d %b %Y}",
@@ -70,7 +69,7 @@ def _headline(found: analytics.Dashboard) -> dict[str, str]:
 
 def _rows(shares: list[analytics.Share], limit: int = 5) -> list[dict[str, str]]:
     ranked = sorted(shares, key=lambda s: (-s.requests, -s.cost_picos, s.name))[:limit]
-    return [{"name": s.name, "requests": f"{s.requests:,}", "cost": usd(s.cost_picos)} for s in ranked]
+    return [{"name": s.name, "requests": f"{s.requests:,}", "cost": dollars(s.cost_picos)} for s in ranked]
 
 
 class AnalyticsState(AuthState):
@@ -104,6 +103,11 @@ class AnalyticsState(AuthState):
     fig_reliability: dict[str, Any] = {}
     fig_time: dict[str, Any] = {}
     fig_heatmap: dict[str, Any] = {}
+    _model_pairs: list[tuple[str, str]] = []
+    """The (provider, model) pairs the model filter offers, narrowed by the provider chosen."""
+    _choices_read: bool = False
+    _budget_project: str = ""
+    """The project filter the budget meter was read for ("" until the page load reads it)."""
 
     @rx.var
     def csv_url(self) -> str:
@@ -143,14 +147,10 @@ class AnalyticsState(AuthState):
             if self.period == "day"
             else analytics.usage(session, user_id=user.id, filters=filters, period=self._period())
         )
-        options = analytics.choices(session, user.id)
-        spent = analytics.budget_use(session, user_id=user.id, project_id=filters.project_id)
+        self._read_scope(session, user, filters.project_id)
         self.date_from, self.date_to = filters.start.isoformat(), filters.end.isoformat()
-        self.providers = options.providers
-        self.models = sorted({m for p, m in options.models if self.provider in (ALL, p)})
-        self.projects = [{"id": key, "name": name} for key, name in options.projects]
+        self.models = sorted({m for p, m in self._model_pairs if self.provider in (ALL, p)})
         self.headline = _headline(found)
-        self._show_budget(spent)
         self.has_data = found.requests > 0
         self.top_providers = _rows(found.by_provider)
         self.top_models = _rows(found.by_model)
@@ -164,6 +164,18 @@ class AnalyticsState(AuthState):
         self.fig_reliability = figures.reliability(found)
         self.fig_time = figures.average_time(found)
         self.fig_heatmap = figures.heatmap(found.heatmap)
+
+    def _read_scope(self, session: Session, user: User, project_id: uuid.UUID | None) -> None:
+        """Read the filter choices once per page load and the budget once per project, not per filter."""
+        if not self._choices_read:
+            options = analytics.choices(session, user.id)
+            self.providers = options.providers
+            self._model_pairs = options.models
+            self.projects = [{"id": key, "name": name} for key, name in options.projects]
+            self._choices_read = True
+        if self._budget_project != self.project:
+            self._show_budget(analytics.budget_use(session, user_id=user.id, project_id=project_id))
+            self._budget_project = self.project
 
     def _period(self) -> analytics.Period:
         return "week" if self.period == "week" else "month" if self.period == "month" else "day"
@@ -181,8 +193,8 @@ class AnalyticsState(AuthState):
         elif used >= analytics.BUDGET_WARNING_PERCENT:
             warning = f"{used} % of this month's budget is used."
         self.budget = {
-            "spent": usd(spent.spent_micros * 10**6),
-            "budget": usd(spent.budget_micros * 10**6),
+            "spent": dollars(spent.spent_micros * 10**6),
+            "budget": dollars(spent.budget_micros * 10**6),
             "percent": f"{used} %",
             "scope": f"{spent.projects} budgeted project{'s' if spent.projects != 1 else ''} · {month} (UTC)",
             "warning": warning,
@@ -213,7 +225,8 @@ class AnalyticsState(AuthState):
     def load(self) -> Iterator[Any]:
         """Page load: take filters from the address (``?project=…&from=…&to=…``), then count."""
         query = self.router.url.query_parameters
-        self.loaded = False
+        self.loaded = self._choices_read = False
+        self._budget_project = ""
         self.provider = str(query.get("provider") or ALL)
         self.model = str(query.get("model") or ALL)
         self.project = str(query.get("project") or ALL)
@@ -289,4 +302,3 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from mediaws.pricing.cost import dollars
 from mediaws.services.analytics import Dashboard, Point, Share
-from mediaws.state.display import usd
+from mediaws.services.report_scope import next_month
 
 Figure = dict[str, Any]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -60,7 +61,7 @@ def _period_start(day: date, period: str) -> date:
 
 def _next(day: date, period: str) -> date:
     if period == "month":
-        return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return next_month(day)
     return day + timedelta(days=7 if period == "week" else 1)
 
 
@@ -90,7 +91,7 @@ def spend_trend(points: list[Point], period: str) -> Figure:
                 "name": "Spend",
                 "x": [p.start.isoformat() for p in points],
                 "y": [_dollars(p.cost_picos) for p in points],
-                "customdata": [usd(p.cost_picos) for p in points],
+                "customdata": [dollars(p.cost_picos) for p in points],
                 "hovertemplate": f"{label} %{{x}}<br>%{{customdata}}<extra></extra>",
                 "line": {"width": 2},
             }
@@ -151,7 +152,7 @@ def share_pie(shares: list[Share]) -> Figure:
                 "hole": 0.5,
                 "labels": names,
                 "values": [_dollars(a) for a in amounts],
-                "customdata": [usd(a) for a in amounts],
+                "customdata": [dollars(a) for a in amounts],
                 "hovertemplate": "%{label}<br>%{customdata} (%{percent})<extra></extra>",
                 "textinfo": "percent",
                 "sort": False,
@@ -171,7 +172,7 @@ def share_bars(shares: list[Share]) -> Figure:
                 "orientation": "h",
                 "y": [_short(s.name) for s in top],
                 "x": [_dollars(s.cost_picos) for s in top],
-                "customdata": [[usd(s.cost_picos), s.requests, _label(s.name)] for s in top],
+                "customdata": [[dollars(s.cost_picos), s.requests, _label(s.name)] for s in top],
                 "hovertemplate": (
                     "%{customdata[2]}<br>%{customdata[0]} · %{customdata[1]} requests<extra></extra>"
                 ),

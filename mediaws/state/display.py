@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mediaws.pricing.cost import dollars as usd
-
-__all__ = ["date", "usd", "when"]
-
 
 def when(value: datetime | None, *, now: datetime | None = None, never: str = "never") -> str:
     """Say how long ago something happened, in words."""
@@ -28,4 +24,3 @@ def when(value: datetime | None, *, now: datetime | None = None, never: str = "n
 def date(value: datetime | None) -> str:
     """Show a day in UTC."""
     return value.astimezone(UTC).strftime("%d %b %Y") if value else ""
-

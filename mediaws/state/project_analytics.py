@@ -10,10 +10,10 @@ import reflex as rx
 from mediaws import routes
 from mediaws.errors import NotFoundError, SessionExpired
 from mediaws.media.ingest import human_bytes
+from mediaws.pricing.cost import dollars
 from mediaws.services import analytics, asset_lineage
 from mediaws.state import analytics_figures as figures
 from mediaws.state.auth import AuthState
-from mediaws.state.display import usd
 
 PICOS_PER_MICRO = 10**6
 
@@ -24,8 +24,8 @@ def _budget(found: analytics.ProjectSummary) -> dict[str, str]:
         return {}
     budget = found.project.monthly_budget_micros or 0
     return {
-        "spent": usd(found.month_spent_micros * PICOS_PER_MICRO),
-        "budget": usd(budget * PICOS_PER_MICRO),
+        "spent": dollars(found.month_spent_micros * PICOS_PER_MICRO),
+        "budget": dollars(budget * PICOS_PER_MICRO),
         "percent": f"{used} %",
         "warning": found.budget_warning,
     }
@@ -38,7 +38,7 @@ def _chain(chain: asset_lineage.ChainCost) -> dict[str, str]:
         "kind": root.kind,
         "url": routes.asset_url(str(root.id)),
         "assets": f"{chain.assets:,}",
-        "cost": usd(chain.cost_micros * PICOS_PER_MICRO),
+        "cost": dollars(chain.cost_micros * PICOS_PER_MICRO),
     }
 
 
@@ -91,10 +91,10 @@ class ProjectAnalyticsState(AuthState):
         self.project_url = routes.project_url(str(project_id))
         self.dashboard_url = f"{routes.ANALYTICS}?project={project_id}"
         self.figures_text = {
-            "total": usd(found.cost_picos),
+            "total": dollars(found.cost_picos),
             "generations": f"{found.requests:,}",
             "succeeded": f"{found.succeeded:,} succeeded",
-            "average": usd(found.average_cost_picos),
+            "average": dollars(found.average_cost_picos),
             "assets": f"{found.asset_count:,}",
             "bytes": human_bytes(found.asset_bytes),
         }

@@ -5,53 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from mediaws.models import Generation, User
-from mediaws.services import ledger, projects
+from mediaws.models import User
+from mediaws.services import projects
 from tests.support.signed_files import MakeAsset
+from tests.support.spend import spend
 
 NOV_30_LATE = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 Dec 08:30 in Tokyo
 DEC_2 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-
-
-def spend(
-    session: Session,
-    owner: User,
-    project_id: uuid.UUID,
-    when: datetime,
-    picos: int,
-    *,
-    provider: str = "openai",
-    model: str = "gpt-4.1",
-    capability: str = "text",
-    status: str = "succeeded",
-    source: str = "provider_usage",
-    prompt: str = "p",
-) -> None:
-    """Enter one finished generation of the owner's in the ledger."""
-    generation = Generation(
-        owner_id=owner.id,
-        project_id=project_id,
-        capability=capability,
-        provider=provider,
-        model=model,
-        prompt=prompt,
-        status=status,
-        cost_picos=picos,
-        cost_source=source,
-        video_seconds=Decimal(0),
-        completed_at=when,
-        duration_ms=1_500,
-    )
-    session.add(generation)
-    session.flush()
-    ledger.enter(session, generation)
-    session.commit()
 
 
 @pytest.fixture
@@ -70,7 +35,7 @@ def history(session: Session, user: User) -> dict[str, uuid.UUID]:
         model="local-image",
         capability="image",
     )
-    spend(session, user, old, DEC_2, 2_000_000_000, status="failed", source="derived")
+    spend(session, user, old, DEC_2, 2_000_000_000, status="failed", cost_source="derived")
     projects.delete_project(session=session, owner_id=user.id, project_id=old, confirm_name="Old")
     return {"launch": launch, "old": old}
 

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from mediaws.models import User
 from mediaws.services import accounts, projects
-from tests.api.test_analytics_api import spend
 from tests.integration.test_cli import run_cli
+from tests.support.spend import spend
 
 RANGE = "from=2026-11-01&to=2026-12-31"
 
@@ -40,7 +40,7 @@ def test_the_csv_holds_every_finished_generation_exactly(
         datetime(2026, 12, 2, 9, tzinfo=UTC),
         2_000_000_000,
         status="failed",
-        source="derived",
+        cost_source="derived",
     )
     projects.delete_project(session=session, owner_id=user.id, project_id=old, confirm_name="Old")
     found = client.get(f"/api/analytics/export?format=csv&{RANGE}", headers=auth)

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from mediaws.models import User
 from mediaws.services import analytics, projects
-from tests.api.test_analytics_api import spend
 from tests.integration.test_analytics_report import pdf_text
+from tests.support.spend import spend
 
 RANGE = "from=2025-11-01&to=2025-12-31"
 

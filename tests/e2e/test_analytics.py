@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -19,10 +18,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, select
 
-from mediaws.models import Asset, Generation, Project, User
-from mediaws.services import ledger
-from mediaws.state.display import usd
+from mediaws.models import Asset, Project, User
+from mediaws.pricing.cost import dollars
 from tests.e2e.support import AppServer, Shots, sign_up
+from tests.support import spend
 
 CHART = ".js-plotly-plot"
 
@@ -83,27 +82,24 @@ def _seed(server: AppServer, email: str) -> Seeded:
         ]
         rows = []
         for project, provider, model, kind, status, picos, ago in plan:
-            row = Generation(
-                owner_id=user.id,
-                project_id=project.id,
+            ok = status == "succeeded"
+            row = spend.finished(
+                user.id,
+                project.id,
+                now - ago,
+                picos if ok else None,
                 capability=kind,
                 provider=provider,
                 model=model,
                 prompt=f"{kind} from {provider}",
                 status=status,
-                cost_picos=picos if status == "succeeded" else None,
-                cost_micros=picos // 10**6 if status == "succeeded" else None,
-                cost_source="provider_usage" if status == "succeeded" else None,
+                cost_micros=picos // 10**6 if ok else None,
+                cost_source="provider_usage" if ok else None,
                 tokens_total=100,
-                video_seconds=Decimal(0),
                 created_at=now - ago - timedelta(seconds=20),
-                completed_at=now - ago,
                 duration_ms=4_000,
             )
-            session.add(row)
-            session.flush()
-            ledger.enter(session, row)
-            rows.append(row)
+            rows.append(spend.enter(session, row))
         original = Asset(
             owner_id=user.id,
             project_id=budgeted.id,
@@ -163,7 +159,7 @@ def test_dashboard_charts_filters_and_downloads(
     page.reload()
     expect(page.locator(CHART)).to_have_count(9)
     expect(page.locator(CHART).first.locator("svg").first).to_be_visible()
-    expect(_stat(page, "Spend")).to_have_text(usd(seeded.total_picos))
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.total_picos))
     expect(_stat(page, "Requests")).to_have_text(str(seeded.requests))
     expect(page.get_by_text("85 % of this month's budget is used.")).to_be_visible()
     shots(page, "charts")
@@ -171,8 +167,8 @@ def test_dashboard_charts_filters_and_downloads(
 
     page.get_by_role("combobox", name="Provider").click()
     page.get_by_role("option", name="anthropic").click()
-    expect(page.get_by_text(usd(seeded.anthropic_picos), exact=True).first).to_be_visible()
-    expect(_stat(page, "Spend")).to_have_text(usd(seeded.anthropic_picos))
+    expect(page.get_by_text(dollars(seeded.anthropic_picos), exact=True).first).to_be_visible()
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.anthropic_picos))
     expect(_stat(page, "Requests")).to_have_text("3")
     shots(page, "anthropic")
 
@@ -210,10 +206,10 @@ def test_project_analytics_budget_and_lineage(
     expect(page).to_have_url(re.compile(rf"/projects/{seeded.budgeted}/analytics/?$"))
     expect(page.get_by_role("heading", name="Budgeted <i>film</i> · analytics")).to_be_visible()
     expect(page.locator(CHART)).to_have_count(3)
-    expect(_stat(page, "Total spend")).to_have_text(usd(seeded.budgeted_picos))
+    expect(_stat(page, "Total spend")).to_have_text(dollars(seeded.budgeted_picos))
     expect(page.get_by_role("alert")).to_contain_text("85 % of this month's budget is used.")
     lineage = page.get_by_role("row").filter(has_text="Poster")
-    expect(lineage).to_contain_text(usd(seeded.lineage_picos))
+    expect(lineage).to_contain_text(dollars(seeded.lineage_picos))
     expect(lineage).to_contain_text("2")
     shots(page, "project")
 
@@ -221,7 +217,7 @@ def test_project_analytics_budget_and_lineage(
     sign_up(stranger, app_server, f"stranger-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
     stranger.goto(f"{app_server.url}/projects/{seeded.budgeted}/analytics")
     expect(stranger.get_by_text("This project does not exist or is not yours.")).to_be_visible()
-    expect(stranger.get_by_text(usd(seeded.budgeted_picos))).to_have_count(0)
+    expect(stranger.get_by_text(dollars(seeded.budgeted_picos))).to_have_count(0)
     stranger.goto(f"{app_server.url}/analytics?project={seeded.budgeted}")
     expect(stranger.get_by_role("alert")).to_contain_text("not one of yours: showing all projects.")
     expect(_stat(stranger, "Spend")).to_have_text("$0.00")

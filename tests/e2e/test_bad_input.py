@@ -18,6 +18,8 @@ from mediaws.models import AuthSession, LoginAttempt, User
 from mediaws.services.accounts import normalize_email
 from tests.e2e.support import PASSWORD, AppServer, Shots, sign_up
 
+CONNECTION_NOTE = "Adding a key needs a connection: keys are never stored on this device."
+
 
 @pytest.fixture
 def viewport() -> str:
@@ -181,11 +183,12 @@ def test_expired_session_goes_to_login_and_back(
 def test_keys_and_endpoints_refuse_bad_input(
     app_server: AppServer, new_page: Callable[[], Page], shots: Shots
 ) -> None:
-    """An empty key or a malformed endpoint URL is explained and nothing is stored."""
+    """The key form says it needs a connection; an empty key or bad endpoint URL is explained, not stored."""
     page = new_page()
     sign_up(page, app_server, _email("keys"))
     page.get_by_role("link", name="API keys").click()
     page.get_by_role("button", name="Add OpenAI key").click()
+    expect(page.get_by_role("dialog").get_by_text(CONNECTION_NOTE)).to_be_visible()
     page.get_by_label("API key", exact=True).fill("sk-revoked-" + "q" * 24)
     page.get_by_role("button", name="Save key").click()
     page.get_by_role("button", name="Test OpenAI key").click()

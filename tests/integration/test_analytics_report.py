@@ -14,10 +14,10 @@ from PIL import Image
 from sqlmodel import Session
 
 from mediaws.errors import NotFoundError, ValidationError
-from mediaws.models import Generation, User
-from mediaws.services import accounts, analytics, analytics_report, invoice, ledger, projects
-from tests.api.test_analytics_api import spend
+from mediaws.models import User
+from mediaws.services import accounts, analytics, analytics_report, invoice, projects
 from tests.integration.test_cli import run_cli
+from tests.support.spend import spend
 
 NOV_30_LATE = datetime(2025, 11, 30, 23, 30, tzinfo=UTC)  # 1 Dec 08:30 in Tokyo
 DEC_2 = datetime(2025, 12, 2, 9, tzinfo=UTC)
@@ -61,27 +61,14 @@ def dollars(shown: str) -> Decimal:
     return Decimal(shown.lstrip("$").replace(",", ""))
 
 
-def spend_units(session: Session, owner: User, project_id: uuid.UUID, when: datetime, picos: int) -> None:
-    """A finished call that billed 1,801 tokens and two images (its time not measured), in the ledger."""
-    generation = Generation(
-        owner_id=owner.id,
-        project_id=project_id,
-        capability="image",
-        provider="openai",
-        model="gpt-image-1",
-        prompt="p",
-        status="succeeded",
-        cost_picos=picos,
-        cost_source="provider_usage",
-        tokens_total=1_801,
-        image_count=2,
-        video_seconds=Decimal(0),
-        completed_at=when,
-    )
-    session.add(generation)
-    session.flush()
-    ledger.enter(session, generation)
-    session.commit()
+UNITS = {
+    "capability": "image",
+    "model": "gpt-image-1",
+    "tokens_total": 1_801,
+    "image_count": 2,
+    "duration_ms": None,
+}
+"""A call that billed 1,801 tokens and two images, its time not measured."""
 
 
 @pytest.fixture
@@ -90,7 +77,7 @@ def winter(session: Session, user: User) -> dict[str, uuid.UUID]:
     launch = projects.create_project(session=session, owner_id=user.id, name="Launch").id
     old = projects.create_project(session=session, owner_id=user.id, name="Old").id
     spend(session, user, launch, NOV_30_LATE, 1_234_567_891_000)
-    spend(session, user, old, DEC_2, 2_000_000_000, status="failed", source="derived")
+    spend(session, user, old, DEC_2, 2_000_000_000, status="failed", cost_source="derived")
     spend(
         session,
         user,
@@ -165,7 +152,7 @@ def test_names_people_typed_are_printed_as_written(session: Session, user: User,
     for name in (hostile, long.strip()):
         project = projects.create_project(session=session, owner_id=user.id, name=name).id
         spend(session, user, project, DEC_2, 5_000_000_000_000)
-    spend_units(session, user, project, DEC_2, 80_000_000_000)  # no time measured
+    spend(session, user, project, DEC_2, 80_000_000_000, **UNITS)  # no time measured
     content = analytics_report.usage_report(session, user_id=user.id, filters=WINTER)
     text = pdf_text(content, tmp_path)
     assert re.search(r'<b>&amp; "Q4" <i>\s+1\s+\$5\.00\s+49\.6 %', text)
@@ -203,7 +190,7 @@ def test_the_invoice_lines_add_up_to_its_total(
 ) -> None:
     """December in Tokyo: a line per provider and model, subtotals, and a total that is their exact sum."""
     accounts.set_time_zone(session=session, user_id=user.id, name="Asia/Tokyo")
-    spend_units(session, user, winter["launch"], DEC_3, 80_000_000_000)
+    spend(session, user, winter["launch"], DEC_3, 80_000_000_000, **UNITS)
     spend(session, user, winter["launch"], datetime(2025, 11, 10, tzinfo=UTC), 7_000_000_000_000)
     content = invoice.invoice(session, user_id=user.id, month=date(2025, 12, 14))
     text = pdf_text(content, tmp_path)

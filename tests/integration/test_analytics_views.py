@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from mediaws.models import Asset, Project, User
-from mediaws.services import analytics, asset_lineage, ledger, projects
-from tests.integration.test_ledger import _finished
+from mediaws.services import analytics, asset_lineage, projects
+from tests.support.spend import enter, finished
 
 
 def _project(session: Session, owner: User, name: str, budget_micros: int | None = None) -> Project:
@@ -50,9 +50,7 @@ def test_choices_list_what_was_spent_on_and_own_projects_only(
         (user, gone, "anthropic"),
         (other_user, theirs, "gemini"),
     ):
-        ledger.enter(
-            session, _finished(session, owner, now, cost_picos=5, provider=provider, project_id=project.id)
-        )
+        enter(session, finished(owner.id, project.id, now, 5, provider=provider, model="m"))
     session.commit()
     projects.delete_project(session=session, owner_id=user.id, project_id=gone.id, confirm_name="Gone")
 
@@ -77,9 +75,9 @@ def test_budget_use_sums_budgeted_projects_of_the_month(
     free = _project(session, user, "Unbudgeted")
     theirs = _project(session, other_user, "Theirs", budget_micros=1)
     for owner, project, picos in ((user, small, 900_000 * 10**6), (user, large, 600_000 * 10**6)):
-        ledger.enter(session, _finished(session, owner, now, cost_picos=picos, project_id=project.id))
-    ledger.enter(session, _finished(session, user, now, cost_picos=10**12, project_id=free.id))
-    ledger.enter(session, _finished(session, other_user, now, cost_picos=10**12, project_id=theirs.id))
+        enter(session, finished(owner.id, project.id, now, picos))
+    enter(session, finished(user.id, free.id, now, 10**12))
+    enter(session, finished(other_user.id, theirs.id, now, 10**12))
     session.commit()
 
     every = analytics.budget_use(session, user_id=user.id)

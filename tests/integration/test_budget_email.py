@@ -14,8 +14,8 @@ from mediaws.deps import Deps
 from mediaws.models import Project, SentEmail, User
 from mediaws.models.base import utcnow
 from mediaws.services import accounts, email_outbox, projects
-from tests.api.test_analytics_api import spend
 from tests.support.smtp_server import MailServer, free_port, mailing, smtp_server
+from tests.support.spend import spend
 
 DOLLAR = 10**12
 """One dollar in pico-dollars."""

@@ -19,6 +19,7 @@ from mediaws.providers.registry import default_registry
 from mediaws.security.crypto import Keyring
 from mediaws.services import catalog, keys
 from mediaws.storage import LocalStorage
+from tests.integration.test_keys import save_endpoint
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 ENDPOINT_KEY = "ollama-secret-key-000111"
@@ -59,10 +60,7 @@ def deps(engine: Engine, keyring: Keyring, make_settings: Callable[..., Settings
 
 
 def _endpoint(session: Session, keyring: Keyring, user: User, name: str, url: str, secret: str | None) -> str:
-    view = keys.save_endpoint(
-        session=session, keyring=keyring, user_id=user.id, name=name, base_url=url, secret=secret
-    )
-    return str(view.id)
+    return str(save_endpoint(session, keyring, user, name, url, secret).id)
 
 
 def _dead_url() -> str:

@@ -8,8 +8,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -23,6 +23,7 @@ from mediaws.services import accounts, analytics, keys, ledger, projects
 from mediaws.services import generation as generations
 from tests.integration.test_cli import run_cli
 from tests.integration.test_generation import start
+from tests.support import spend
 from tests.support.chat_server import chat_server
 from tests.support.jobs import run_jobs
 
@@ -309,31 +310,25 @@ def _finished(
     completed_at: datetime,
     *,
     cost_picos: int,
-    status: str = "succeeded",
-    provider: str = "openai",
     project_id: uuid.UUID | None = None,
     add: bool = True,
+    **fields: Any,
 ) -> Generation:
-    """A finished generation row of the owner's (in a project of theirs), as the worker leaves it."""
+    """A finished generation of the owner's (in a new project unless one is given), flushed if ``add``."""
     if project_id is None:
         project = Project(owner_id=owner.id, name=f"P {uuid.uuid4().hex[:6]}", name_key=uuid.uuid4().hex)
         session.add(project)
         session.flush()
         project_id = project.id
-    generation = Generation(
-        owner_id=owner.id,
-        project_id=project_id,
-        capability="text",
-        provider=provider,
+    generation = spend.finished(
+        owner.id,
+        project_id,
+        completed_at,
+        cost_picos,
         model="m",
-        prompt="p",
-        status=status,
-        cost_picos=cost_picos,
-        cost_source="provider_usage",
         tokens_total=10,
-        video_seconds=Decimal(0),
-        completed_at=completed_at,
         duration_ms=1_000,
+        **fields,
     )
     if add:
         session.add(generation)

@@ -15,8 +15,8 @@ from mediaws.mail import MailError
 from mediaws.models import SentEmail, User
 from mediaws.services import accounts, analytics, email_outbox, projects, sent_emails
 from mediaws.services.email_text import usd
-from tests.api.test_analytics_api import spend
 from tests.support.smtp_server import MailServer, free_port, mailing, smtp_server
+from tests.support.spend import spend
 
 OCT_20 = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 NOV_3 = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
@@ -78,7 +78,7 @@ def november(session: Session, user: User) -> dict[str, uuid.UUID]:
             model=model,
             capability=kind,
             status=status,
-            source=source,
+            cost_source=source,
         )
     spend(session, user, ids["Launch"], DEC_1, 5_000_000_000_000)
     projects.delete_project(session=session, owner_id=user.id, project_id=ids["Old"], confirm_name="Old")
