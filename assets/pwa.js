@@ -51,7 +51,9 @@
 
   if (!("serviceWorker" in navigator)) return;
   if (location.pathname.replace(/\/$/, "") === "/login" && "caches" in window) {
-    caches.delete("mediaws-api"); // after a logout: the next account must not see this one's data offline
+    // After a logout: the next account must not see this one's data offline.
+    caches.delete("mediaws-api");
+    caches.delete("mediaws-files");
   }
   const offerUpdate = (worker) => {
     waiting = worker;

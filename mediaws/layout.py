@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
-from mediaws.components import pwa
+from mediaws.components import offline, pwa
 from mediaws.state.auth import AuthState
 
 
@@ -104,11 +104,17 @@ def app_page(*children: rx.Component) -> rx.Component:
     """A page behind the login: navigation above, content once the session is checked."""
     return rx.box(
         navbar(),
+        offline.offline_bar(),
         rx.el.main(
-            rx.cond(
-                AuthState.user_email != "",
-                rx.vstack(*children, spacing="5", width="100%"),
-                loading("Checking your session…"),
+            offline.outbox_status(),
+            offline.saved_view(),
+            rx.box(
+                rx.cond(
+                    AuthState.user_email != "",
+                    rx.vstack(*children, spacing="5", width="100%"),
+                    loading("Checking your session…"),
+                ),
+                class_name="live-view",
             ),
             id="main",
             max_width="1100px",

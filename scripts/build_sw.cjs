@@ -65,6 +65,7 @@ generateSW({
   dontCacheBustURLsMatching: /^assets\//,
   maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
   swDest: path.join(buildDir, "sw.js"),
+  importScripts: ["/outbox.js"],
   cacheId: "mediaws",
   clientsClaim: true,
   skipWaiting: false,
@@ -88,6 +89,19 @@ generateSW({
         expiration: { maxEntries: 50 },
         cacheableResponse: { statuses: [200] },
         plugins: [pageShell],
+      },
+    },
+    {
+      // Pictures seen (thumbnails, previews, opened images), keyed without the link's expiry and signature
+      // so the offline views find them by path; never ranged media.
+      urlPattern: ({ request, url, sameOrigin }) =>
+        sameOrigin && url.pathname.startsWith("/files/") && request.destination === "image" && !request.headers.has("range"),
+      handler: "StaleWhileRevalidate",
+      options: {
+        cacheName: "mediaws-files",
+        expiration: { maxEntries: 300, maxAgeSeconds: 30 * 24 * 3600 },
+        cacheableResponse: { statuses: [200] },
+        plugins: [{ cacheKeyWillBeUsed: async ({ request }) => request.url.split("?")[0] }],
       },
     },
     {

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from reflex.utils import console
 
+from mediaws.components.offline import offline_scripts
 from mediaws.web.service_worker import ServiceWorkerError, write_service_worker
 
 
@@ -66,6 +67,38 @@ def install_card() -> rx.Component:
     )
 
 
+def install_hint() -> rx.Component:
+    """The first-run guide's last tip: install the app, where the browser offers it (or Safari's steps)."""
+    return rx.el.div(
+        rx.hstack(
+            rx.icon("download", size=16, aria_hidden="true", flex="none"),
+            rx.text(
+                "Install it on this device: it opens from the home screen and shows your work offline.",
+                size="2",
+            ),
+            spacing="2",
+            align="center",
+        ),
+        rx.button(
+            "Install mediaws",
+            size="2",
+            variant="soft",
+            custom_attrs=_action("install"),
+            class_name="pwa-prompt",
+        ),
+        rx.text(
+            "In Safari, tap ",
+            rx.text.strong("Share"),
+            " then ",
+            rx.text.strong("Add to Home Screen"),
+            ".",
+            size="2",
+            class_name="pwa-ios",
+        ),
+        class_name="pwa-card install-hint",
+    )
+
+
 def install_banner() -> rx.Component:
     """A one-time offer to install, at the foot of the screen, until installed or dismissed."""
     return rx.el.div(
@@ -109,6 +142,7 @@ def pwa_head() -> list[rx.Component]:
         rx.el.meta(name="apple-mobile-web-app-status-bar-style", content="default"),
         rx.el.meta(name="apple-mobile-web-app-title", content="mediaws"),
         rx.script(src="/pwa.js", defer=True),
+        *offline_scripts(),
     ]
 
 

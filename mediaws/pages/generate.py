@@ -397,6 +397,7 @@ def _picker() -> rx.Component:
                     "Generate",
                     size="3",
                     on_click=GenerateState.generate,
+                    custom_attrs={"data-offline-request": GenerateState.offline_request},
                     disabled=(GenerateState.model_key == "")
                     | (GenerateState.project_id == "")
                     | GenerateState.submitting,

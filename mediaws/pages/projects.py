@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
+from mediaws.components import pwa
 from mediaws.components.asset_card import kind_icon
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
@@ -142,6 +143,7 @@ def _onboarding() -> rx.Component:
                 ),
                 class_name="onboarding-steps",
             ),
+            pwa.install_hint(),
             spacing="3",
             width="100%",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from typing import Any
@@ -29,6 +30,10 @@ from mediaws.work import Capability, ModelRef
 KINDS = [kind.value for kind in Capability]
 FINISHED = ("succeeded", "failed", "cancelled")
 IMAGE_OPTION = {"video": "start_image_asset_id", "image": "input_image_asset_id"}
+OFFLINE_REQUEST_DEPS = [
+    *("project_id", "project_options", "kind", "model_key", "models", "values", "fields"),
+    *("accepts_image", "image_asset_id", "fallback_on", "fallback_key"),
+]
 
 
 class GenerateState(AuthState):
@@ -98,6 +103,33 @@ class GenerateState(AuthState):
     def has_voice(self) -> bool:
         """Whether the chosen model speaks with a voice that can be previewed."""
         return reads.speaks(self.kind, self.fields)
+
+    @rx.var(deps=OFFLINE_REQUEST_DEPS, auto_deps=False)
+    def offline_request(self) -> str:
+        """The form as an API request without its prompt (JSON), for the offline queue; "" if incomplete."""
+        if not (self.project_id and self.model_key):
+            return ""
+        try:
+            request = self._request()
+        except (MediawsError, ValueError, KeyError):
+            return ""
+        fallbacks = [
+            {"provider": f["provider"], "model": f["model"], "endpointId": f["endpoint_id"]}
+            for f in self._fallbacks()
+        ]
+        project = next((p["name"] for p in self.project_options if p["id"] == self.project_id), "")
+        model = next((m["label"] for m in self.models if m["key"] == self.model_key), request["model"])
+        body = {
+            "projectId": self.project_id,
+            "type": self.kind,
+            "provider": request["provider_id"],
+            "model": request["model"],
+            "options": request["options"],
+            "endpointId": request["endpoint_id"],
+            "fallbacks": fallbacks,
+        }
+        label = f"{self.kind.capitalize()} · {model}" + (f" · {project}" if project else "")
+        return json.dumps({"body": body, "label": label, "projectId": self.project_id})
 
     def _refresh_models(self, session: Any, user_id: Any) -> None:
         deps = wiring.app_deps()

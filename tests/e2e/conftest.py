@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from mediaws import migrations
 from tests.e2e.support import SECRET, AppServer, FakeElevenLabs, Shots, SlowReplicate
@@ -223,6 +223,21 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def profile(browser: Browser, tmp_path: Path) -> Iterator[BrowserContext]:
+    """A phone-sized Chromium with a real profile (service worker, caches, IndexedDB), unlike incognito."""
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=VIEWPORTS["phone"],
+    )
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

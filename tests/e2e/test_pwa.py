@@ -9,14 +9,11 @@ import json
 import re
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORTS
+from tests.e2e.conftest import ROOT, VIEWPORTS
 from tests.e2e.support import AppServer, Shots, sign_up
 
 IPHONE_SAFARI = (
@@ -35,21 +32,6 @@ FAKE_INSTALL_PROMPT = """() => {
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
         return response.status, dict(response.headers.items()), response.read()
-
-
-@pytest.fixture
-def profile(browser: Browser, tmp_path: Path) -> Iterator[BrowserContext]:
-    """A Chromium with a real profile: incognito contexts are never installable."""
-    context = browser.browser_type.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport=VIEWPORTS["phone"],
-    )
-    context.set_default_timeout(20_000)
-    yield context
-    context.close()
 
 
 def _installability_errors(page: Page) -> list[dict[str, object]]:
@@ -123,9 +105,12 @@ def test_install_offers_card_and_banner_once(app_server: AppServer, browser: Bro
         page = context.new_page()
         sign_up(page, app_server, f"pwa-install-{uuid.uuid4().hex[:8]}@example.com")
         banner = page.get_by_role("region", name="Install mediaws")
+        hint = page.get_by_text("Install it on this device")  # in the first-run guide
         expect(banner).to_be_hidden()
+        expect(hint).to_be_hidden()
         page.evaluate(FAKE_INSTALL_PROMPT)
         expect(banner).to_be_visible()
+        expect(hint).to_be_visible()
         shots(page, "install-banner")
         banner.get_by_role("button", name="Install", exact=True).click()
         assert page.evaluate("window.__installPrompted") is True
