@@ -188,3 +188,27 @@ def test_a_generation_queued_offline_is_sent_once_on_reconnect(
     expect(recent.get_by_text(second)).to_be_visible()
     expect(recent.get_by_text("succeeded")).to_have_count(2)
     shots(page, "sent-once")
+
+
+def test_a_queued_generation_the_server_refuses_stays_listed_with_its_reason(
+    app_server: AppServer, profile: BrowserContext
+) -> None:
+    page = _page(profile)
+    sign_up(page, app_server, f"refused-{uuid.uuid4().hex[:8]}@example.com")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    stranger_project = str(uuid.uuid4())
+    page.evaluate(
+        """(projectId) => mediawsOutbox.add(
+          { projectId, type: "image", provider: "local", model: "local-image", prompt: "Nowhere" },
+          "Image · a project that is gone",
+        ).then(() => mediawsOutbox.flush())""",
+        stranger_project,
+    )
+    page.reload()
+    status = page.get_by_role("status").filter(has_text="could not be sent")
+    expect(status).to_be_visible()
+    expect(status.get_by_text(re.compile("Not sent: .*not found", re.IGNORECASE))).to_be_visible()
+    assert _generations(app_server, "Nowhere") == 0
+    status.get_by_role("button", name="Discard Image · a project that is gone").click()
+    expect(status).to_be_hidden()
+    assert page.evaluate(OUTBOX_SIZE) == 0
