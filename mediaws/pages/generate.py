@@ -9,6 +9,7 @@ from mediaws.components.forms import error_message
 from mediaws.layout import app_page
 from mediaws.services.uploads import MAX_UPLOAD_BYTES
 from mediaws.state.generate import GenerateState
+from mediaws.state.local_choice import PICKED_KIND
 
 KIND_LABELS = [
     ("text", "Text"),
@@ -345,8 +346,8 @@ def _picker() -> rx.Component:
             ),
             rx.segmented_control.root(
                 *[rx.segmented_control.item(label, value=value) for value, label in KIND_LABELS],
-                value=GenerateState.kind,
-                on_change=GenerateState.set_kind,
+                value=rx.cond(PICKED_KIND.value != "", PICKED_KIND.value, GenerateState.kind),
+                on_change=[PICKED_KIND.set, GenerateState.set_kind],
                 aria_label="What to generate",
                 size=rx.breakpoints(initial="1", sm="2"),
                 width="100%",

@@ -10,6 +10,7 @@ from mediaws.components.asset_card import kind_icon
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import error_message, field, submit
 from mediaws.layout import app_page, loading
+from mediaws.state.local_choice import PROJECT_ARCHIVED, PROJECTS_VIEW
 from mediaws.state.projects import ProjectsState, ProjectState
 
 
@@ -152,6 +153,10 @@ def _onboarding() -> rx.Component:
     )
 
 
+_SHOWN_VIEW = rx.cond(ProjectsState.show_archived, "archived", "active")
+_SWITCHING = (PROJECTS_VIEW.value != "") & (PROJECTS_VIEW.value != _SHOWN_VIEW)
+
+
 def projects_page() -> rx.Component:
     """Every project of the user, active or archived."""
     return app_page(
@@ -176,8 +181,8 @@ def projects_page() -> rx.Component:
         rx.segmented_control.root(
             rx.segmented_control.item("Active", value="active"),
             rx.segmented_control.item("Archived", value="archived"),
-            value=rx.cond(ProjectsState.show_archived, "archived", "active"),
-            on_change=ProjectsState.set_view,
+            value=rx.cond(PROJECTS_VIEW.value != "", PROJECTS_VIEW.value, _SHOWN_VIEW),
+            on_change=[PROJECTS_VIEW.set, ProjectsState.set_view],
             aria_label="Show active or archived projects",
         ),
         rx.cond(
@@ -185,7 +190,9 @@ def projects_page() -> rx.Component:
             rx.cond(
                 ProjectsState.show_onboarding,
                 _onboarding(),
-                _list(),
+                rx.box(
+                    _list(), class_name=rx.cond(_SWITCHING, "pending", ""), aria_busy=_SWITCHING, width="100%"
+                ),
             ),
             loading(),
         ),
@@ -374,6 +381,11 @@ def _recent() -> rx.Component:
     )
 
 
+_ARCHIVED = rx.cond(
+    PROJECT_ARCHIVED.value != "", PROJECT_ARCHIVED.value == "archived", ProjectState.project["archived"] != ""
+)
+
+
 def _detail() -> rx.Component:
     project = ProjectState.project
     return rx.vstack(
@@ -384,7 +396,7 @@ def _detail() -> rx.Component:
         ),
         rx.hstack(
             rx.heading(project["name"], size="7", as_="h1", class_name="break-all"),
-            rx.cond(project["archived"] != "", rx.badge("Archived", color_scheme="gray", size="2")),
+            rx.cond(_ARCHIVED, rx.badge("Archived", color_scheme="gray", size="2")),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -415,10 +427,13 @@ def _detail() -> rx.Component:
                     color_scheme="gray",
                 ),
                 rx.button(
-                    rx.cond(project["archived"] != "", "Restore project", "Archive project"),
+                    rx.cond(_ARCHIVED, "Restore project", "Archive project"),
                     variant="soft",
                     size="3",
-                    on_click=ProjectState.toggle_archived,
+                    on_click=[
+                        PROJECT_ARCHIVED.set_value(rx.cond(_ARCHIVED, "active", "archived")),
+                        ProjectState.toggle_archived,
+                    ],
                 ),
                 spacing="3",
                 align="start",

@@ -25,6 +25,7 @@ from mediaws.services.projects import format_usd
 from mediaws.state import generate_prefill
 from mediaws.state import generate_reads as reads
 from mediaws.state.auth import AuthState
+from mediaws.state.local_choice import PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
@@ -323,7 +324,9 @@ class GenerateState(AuthState):
             self._requote()
         except SessionExpired:
             return self._login_redirect()
-        events: list[Any] = [GenerateState.load_endpoints] if self.kind == Capability.TEXT.value else []
+        events: list[Any] = [PICKED_KIND.push("")]  # show the server's type (a start asset may set it)
+        if self.kind == Capability.TEXT.value:
+            events.append(GenerateState.load_endpoints)
         if self.voice_mode and voices.lists_voices_live(wiring.app_deps().registry, self._voice_provider):
             self.voice_mode = "loading"
         events += self._voice_events()
@@ -332,7 +335,7 @@ class GenerateState(AuthState):
             self.progress, self.message, self.cost, self.result_text, self.results = 0, "", "", "", []
             self.eta = self.made_with = self.source_url = ""
             events.append(GenerateState.watch)
-        return events or None
+        return events
 
     @rx.event
     def set_project(self, value: str) -> Any:

@@ -14,6 +14,7 @@ from mediaws.services import generation, projects
 from mediaws.state import display
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery_rows import thumb_urls
+from mediaws.state.local_choice import PROJECT_ARCHIVED, PROJECTS_VIEW
 
 
 def _row(project: Project) -> dict[str, str]:
@@ -68,7 +69,7 @@ class ProjectsState(AuthState):
     def load(self) -> Any:
         """Page load: check the session and list projects."""
         self.create_open = False
-        return self._reload()
+        return self._reload() or PROJECTS_VIEW.push("")
 
     @rx.event
     def set_view(self, value: str | list[str]) -> Any:
@@ -182,7 +183,7 @@ class ProjectState(AuthState):
             return None
         self.recent = rows
         self._show(project)
-        return None
+        return PROJECT_ARCHIVED.push("")
 
     @rx.event
     def save(self, form: dict[str, Any]) -> Any:
@@ -225,7 +226,7 @@ class ProjectState(AuthState):
             return self._login_redirect()
         except NotFoundError:
             self.not_found = True
-            return None
+            return PROJECT_ARCHIVED.push("")
         self._show(project)
         return rx.toast.success("Project archived." if archive else "Project restored.")
 
