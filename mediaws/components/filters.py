@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
+
+from mediaws.state.local_choice import shown
 
 
 def labelled_select(
-    label: str, value: rx.Var, on_change: rx.EventHandler, *items: rx.Component
+    label: str,
+    value: rx.Var,
+    on_change: rx.EventHandler,
+    *items: rx.Component,
+    local: ClientStateVar | None = None,
 ) -> rx.Component:
-    """A select with a small label above it."""
+    """A select with a small label above it; with ``local``, it shows the choice before the server answers."""
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", as_="div"),
         rx.select.root(
             rx.select.trigger(aria_label=label, width="100%"),
             rx.select.content(*items),
-            value=value,
-            on_change=on_change,
+            value=shown(local, value) if local is not None else value,
+            on_change=[local.set, on_change] if local is not None else on_change,
             size="2",
         ),
         spacing="1",

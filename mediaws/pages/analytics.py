@@ -9,6 +9,7 @@ from mediaws.components.charts import budget_meter, chart_card, figure_card, sta
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.layout import app_page
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
+from mediaws.state.local_choice import ANALYTICS_FILTERS, shown
 from mediaws.state.project_analytics import ProjectAnalyticsState
 
 TWO_COLUMNS = rx.breakpoints(initial="1", md="2")
@@ -22,6 +23,7 @@ def _filters() -> rx.Component:
             state.preset,
             state.set_preset,
             *[rx.select.item(text, value=value) for value, text in PRESETS.items()],
+            local=ANALYTICS_FILTERS["preset"],
         ),
         labelled_date("From", state.date_from, state.set_from),
         labelled_date("To", state.date_to, state.set_to),
@@ -31,6 +33,7 @@ def _filters() -> rx.Component:
             state.set_provider,
             rx.select.item("All providers", value=ALL),
             rx.foreach(state.providers, lambda name: rx.select.item(name, value=name)),
+            local=ANALYTICS_FILTERS["provider"],
         ),
         labelled_select(
             "Model",
@@ -38,6 +41,7 @@ def _filters() -> rx.Component:
             state.set_model,
             rx.select.item("All models", value=ALL),
             rx.foreach(state.models, lambda name: rx.select.item(name, value=name)),
+            local=ANALYTICS_FILTERS["model"],
         ),
         labelled_select(
             "Project",
@@ -45,6 +49,7 @@ def _filters() -> rx.Component:
             state.set_project,
             rx.select.item("All projects", value=ALL),
             rx.foreach(state.projects, lambda row: rx.select.item(row["name"], value=row["id"])),
+            local=ANALYTICS_FILTERS["project"],
         ),
         columns=rx.breakpoints(initial="2", sm="3", lg="6"),
         spacing="3",
@@ -193,8 +198,8 @@ def _charts() -> rx.Component:
         rx.segmented_control.item("Day", value="day"),
         rx.segmented_control.item("Week", value="week"),
         rx.segmented_control.item("Month", value="month"),
-        value=state.period,
-        on_change=state.set_period,
+        value=shown(ANALYTICS_FILTERS["period"], state.period),
+        on_change=[ANALYTICS_FILTERS["period"].set, state.set_period],
         size="1",
         aria_label="Trend per day, week or month",
     )

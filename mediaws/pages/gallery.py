@@ -12,6 +12,7 @@ from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page, loading
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
+from mediaws.state.local_choice import GALLERY_FILTERS, shown
 
 COLUMNS = rx.breakpoints(initial="1", sm="2", md="3", lg="4")
 KIND_LABELS = (
@@ -40,6 +41,7 @@ def _filters() -> rx.Component:
                 state.kind,
                 state.set_kind,
                 *[rx.select.item(text, value=value) for value, text in KIND_LABELS],
+                local=GALLERY_FILTERS["kind"],
             ),
             rx.flex(
                 rx.box(
@@ -49,6 +51,7 @@ def _filters() -> rx.Component:
                         state.set_tag,
                         rx.select.item("Any tag", value="all"),
                         rx.foreach(state.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
+                        local=GALLERY_FILTERS["tag"],
                     ),
                     flex="1",
                     min_width="0",
@@ -63,6 +66,7 @@ def _filters() -> rx.Component:
                 state.sort,
                 state.set_sort,
                 *[rx.select.item(text, value=value) for value, text in SORT_LABELS],
+                local=GALLERY_FILTERS["sort"],
             ),
             labelled_date("Created from", state.date_from, state.set_date_from),
             labelled_date("Created to", state.date_to, state.set_date_to),
@@ -72,8 +76,8 @@ def _filters() -> rx.Component:
                     rx.segmented_control.item("Active", value="active"),
                     rx.segmented_control.item("Archived", value="archived"),
                     rx.segmented_control.item("All", value="all"),
-                    value=state.archived,
-                    on_change=state.set_archived,
+                    value=shown(GALLERY_FILTERS["archived"], state.archived),
+                    on_change=[GALLERY_FILTERS["archived"].set, state.set_archived],
                     aria_label="Show active, archived or all assets",
                     width="100%",
                 ),

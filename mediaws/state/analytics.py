@@ -18,6 +18,7 @@ from mediaws.pricing.cost import dollars, exact_usd
 from mediaws.services import analytics
 from mediaws.state import analytics_figures as figures
 from mediaws.state.auth import AuthState
+from mediaws.state.local_choice import ANALYTICS_FILTERS, follow_server
 
 ALL = "all"
 PRESETS = {
@@ -220,6 +221,7 @@ class AnalyticsState(AuthState):
             self.error = exc.message
         self.loading = False
         self.loaded = True
+        yield follow_server(ANALYTICS_FILTERS)
 
     @rx.event
     def load(self) -> Iterator[Any]:

@@ -26,6 +26,7 @@ from mediaws.state.gallery_rows import (
     tag_chip,
 )
 from mediaws.state.gallery_upload import UploadResult, ingest_one, rejection, spool
+from mediaws.state.local_choice import GALLERY_FILTERS, follow_server
 
 PREVIEW_POLLS = 30
 PREVIEW_POLL_SECONDS = 2.0
@@ -171,7 +172,8 @@ class GalleryState(AuthState):
         if redirect is not None:
             return redirect
         url = json.dumps(gallery_url(self.scope_id, self._filters()))
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+        address = rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+        return [address, *follow_server(GALLERY_FILTERS)]
 
     @rx.event
     def load(self) -> Any:
@@ -201,9 +203,10 @@ class GalleryState(AuthState):
             self.tag = ALL
         redirect = self._first_page()
         self.loaded = True
-        if redirect is None and any(row.pending for row in self.cards):
-            return GalleryState.watch_previews
-        return redirect
+        if redirect is not None:
+            return redirect
+        watch = [GalleryState.watch_previews] if any(row.pending for row in self.cards) else []
+        return [*watch, *follow_server(GALLERY_FILTERS)]
 
     @rx.event
     def load_more(self) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
 PICKED_KIND = ClientStateVar.create("picked_kind", default="")
@@ -12,3 +15,24 @@ PROJECTS_VIEW = ClientStateVar.create("projects_view", default="")
 
 PROJECT_ARCHIVED = ClientStateVar.create("project_archived", default="")
 """A project just archived ("archived") or restored ("active") on its page, before the server says so."""
+
+GALLERY_FILTERS = {
+    name: ClientStateVar.create(f"gallery_{name}", default="") for name in ("kind", "tag", "sort", "archived")
+}
+"""The gallery's filters as just picked."""
+
+ANALYTICS_FILTERS = {
+    name: ClientStateVar.create(f"analytics_{name}", default="")
+    for name in ("preset", "provider", "model", "project", "period")
+}
+"""The analytics filters as just picked."""
+
+
+def shown(choice: ClientStateVar, server: rx.Var) -> rx.Var:
+    """What a control shows: the choice just made, else the server's value."""
+    return rx.cond(choice.value != "", choice.value, server)
+
+
+def follow_server(choices: dict[str, ClientStateVar]) -> list[Any]:
+    """Events that make each control show the server's value again (sent once the server has answered)."""
+    return [choice.push("") for choice in choices.values()]
