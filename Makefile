@@ -9,6 +9,9 @@ WORKBOX_VERSION := 7.4.1
 WORKBOX := $(CURDIR)/.tools/workbox/node_modules/workbox-build/package.json
 AXE_VERSION := 4.14.1
 AXE := $(CURDIR)/.tools/axe/node_modules/axe-core/axe.min.js
+# Lighthouse 13 needs Node >= 22.19; 12.8.2 is the newest that runs on the README's Node 20.
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE := $(CURDIR)/.tools/lighthouse/node_modules/lighthouse/cli/index.js
 APT_PACKAGES := chromium chromium-driver ffmpeg poppler-utils
 
 export REFLEX_TELEMETRY_ENABLED := false
@@ -56,6 +59,11 @@ $(AXE):
 	npm install --prefix .tools/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
 	test -f $(AXE)
 
+$(LIGHTHOUSE):
+	npm install --prefix .tools/lighthouse --no-save --no-audit --no-fund --loglevel=error \
+		lighthouse@$(LIGHTHOUSE_VERSION)
+	test -f $(LIGHTHOUSE)
+
 test-deps: $(VENV)/.test-installed $(AXE) /usr/bin/chromium /usr/bin/ffprobe /usr/bin/pdftotext /usr/sbin/nginx
 
 $(VENV)/.test-installed: $(VENV)/.installed
@@ -72,12 +80,14 @@ migrate: install
 	$(call step,3/4,Database migrations,a few seconds)
 	$(call timed,$(BIN)/mediaws db upgrade)
 
-bench: install test-deps /usr/sbin/nginx /usr/bin/wrk
+bench: install test-deps /usr/sbin/nginx /usr/bin/wrk $(LIGHTHOUSE)
 	$(BIN)/python bench/startup_and_events.py
 	$(BIN)/python bench/provider_overhead.py
 	$(BIN)/python bench/load.py
 	PYTHONPATH=. $(BIN)/python bench/image_budget.py
 	$(BIN)/python bench/gallery.py
+	$(BIN)/python bench/lighthouse.py
+	$(BIN)/python bench/click_dom.py
 
 clean:
 	rm -rf .web .states .tools $(VENV)

@@ -1,0 +1,196 @@
+"""Click → DOM update of the main interactions on pages with real data (issue #15, Deliver 4 and 8).
+
+Same app and seeded account as `bench/lighthouse.py` (`bench/live_site.py`), Chromium at 1280x800 in the
+signed-in profile. Before each press the page arms a `pointerdown` listener in the capture phase (the start:
+`performance.now()` as the press reaches the page, a little before its `click`) and a MutationObserver on
+the whole document; the end is the first mutation after which the result is on screen (the new type's
+fields, the chosen size shown, the filtered cards, the filtered spend, the flipped archive button). The
+two states alternate; SAMPLES timed presses per interaction after WARMUP untimed ones. Prints p50/p95/max.
+
+    .venv/bin/python bench/click_dom.py                 # ~5 min on 2 cores
+    BENCH_SAMPLES=60 .venv/bin/python bench/click_dom.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from live_site import ARGS, CHROMIUM, DESKTOP, Site, seeded_site
+from playwright.sync_api import Page, sync_playwright
+from startup_and_events import percentile
+
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "40"))
+WARMUP = 3
+ARM = """
+(done) => {
+  const ok = new Function('return (' + done + ')')();
+  window.__clickDom = null;
+  let start = null;
+  const observer = new MutationObserver(() => {
+    const now = performance.now();
+    if (start !== null && ok()) { observer.disconnect(); window.__clickDom = now - start; }
+  });
+  observer.observe(document.documentElement,
+    {subtree: true, childList: true, characterData: true, attributes: true});
+  document.addEventListener('pointerdown', () => { start = performance.now(); }, {capture: true, once: true});
+}
+"""
+FIELD = "(label) => [...document.querySelectorAll('label')].some((e) => e.textContent.trim() === label)"
+SPEND = (
+    "() => { const c = [...document.querySelectorAll('.rt-Card')].find("
+    "(e) => /^Spend\\b/.test(e.innerText)); return c ? c.querySelectorAll('.rt-Text')[1].textContent : ''; }"
+)
+
+
+@dataclass
+class Step:
+    """One press: what to press (after `prepare`) and the JS test that its result is on screen."""
+
+    press: Callable[[Page], None]
+    done: str
+    prepare: Callable[[Page], None] = lambda _page: None
+
+
+def timed(page: Page, step: Step) -> float:
+    """Arm the observers, press, wait for the result; return milliseconds from press to result."""
+    step.prepare(page)
+    page.evaluate(ARM, step.done)
+    step.press(page)
+    page.wait_for_function("() => window.__clickDom !== null", timeout=30_000)
+    return float(page.evaluate("() => window.__clickDom"))
+
+
+def _radio(name: str) -> Callable[[Page], None]:
+    return lambda page: page.get_by_role("radio", name=name, exact=True).click()
+
+
+def _open(label: str) -> Callable[[Page], None]:
+    def prepare(page: Page) -> None:
+        page.get_by_role("combobox", name=label, exact=True).click()
+        page.get_by_role("listbox").wait_for()
+
+    return prepare
+
+
+def _option(name: str) -> Callable[[Page], None]:
+    return lambda page: page.get_by_role("option", name=name, exact=True).click()
+
+
+def generate_type(page: Page, base: str) -> list[Step]:
+    """Generate: Image ↔ Speech; done when the other type's own field (Size / Voice) is there."""
+    page.goto(f"{base}/generate")
+    page.get_by_text("Estimated cost:").wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    only = "() => ({0})('{1}') && !({0})('{2}')"
+    return [
+        Step(_radio("Speech"), only.format(FIELD, "Voice", "Size")),
+        Step(_radio("Image"), only.format(FIELD, "Size", "Voice")),
+    ]
+
+
+def generate_option(page: Page, base: str) -> list[Step]:
+    """Generate, image: the Size select between two of its values; done when the trigger shows the new one."""
+    page.goto(f"{base}/generate")
+    page.get_by_text("Estimated cost:").wait_for(timeout=30_000)
+    page.get_by_role("radio", name="Image", exact=True).click()
+    size = page.get_by_role("combobox", name="Size", exact=True)
+    size.wait_for()
+    size.click()
+    names = [name.strip() for name in page.get_by_role("option").all_inner_texts()]
+    page.keyboard.press("Escape")
+    shows = "() => document.querySelector('#' + CSS.escape('{0}')).textContent.trim() === '{1}'"
+    trigger = size.get_attribute("id") or ""
+    return [Step(_option(name), shows.format(trigger, name), _open("Size")) for name in names[:2]]
+
+
+def gallery_filter(page: Page, base: str, project: str) -> list[Step]:
+    """Project gallery: Type Videos ↔ All types; done when the card count is the filtered one."""
+    page.goto(f"{base}{project}")
+    page.locator("[data-asset]").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    count = "() => document.querySelectorAll('[data-asset]').length === {0}"
+    return [
+        Step(_option("Videos"), count.format(6), _open("Type")),
+        Step(_option("All types"), count.format(24), _open("Type")),
+    ]
+
+
+def analytics_filter(page: Page, base: str) -> list[Step]:
+    """Analytics (2,000+ generations): Provider anthropic ↔ All providers; done when the spend changes."""
+    page.goto(f"{base}/analytics")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    steps = []
+    for name in ("anthropic", "All providers"):
+
+        def prepare(page: Page, name: str = name) -> None:
+            _open("Provider")(page)
+            page.evaluate("(spend) => { window.__spend = (" + SPEND + ")(); }", None)
+
+        done = (
+            "() => { const s = (" + SPEND + ")();"
+            " return /^\\$[\\d,]+\\.\\d\\d$/.test(s) && s !== window.__spend; }"
+        )
+        steps.append(Step(_option(name), done, prepare))
+    return steps
+
+
+def archive_restore(page: Page, base: str, project: str) -> list[Step]:
+    """Project page: Archive project ↔ Restore project; done when the button says the other."""
+    page.goto(f"{base}{project}")
+    page.get_by_role("button", name="Archive project").wait_for()
+    page.wait_for_load_state("networkidle")
+    says = "() => [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === '{0}')"
+    return [
+        Step(lambda p, old=old: p.get_by_role("button", name=old).click(), says.format(new))
+        for old, new in (("Archive project", "Restore project"), ("Restore project", "Archive project"))
+    ]
+
+
+def measure(site: Site) -> dict[str, list[float]]:
+    """Every interaction, alternating its two states; the timed samples by name."""
+    base = site.url
+    plans: dict[str, Callable[[Page], list[Step]]] = {
+        "Generate: type switch (Image ↔ Speech)": lambda p: generate_type(p, base),
+        "Generate: option change (image Size)": lambda p: generate_option(p, base),
+        "Gallery: Type filter (Videos ↔ All, 30 files)": lambda p: gallery_filter(
+            p, base, site.pages["project gallery"]
+        ),
+        "Analytics: Provider filter (2,006 generations)": lambda p: analytics_filter(p, base),
+        "Project: Archive ↔ Restore": lambda p: archive_restore(p, base, site.pages["project"]),
+    }
+    found: dict[str, list[float]] = {}
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(site.profile), executable_path=CHROMIUM, headless=True, args=ARGS, viewport=DESKTOP
+        )
+        page = context.new_page()
+        for name, plan in plans.items():
+            steps = plan(page)
+            samples = [timed(page, steps[n % len(steps)]) for n in range(WARMUP + SAMPLES)]
+            found[name] = samples[WARMUP:]
+            load = os.getloadavg()
+            print(f"  {name}: done (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})", flush=True)
+        context.close()
+    return found
+
+
+def main() -> None:
+    """Serve, seed, measure, print."""
+    with seeded_site() as site:
+        found = measure(site)
+    print(f"\nclick → DOM update, {SAMPLES} presses each (ms), Chromium 1280x800, signed in with data:\n")
+    print("| interaction | p50 | p95 | max |\n| --- | ---: | ---: | ---: |")
+    for name, samples in found.items():
+        p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {max(samples):.1f} |")
+
+
+if __name__ == "__main__":
+    main()

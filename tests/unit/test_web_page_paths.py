@@ -1,0 +1,43 @@
+"""A built page answers at its own address, without the static files' trailing-slash redirect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.testclient import TestClient
+
+from mediaws.web.page_paths import PagePaths
+
+
+def _client(build: Path) -> TestClient:
+    for page in ("login", "settings/keys", "assets"):
+        (build / page).mkdir(parents=True)
+        (build / page / "index.html").write_text(f"<title>{page}</title>")
+    (build / "assets" / "entry-AbCdEf12.js").write_text("console.log(1)")
+    (build / "404.html").write_text("<title>not found</title>")
+    (build / "reports").mkdir()
+    app = Starlette(routes=[Mount("/", app=StaticFiles(directory=build, html=True))])
+    app.add_middleware(PagePaths, pages_dir=build)
+    return TestClient(app, follow_redirects=False)
+
+
+def test_pages_answer_without_a_redirect(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    for path, page in (("/login", "login"), ("/settings/keys", "settings/keys"), ("/assets", "assets")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.text == f"<title>{page}</title>"
+        assert client.get(path + "/").text == response.text
+    assert client.head("/login").status_code == 200
+
+
+def test_files_unknown_paths_and_folders_without_a_page_are_left_alone(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    assert client.get("/assets/entry-AbCdEf12.js").text == "console.log(1)"
+    assert client.get("/nothing-here").status_code == 404
+    assert client.get("/reports").status_code == 404
+    assert client.get("/login/../login").status_code == 200
+    assert client.post("/login").status_code == 405
