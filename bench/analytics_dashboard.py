@@ -7,8 +7,9 @@
    measured user's) through ``projects.delete_project``; recounts the totals with ``ledger.rebuild``;
    then ``ledger.check`` must find no difference.
 2. For the heavy user (~12,000 generations in 90 days), p50/p95 of each query the product runs, each in
-   its own session: ``dashboard`` whole and its two reads (day totals, heatmap), ``usage`` per day, week and
-   month, ``project_summary``; over the last 90 days, and narrowed to one provider. Prints their plans.
+   its own session: ``dashboard`` whole and its two reads (day totals; heatmap, from the hour counts when
+   not narrowed), ``usage`` per day, week and month, ``project_summary``; over the last 90 days, and
+   narrowed to one provider. Prints their plans.
 3. The same figures with pandas from the raw rows (``pd.read_sql`` of the entries, then group-bys), timed
    with and without the read; they must equal the product's (else the exit status is 1).
 4. The usage CSV of 100,000 rows (the biggest account's first 100,000), as bench/analytics_export.py does.
@@ -65,6 +66,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 RUNS, WARM_UP = 40, 3
 PERIODS: tuple[analytics.Period, ...] = ("day", "week", "month")
 DASHBOARD_MS, RATIO, RSS_GROWTH_MB, EXPORT_ROWS = 200.0, 20.0, 50.0, 100_000
+READ_TABLES = ("usage_analytics", "usage_hours", "ledger_entries")
 OWN_PEAK = """
 with open("/proc/self/status") as status:
     print(json.dumps({"hwm_kb": next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))}))
@@ -155,7 +157,7 @@ def captured(engine: Engine, call: Callable[[], object]) -> list[tuple[str, Any]
     seen: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "FROM usage_analytics" in statement or "FROM ledger_entries" in statement:
+        if any(f"FROM {table}" in statement for table in READ_TABLES):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", keep)
@@ -221,7 +223,7 @@ def measure(outcome: Outcome, engine: Engine, plan: Plan, runs: int) -> None:
                 engine, partial(analytics.dashboard, session, user_id=user, filters=filters)
             )
         for statement, parameters in statements:
-            table = "usage_analytics" if "FROM usage_analytics" in statement else "ledger_entries"
+            table = next(table for table in READ_TABLES if f"FROM {table}" in statement)
             outcome.plans.append(f"{table}, {label}:")
             outcome.plans += [f"    {line}" for line in explain(engine, statement, parameters)]
 

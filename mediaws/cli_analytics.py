@@ -28,7 +28,7 @@ USER_HELP = "Email of one account (all accounts when absent)."
 @analytics_app.command("rebuild")
 @friendly
 def rebuild_command(user: str = typer.Option("", help=USER_HELP)) -> None:
-    """Enter finished generations missing from the ledger, then recount every day and month from it."""
+    """Enter finished generations missing from the ledger, then recount every day, month and hour from it."""
     with session_scope() as session:
         user_id = accounts.user_by_email(session=session, email=user).id if user else None
         count = ledger.rebuild(session, user_id)

@@ -1,7 +1,7 @@
 """SQLModel tables, one module per domain; importing this registers them all."""
 
 from mediaws.models.accounts import AuthSession, LoginAttempt, User
-from mediaws.models.analytics import LedgerEntry, UsageBucket
+from mediaws.models.analytics import LedgerEntry, UsageBucket, UsageHour
 from mediaws.models.assets import Asset, AssetTag, StorageDeletion, Tag
 from mediaws.models.emails import SentEmail
 from mediaws.models.generation import AsyncJob, Generation
@@ -24,5 +24,6 @@ __all__ = [
     "StorageDeletion",
     "Tag",
     "UsageBucket",
+    "UsageHour",
     "User",
 ]

@@ -1,4 +1,4 @@
-"""The spend ledger: one entry per finished generation, kept after deletion, and its period totals."""
+"""The spend ledger: an entry per finished generation, kept after deletion; its period and hour totals."""
 
 from __future__ import annotations
 
@@ -79,3 +79,23 @@ class UsageBucket(SQLModel, table=True):
     duration_ms_total: int = Field(default=0, sa_type=BigInteger)
     timed_count: int = 0
     updated_at: datetime = created_field()
+
+
+class UsageHour(SQLModel, table=True):
+    """Requests in one hour of the user's day (their zone), kept with the day totals for the heatmap."""
+
+    __tablename__ = "usage_hours"
+    __table_args__ = (
+        UniqueConstraint("user_id", "period_start", name="uq_usage_hours_hour"),
+        Index("ix_usage_hours_user_span", "user_id", "period_start", "weekday", "hour", "request_count"),
+    )
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    period_start: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """The instant the local hour starts, in UTC."""
+    weekday: int
+    """The local hour's day of the week, Monday 0."""
+    hour: int
+    """The local hour of the day, 0-23."""
+    request_count: int = 0

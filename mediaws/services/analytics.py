@@ -1,4 +1,4 @@
-"""Spend and usage figures for one person, read from the ledger's day totals (and its entries for hours).
+"""Spend and usage figures for one person, read from the ledger's day totals and hour counts.
 
 Every amount is an exact sum of pico-dollars; rounding is left to whoever shows it. Periods are the
 person's own days, weeks (from Monday) and months, in their time zone.
@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, Row, cast, extract, func
 from sqlmodel import Session, col, select
 
 from mediaws.errors import NotFoundError, ValidationError
-from mediaws.models import LedgerEntry, Project, UsageBucket
+from mediaws.models import LedgerEntry, Project, UsageBucket, UsageHour
 from mediaws.services import asset_stats, generation, ledger, projects
 from mediaws.services.asset_queries import parse_id
 
@@ -187,14 +187,9 @@ def project_names(session: Session, user_id: uuid.UUID, ids: set[uuid.UUID]) -> 
             select(Project.id, Project.name).where(col(Project.id).in_(ids), Project.owner_id == user_id)
         ).all()
     )
-    gone = ids - set(names)
-    if gone:
-        rows = session.exec(
-            select(LedgerEntry.project_id, func.max(LedgerEntry.project_name))
-            .where(LedgerEntry.user_id == user_id, col(LedgerEntry.project_id).in_(gone))
-            .group_by(col(LedgerEntry.project_id))
-        ).all()
-        names |= {project: f"{name} (deleted)" if name else DELETED_PROJECT for project, name in rows}
+    for project in ids - set(names):
+        kept = ledger.kept_name(session, user_id, project)
+        names[project] = f"{kept} (deleted)" if kept else DELETED_PROJECT
     return names
 
 
@@ -244,10 +239,31 @@ def _epoch_seconds(session: Session) -> Any:
 
 
 def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[list[int]]:
-    """Requests by weekday and hour, counted by the database in each span of one UTC offset."""
+    """Requests by weekday and hour: the hour counts summed, or a narrowed filter's entries counted."""
+    start, end = local_midnight(filters.start, zone), local_midnight(filters.end + timedelta(days=1), zone)
+    if filters.provider or filters.model or filters.project_id:
+        return _counted_heatmap(session, user_id, filters, start, end, zone)
+    grid = [[0] * 24 for _ in range(7)]
+    query = (
+        select(UsageHour.weekday, UsageHour.hour, cast(func.sum(UsageHour.request_count), BigInteger))
+        .where(
+            UsageHour.user_id == user_id,
+            col(UsageHour.period_start) >= start,
+            col(UsageHour.period_start) < end,
+        )
+        .group_by(col(UsageHour.weekday), col(UsageHour.hour))
+    )
+    for weekday, hour, count in session.exec(query).all():
+        grid[weekday][hour] = count
+    return grid
+
+
+def _counted_heatmap(
+    session: Session, user_id: uuid.UUID, filters: Filters, start: datetime, end: datetime, zone: ZoneInfo
+) -> list[list[int]]:
+    """Requests by weekday and hour, the entries counted by the database in each span of one UTC offset."""
     epoch = _epoch_seconds(session)
     grid = [[0] * 24 for _ in range(7)]
-    start, end = local_midnight(filters.start, zone), local_midnight(filters.end + timedelta(days=1), zone)
     for begin, until, offset in steady_spans(start, end, zone):
         hour = ((epoch + offset) // 3600 + HOURS_BEFORE_MONDAY) % (7 * 24)
         query = select(hour, func.count()).where(

@@ -1,9 +1,10 @@
 """The spend ledger: each finished generation entered once, with its day's and month's totals, as it finishes.
 
-Entries and totals are written in the transaction that finishes the generation, so they are never behind it,
-and totals are added with one upsert (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so workers
-finishing at once on PostgreSQL add up instead of overwriting each other. Deleting a project marks its
-entries deleted; what was spent stays spent. Days and months are the owner's (``users.time_zone``).
+Entries and totals (and the count of the local hour it finished in, for the weekday-by-hour chart) are written
+in the transaction that finishes the generation, so they are never behind it, and totals are added with one
+upsert (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so workers finishing at once on PostgreSQL
+add up instead of overwriting each other. Deleting a project marks its entries deleted; what was spent stays
+spent. Days, months and hours are the owner's (``users.time_zone``).
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from mediaws.errors import ValidationError
 from mediaws.jobs import queue
-from mediaws.models import Generation, LedgerEntry, UsageBucket, User
+from mediaws.models import Generation, LedgerEntry, UsageBucket, UsageHour, User
 from mediaws.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,10 @@ SUMMED = (
     "duration_ms_total",
     "timed_count",
 )
+HOUR_KEY = ("user_id", "period_start")
 LEDGER = LedgerEntry.__table__  # type: ignore[attr-defined]
 BUCKETS = UsageBucket.__table__  # type: ignore[attr-defined]
+HOURS = UsageHour.__table__  # type: ignore[attr-defined]
 INSERT_BATCH = 500
 """Rows per multi-row insert: under SQLite's limit on bound values at ~20 columns a row."""
 READ_BATCH = 10_000
@@ -58,6 +61,8 @@ COUNTED = {
     queue.FAILED: "failure_count",
     queue.CANCELLED: "cancelled_count",
 }
+Totals = dict[tuple[Any, ...], dict[str, Any]]
+"""A bucket's amounts by ``BUCKET_KEY``, or an hour's weekday, hour and count by ``HOUR_KEY``."""
 
 
 def zone_of(name: str) -> ZoneInfo:
@@ -77,6 +82,16 @@ def period_starts(moment: datetime, zone: ZoneInfo) -> dict[str, datetime]:
     return {
         "day": datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC),
         "month": datetime(local.year, local.month, 1, tzinfo=zone).astimezone(UTC),
+    }
+
+
+def hour_of(moment: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    """The local hour a moment falls in: when it starts (in UTC), its weekday (Monday 0) and its hour."""
+    local = moment.astimezone(zone)  # the second of two same-named hours (clocks turned back) has fold=1
+    return {
+        "period_start": local.replace(minute=0, second=0, microsecond=0).astimezone(UTC),
+        "weekday": local.weekday(),
+        "hour": local.hour,
     }
 
 
@@ -143,7 +158,16 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-@lru_cache(maxsize=4)
+def _hour_row(entry: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "user_id": entry["user_id"],
+        **hour_of(entry["completed_at"], zone),
+        "request_count": 1,
+    }
+
+
+@lru_cache(maxsize=8)
 def _insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
@@ -169,6 +193,16 @@ def _add_up(dialect: str) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
+def _count_hour(dialect: str) -> Any:
+    """Insert an hour's count, or add it to the stored one."""
+    statement = _insert(dialect, HOURS)
+    return statement.on_conflict_do_update(
+        index_elements=list(HOUR_KEY),
+        set_={"request_count": HOURS.c.request_count + statement.excluded.request_count},
+    )
+
+
 def user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo:
     """The zone a user's days are counted in."""
     name = session.exec(select(User.time_zone).where(User.id == user_id)).first()
@@ -183,9 +217,24 @@ def enter(session: Session, generation: Generation) -> bool:
     dialect = _dialect(session)
     if session.execute(_enter_once(dialect), entry).first() is None:  # entered before: a conflict
         return False
-    for row in _bucket_rows(entry, user_zone(session, generation.owner_id)):
+    zone = user_zone(session, generation.owner_id)
+    for row in _bucket_rows(entry, zone):
         session.execute(_add_up(dialect), row)
+    session.execute(_count_hour(dialect), _hour_row(entry, zone))
     return True
+
+
+def kept_name(session: Session, user_id: uuid.UUID, project_id: uuid.UUID) -> str | None:
+    """The name a deleted project had, read from one of its entries (None if none kept one)."""
+    return session.exec(
+        select(LedgerEntry.project_name)
+        .where(
+            LedgerEntry.user_id == user_id,
+            LedgerEntry.project_id == project_id,
+            col(LedgerEntry.project_name).is_not(None),
+        )
+        .limit(1)
+    ).first()
 
 
 def forget_project(session: Session, project_id: uuid.UUID, name: str) -> None:
@@ -244,82 +293,111 @@ class CatchUp:
         return entered
 
 
-def expected_totals(
-    session: Session, user_id: uuid.UUID | None = None
-) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Every bucket's totals as computed from the entries alone, by bucket key."""
+def expected_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals]:
+    """Every bucket's totals and every hour's count as computed from the entries alone."""
     query = select(*LEDGER.c)
     if user_id is not None:
         query = query.where(LEDGER.c.user_id == user_id)
     zones: dict[uuid.UUID, ZoneInfo] = {}
-    totals: dict[tuple[Any, ...], dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    totals: Totals = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    hours: Totals = {}
     for entry in session.execute(query.execution_options(yield_per=READ_BATCH)).mappings():
         if entry["user_id"] not in zones:
             zones[entry["user_id"]] = user_zone(session, entry["user_id"])
-        for row in _bucket_rows(dict(entry), zones[entry["user_id"]]):
+        zone = zones[entry["user_id"]]
+        for row in _bucket_rows(dict(entry), zone):
             bucket = totals[tuple(row[name] for name in BUCKET_KEY)]
             for name in SUMMED:
                 bucket[name] += row[name]
-    return dict(totals)
+        hour = hour_of(entry["completed_at"], zone)
+        counted = hours.setdefault((entry["user_id"], hour.pop("period_start")), hour | {"request_count": 0})
+        counted["request_count"] += 1
+    return dict(totals), hours
 
 
-def stored_totals(
-    session: Session, user_id: uuid.UUID | None = None
-) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Every bucket's totals as stored, by bucket key."""
-    query = select(UsageBucket)
+def stored_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals]:
+    """Every bucket's totals and every hour's count as stored."""
+    buckets = select(UsageBucket)
+    hours = select(*HOURS.c)
     if user_id is not None:
-        query = query.where(UsageBucket.user_id == user_id)
+        buckets = buckets.where(UsageBucket.user_id == user_id)
+        hours = hours.where(HOURS.c.user_id == user_id)
     return {
         tuple(getattr(bucket, name) for name in BUCKET_KEY): {name: getattr(bucket, name) for name in SUMMED}
-        for bucket in session.exec(query)
+        for bucket in session.exec(buckets)
+    }, {
+        (row.user_id, row.period_start): {
+            "weekday": row.weekday,
+            "hour": row.hour,
+            "request_count": row.request_count,
+        }
+        for row in session.execute(hours)
     }
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A bucket whose stored totals differ from its entries' sum."""
+    """A bucket or hour whose stored totals differ from its entries' sum."""
 
     key: tuple[Any, ...]
     stored: dict[str, Any] | None
     expected: dict[str, Any] | None
 
     def __str__(self) -> str:
-        user, period, start, project, provider, model, kind = self.key
-        where = f"user {user}, {period} from {start:%Y-%m-%d %H:%M} UTC, project {project}"
-        where += f", {provider}/{model} {kind}"
+        if len(self.key) == len(HOUR_KEY):
+            user, start = self.key
+            where = f"user {user}, hour from {start:%Y-%m-%d %H:%M} UTC"
+        else:
+            user, period, start, project, provider, model, kind = self.key
+            where = f"user {user}, {period} from {start:%Y-%m-%d %H:%M} UTC, project {project}"
+            where += f", {provider}/{model} {kind}"
         if self.stored is None or self.expected is None:
             return f"{where}: {'missing' if self.stored is None else 'no entries behind it'}"
         changed = ", ".join(
             f"{name} {self.stored[name]} ≠ {self.expected[name]}"
-            for name in SUMMED
+            for name in self.stored
             if self.stored[name] != self.expected[name]
         )
         return f"{where}: {changed}"
 
 
 def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference]:
-    """Each bucket whose stored totals are not the exact sum of its entries (there should be none)."""
-    stored, expected = stored_totals(session, user_id), expected_totals(session, user_id)
+    """Each bucket or hour whose stored totals are not the exact sum of its entries (there should be none)."""
     return [
         Difference(key, stored.get(key), expected.get(key))
+        for stored, expected in zip(
+            stored_totals(session, user_id), expected_totals(session, user_id), strict=True
+        )
         for key in sorted(set(stored) | set(expected), key=str)
         if stored.get(key) != expected.get(key)
     ]
 
 
 def rebuild(session: Session, user_id: uuid.UUID | None = None) -> int:
-    """Enter any finished generation missing from the ledger, then recount the totals from the entries."""
+    """Enter finished generations the ledger lacks, recount totals and hours from it; how many totals."""
     enter_missing(session)
-    wipe = delete(UsageBucket)
-    if user_id is not None:
-        wipe = wipe.where(col(UsageBucket.user_id) == user_id)
-    session.execute(wipe)
+    for table in (BUCKETS, HOURS):
+        session.execute(
+            table.delete() if user_id is None else table.delete().where(table.c.user_id == user_id)
+        )
+    buckets, hours = expected_totals(session, user_id)
     rows = [
         {"id": uuid.uuid4(), "updated_at": utcnow(), **dict(zip(BUCKET_KEY, key, strict=True)), **amounts}
-        for key, amounts in expected_totals(session, user_id).items()
+        for key, amounts in buckets.items()
     ]
-    for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(_insert(_dialect(session), BUCKETS), rows[start : start + INSERT_BATCH])
+    _insert_all(session, BUCKETS, rows)
+    _insert_all(
+        session,
+        HOURS,
+        [
+            {"id": uuid.uuid4(), **dict(zip(HOUR_KEY, key, strict=True)), **hour}
+            for key, hour in hours.items()
+        ],
+    )
     session.commit()
     return len(rows)
+
+
+def _insert_all(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), INSERT_BATCH):
+        session.execute(_insert(_dialect(session), table), rows[start : start + INSERT_BATCH])

@@ -29,6 +29,7 @@ TABLES = FIRST | {
     "ledger_entries",
     "usage_analytics",
     "sent_emails",
+    "usage_hours",
 }
 
 
