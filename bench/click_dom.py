@@ -28,13 +28,20 @@ from startup_and_events import percentile
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "40"))
 WARMUP = 3
 ARM = """
-(done) => {
+([done, shown]) => {
   const ok = new Function('return (' + done + ')')();
-  window.__clickDom = null;
+  const seen = new Function('return (' + shown + ')')();
+  window.__clickDom = window.__clickShown = null;
   let start = null;
   const observer = new MutationObserver(() => {
     const now = performance.now();
-    if (start !== null && ok()) { observer.disconnect(); window.__clickDom = now - start; }
+    if (start === null) return;
+    if (window.__clickShown === null && seen()) window.__clickShown = now - start;
+    if (ok()) {
+      observer.disconnect();
+      window.__clickDom = now - start;
+      if (window.__clickShown === null) window.__clickShown = window.__clickDom;
+    }
   });
   observer.observe(document.documentElement,
     {subtree: true, childList: true, characterData: true, attributes: true});
@@ -42,6 +49,11 @@ ARM = """
 }
 """
 FIELD = "(label) => [...document.querySelectorAll('label')].some((e) => e.textContent.trim() === label)"
+CHECKED = "() => document.querySelector('[role=radio][aria-checked=true]')?.textContent.trim() === '{0}'"
+TRIGGER = (
+    "() => [...document.querySelectorAll('button[role=combobox]')].some("
+    "(b) => b.getAttribute('aria-label') === '{0}' && b.textContent.trim() === '{1}')"
+)
 SPEND = (
     "() => { const c = [...document.querySelectorAll('.rt-Card')].find("
     "(e) => /^Spend\\b/.test(e.innerText)); return c ? c.querySelectorAll('.rt-Text')[1].textContent : ''; }"
@@ -50,20 +62,22 @@ SPEND = (
 
 @dataclass
 class Step:
-    """One press: what to press (after `prepare`) and the JS test that its result is on screen."""
+    """One press: what to press (after `prepare`), the JS test that its result is on screen, and the one
+    that the choice itself is (the control's new state, before the server's answer if the page shows it)."""
 
     press: Callable[[Page], None]
     done: str
     prepare: Callable[[Page], None] = lambda _page: None
+    shown: str = ""
 
 
-def timed(page: Page, step: Step) -> float:
-    """Arm the observers, press, wait for the result; return milliseconds from press to result."""
+def timed(page: Page, step: Step) -> tuple[float, float]:
+    """Arm the observers, press, wait for the result; milliseconds from press to choice and to result."""
     step.prepare(page)
-    page.evaluate(ARM, step.done)
+    page.evaluate(ARM, [step.done, step.shown or step.done])
     step.press(page)
     page.wait_for_function("() => window.__clickDom !== null", timeout=30_000)
-    return float(page.evaluate("() => window.__clickDom"))
+    return tuple(page.evaluate("() => [window.__clickShown, window.__clickDom]"))  # type: ignore[return-value]
 
 
 def _radio(name: str) -> Callable[[Page], None]:
@@ -89,8 +103,8 @@ def generate_type(page: Page, base: str) -> list[Step]:
     page.wait_for_load_state("networkidle")
     only = "() => ({0})('{1}') && !({0})('{2}')"
     return [
-        Step(_radio("Speech"), only.format(FIELD, "Voice", "Size")),
-        Step(_radio("Image"), only.format(FIELD, "Size", "Voice")),
+        Step(_radio("Speech"), only.format(FIELD, "Voice", "Size"), shown=CHECKED.format("Speech")),
+        Step(_radio("Image"), only.format(FIELD, "Size", "Voice"), shown=CHECKED.format("Image")),
     ]
 
 
@@ -116,8 +130,8 @@ def gallery_filter(page: Page, base: str, project: str) -> list[Step]:
     page.wait_for_load_state("networkidle")
     count = "() => document.querySelectorAll('[data-asset]').length === {0}"
     return [
-        Step(_option("Videos"), count.format(6), _open("Type")),
-        Step(_option("All types"), count.format(24), _open("Type")),
+        Step(_option("Videos"), count.format(6), _open("Type"), TRIGGER.format("Type", "Videos")),
+        Step(_option("All types"), count.format(24), _open("Type"), TRIGGER.format("Type", "All types")),
     ]
 
 
@@ -137,7 +151,8 @@ def analytics_filter(page: Page, base: str) -> list[Step]:
             "() => { const s = (" + SPEND + ")();"
             " return /^\\$[\\d,]+\\.\\d\\d$/.test(s) && s !== window.__spend; }"
         )
-        steps.append(Step(_option(name), done, prepare))
+        shows = "anthropic" if name == "anthropic" else "All providers"
+        steps.append(Step(_option(name), done, prepare, TRIGGER.format("Provider", shows)))
     return steps
 
 
@@ -153,7 +168,7 @@ def archive_restore(page: Page, base: str, project: str) -> list[Step]:
     ]
 
 
-def measure(site: Site) -> dict[str, list[float]]:
+def measure(site: Site) -> dict[str, list[tuple[float, float]]]:
     """Every interaction, alternating its two states; the timed samples by name."""
     base = site.url
     plans: dict[str, Callable[[Page], list[Step]]] = {
@@ -165,7 +180,7 @@ def measure(site: Site) -> dict[str, list[float]]:
         "Analytics: Provider filter (2,006 generations)": lambda p: analytics_filter(p, base),
         "Project: Archive ↔ Restore": lambda p: archive_restore(p, base, site.pages["project"]),
     }
-    found: dict[str, list[float]] = {}
+    found: dict[str, list[tuple[float, float]]] = {}
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(site.profile), executable_path=CHROMIUM, headless=True, args=ARGS, viewport=DESKTOP
@@ -186,10 +201,14 @@ def main() -> None:
     with seeded_site() as site:
         found = measure(site)
     print(f"\nclick → DOM update, {SAMPLES} presses each (ms), Chromium 1280x800, signed in with data:\n")
-    print("| interaction | p50 | p95 | max |\n| --- | ---: | ---: | ---: |")
-    for name, samples in found.items():
-        p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
-        print(f"| {name} | {p50:.1f} | {p95:.1f} | {max(samples):.1f} |")
+    print("| interaction | choice shown p50 / p95 | result shown p50 / p95 | result max |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, pairs in found.items():
+        shown, done = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+        print(
+            f"| {name} | {percentile(shown, 0.5):.1f} / {percentile(shown, 0.95):.1f} "
+            f"| {percentile(done, 0.5):.1f} / {percentile(done, 0.95):.1f} | {max(done):.1f} |"
+        )
 
 
 if __name__ == "__main__":
