@@ -1,6 +1,7 @@
 // The asset page's hands-on parts: image zoom (buttons, wheel, pinch, drag), keys and swipes in the
-// full-screen viewer, seeking audio by its waveform, and copying share links. Listeners sit on the
-// document once, so they keep working as Reflex re-renders the page.
+// full-screen viewer, seeking audio by its waveform, and sharing links (the system share sheet through
+// the Web Share API where there is one, else copied). Listeners sit on the document once, so they keep
+// working as Reflex re-renders the page.
 (() => {
   if (window.mwsViewer) return;
   const view = { scale: 1, x: 0, y: 0, pinch: null, touch: null, drag: null };
@@ -214,6 +215,37 @@
     else if (tries > 0) requestAnimationFrame(() => whenThere(selector, then, tries - 1));
   }
 
+  function say(text) {
+    whenThere("[data-share-status]", (status) => {
+      status.textContent = text;
+    });
+  }
+
+  // The share sheet where the browser has one; the link copied where it has none or refuses this one.
+  async function share(url, title) {
+    const absolute = new URL(url, window.location.origin).href;
+    if (typeof navigator.share === "function") {
+      try {
+        await navigator.share({ title: title || document.title, url: absolute });
+        whenThere("[data-share-url]", (field) => {
+          field.value = absolute;
+        });
+        say("Shared.");
+        if (window.mwsHaptic) window.mwsHaptic("success");
+        return;
+      } catch (error) {
+        if (error && error.name === "AbortError") {
+          say("Not shared.");
+          whenThere("[data-share-url]", (field) => {
+            field.value = absolute;
+          });
+          return;
+        }
+      }
+    }
+    await copyLink(absolute);
+  }
+
   async function copyLink(url) {
     const absolute = new URL(url, window.location.origin).href;
     let copied = false;
@@ -235,8 +267,9 @@
       }
       const status = find("[data-share-status]");
       if (status) status.textContent = copied ? "Link copied." : "Copy the link below.";
+      if (copied && window.mwsHaptic) window.mwsHaptic("success");
     });
   }
 
-  window.mwsViewer = { reset, copyLink };
+  window.mwsViewer = { reset, copyLink, share };
 })();

@@ -91,12 +91,25 @@ def navbar() -> rx.Component:
 
 
 def loading(label: str = "Loading…") -> rx.Component:
-    """A centred spinner with a text for screen readers."""
-    return rx.center(
-        rx.hstack(rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="2", align="center"),
-        padding_y="9",
+    """A page-shaped skeleton (a heading, two cards of lines) with its text for screen readers."""
+
+    def bar(width: str, height: str = "0.9rem") -> rx.Component:
+        return rx.box(width=width, height=height, class_name="skeleton")
+
+    def card() -> rx.Component:
+        lines = [bar("45%", "1.2rem"), bar("90%"), bar("75%"), bar("60%")]
+        return rx.card(rx.vstack(*lines, spacing="3", width="100%"), width="100%")
+
+    return rx.vstack(
+        rx.text(label, class_name="sr-only"),
+        rx.vstack(bar("min(16rem, 60%)", "2rem"), bar("min(11rem, 40%)"), spacing="2", width="100%"),
+        card(),
+        card(),
+        spacing="5",
         width="100%",
         role="status",
+        aria_busy="true",
+        class_name="page-skeleton",
     )
 
 

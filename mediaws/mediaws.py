@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws import routes, shutdown, wiring
 from mediaws.api.app import api
+from mediaws.components.feedback import feedback_head, page_toaster
 from mediaws.components.pwa import pwa_head
 from mediaws.config import get_settings
 from mediaws.pages import (
@@ -47,9 +48,11 @@ app = rx.App(
     api_transformer=api,
     theme=rx.theme(accent_color="indigo"),
     stylesheets=["/styles.css"],
+    toaster=page_toaster(),
     head_components=[
         rx.el.meta(name="theme-color", content="#2563eb"),
         *pwa_head(),
+        *feedback_head(),
         rx.el.meta(
             name="description",
             content="mediaws: generate text, images, video and speech with your own keys.",

@@ -120,6 +120,12 @@ generateSW({
         cacheableResponse: { statuses: [200] },
       },
     },
+    {
+      // The API docs (/docs, /redoc, the spec and the Swagger UI/ReDoc files the app serves): readable offline.
+      urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/(?:docs|redoc|openapi\.json)(?:\/|$)/.test(url.pathname),
+      handler: "NetworkFirst",
+      options: { cacheName: "mediaws-docs", networkTimeoutSeconds: 4, expiration: { maxEntries: 20 }, cacheableResponse: { statuses: [200] } },
+    },
   ],
 })
   .then(({ count, size, warnings }) => {

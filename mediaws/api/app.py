@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from mediaws import web
 from mediaws.api import (
@@ -20,7 +20,11 @@ from mediaws.api import (
 from mediaws.api.gate import ApiGate
 from mediaws.api.schemas import COMMON_ERRORS
 
-api = FastAPI(title="mediaws API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+DOCS_STATIC = "/docs/static"  # Swagger UI and ReDoc from the fastapi-offline package, not a CDN
+
+api = FastAPIOffline(
+    title="mediaws API", version="1", docs_url="/docs", openapi_url="/openapi.json", static_url=DOCS_STATIC
+)
 errors.install(api)
 api.add_middleware(ApiGate)
 for module in (projects, generations, jobs, asset_library, assets, tags, analytics):

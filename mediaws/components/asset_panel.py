@@ -190,7 +190,7 @@ def _share() -> rx.Component:
                 value=S.share_expiry,
                 on_change=S.set_share_expiry,
             ),
-            rx.button(rx.icon("link", aria_hidden="true"), "Copy share link", on_click=S.share, size="3"),
+            rx.button(rx.icon("share-2", aria_hidden="true"), "Share", on_click=S.share, size="3"),
             wrap="wrap",
             spacing="2",
         ),

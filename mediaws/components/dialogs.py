@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from mediaws.components.feedback import haptic
 from mediaws.components.forms import error_message, submit
 
 
@@ -33,7 +34,10 @@ def form_dialog(
             error_message(error),
             rx.hstack(
                 close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3")),
-                submit(submit_label, **({"color_scheme": "red"} if danger else {})),
+                submit(
+                    submit_label,
+                    **({"color_scheme": "red", "custom_attrs": haptic("warning")} if danger else {}),
+                ),
                 justify="end",
                 width="100%",
             ),

@@ -6,8 +6,9 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.components.asset_panel import asset_panel
+from mediaws.components.skeletons import detail_skeleton
 from mediaws.components.viewer import asset_viewer
-from mediaws.layout import app_page, loading
+from mediaws.layout import app_page
 from mediaws.state.asset_detail import AssetDetailState as S
 
 TAP = {"min_width": "44px", "min_height": "44px"}
@@ -71,4 +72,8 @@ def _detail() -> rx.Component:
 
 def asset_page() -> rx.Component:
     """The asset page, or a plain “not found” for anything that is not the user's."""
-    return app_page(rx.cond(S.loaded, rx.cond(S.not_found, _not_found(), _detail()), loading()))
+    return app_page(
+        rx.cond(
+            S.loaded, rx.cond(S.not_found, _not_found(), _detail()), detail_skeleton("Loading the asset…")
+        )
+    )

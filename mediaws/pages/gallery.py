@@ -6,10 +6,12 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
+from mediaws.components.feedback import pull_to_refresh
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
+from mediaws.components.skeletons import gallery_skeleton
 from mediaws.components.tag_manager import tag_manager
-from mediaws.layout import app_page, loading
+from mediaws.layout import app_page
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
 from mediaws.state.local_choice import GALLERY_FILTERS, shown
@@ -391,6 +393,7 @@ def gallery_page() -> rx.Component:
         rx.cond(
             GalleryState.loaded,
             rx.cond(GalleryState.not_found, _not_found(), _body()),
-            loading(),
+            gallery_skeleton(),
         ),
+        pull_to_refresh([GalleryBulkState.reset_selection, GalleryState.load]),
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.components.forms import error_message
+from mediaws.components.skeletons import form_skeleton
 from mediaws.layout import app_page
 from mediaws.services.uploads import MAX_UPLOAD_BYTES
 from mediaws.state.generate import GenerateState
@@ -528,17 +529,34 @@ def _progress() -> rx.Component:
                         align="center",
                     ),
                 ),
-                rx.cond(
-                    GenerateState.status == "succeeded",
-                    rx.link(
-                        "Open the project", href=routes.PROJECTS + "/" + GenerateState.project_id, size="2"
-                    ),
-                ),
+                rx.cond(GenerateState.status == "succeeded", _saved()),
                 spacing="3",
                 width="100%",
             ),
             width="100%",
+            custom_attrs={"data-outcome": GenerateState.status},
         ),
+    )
+
+
+def _saved() -> rx.Component:
+    """Success feedback: which project keeps the result, with the way there."""
+    here = rx.foreach(
+        GenerateState.project_options,
+        lambda option: rx.cond(option["id"] == GenerateState.project_id, rx.text.strong(option["name"])),
+    )
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("circle-check", aria_hidden="true")),
+        rx.callout.text(
+            "Saved to ",
+            here,
+            ". ",
+            rx.link("Open the project", href=routes.PROJECTS + "/" + GenerateState.project_id),
+        ),
+        color_scheme="green",
+        role="status",
+        size="1",
+        width="100%",
     )
 
 
@@ -551,12 +569,16 @@ def generate_page() -> rx.Component:
             spacing="1",
         ),
         rx.cond(
-            GenerateState.project_options.length() > 0,
-            _picker(),
-            rx.card(
-                rx.text("Create a project first: ", rx.link("Projects", href=routes.PROJECTS)),
-                width="100%",
+            GenerateState.loaded,
+            rx.cond(
+                GenerateState.project_options.length() > 0,
+                _picker(),
+                rx.card(
+                    rx.text("Create a project first: ", rx.link("Projects", href=routes.PROJECTS)),
+                    width="100%",
+                ),
             ),
+            form_skeleton("Loading the models and options…"),
         ),
         _progress(),
     )

@@ -8,7 +8,9 @@ from mediaws import routes
 from mediaws.components import pwa
 from mediaws.components.asset_card import kind_icon
 from mediaws.components.dialogs import form_dialog
+from mediaws.components.feedback import pull_to_refresh
 from mediaws.components.forms import error_message, field, submit
+from mediaws.components.skeletons import projects_skeleton
 from mediaws.layout import app_page, loading
 from mediaws.state.local_choice import PROJECT_ARCHIVED, PROJECTS_VIEW
 from mediaws.state.projects import ProjectsState, ProjectState
@@ -194,8 +196,9 @@ def projects_page() -> rx.Component:
                     _list(), class_name=rx.cond(_SWITCHING, "pending", ""), aria_busy=_SWITCHING, width="100%"
                 ),
             ),
-            loading(),
+            projects_skeleton(),
         ),
+        pull_to_refresh(ProjectsState.load),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from mediaws.services.asset_edits import AssetChanges
 from mediaws.services.asset_queries import get_asset, tags_of
 from mediaws.state import asset_views as views
 from mediaws.state.auth import AuthState
+from mediaws.state.toasts import next_page_toast
 from mediaws.storage.base import StorageError
 
 T = TypeVar("T")
@@ -284,7 +286,7 @@ class AssetDetailState(AuthState):
 
     @rx.event
     def share(self) -> Any:
-        """Make a link that serves the file until it expires, and copy it (made absolute in the page)."""
+        """Make a link that serves the file until it expires; share it (Web Share) or copy it, in the page."""
         asset_id, seconds = self._asset_id(), int(self.share_expiry)
 
         def work(session: Session, user: User) -> str:
@@ -308,7 +310,8 @@ class AssetDetailState(AuthState):
         except MediawsError as exc:
             return rx.toast.error(str(exc))
         self.share_url = url
-        return rx.call_script(f"window.mwsViewer && window.mwsViewer.copyLink({url!r})")
+        title = json.dumps(self.asset.name)
+        return rx.call_script(f"window.mwsViewer && window.mwsViewer.share({url!r}, {title})")
 
     @rx.event
     def duplicate(self) -> Any:
@@ -327,7 +330,7 @@ class AssetDetailState(AuthState):
             return None
         except MediawsError as exc:
             return rx.toast.error(str(exc))
-        return [rx.redirect(routes.asset_url(str(copy.id))), rx.toast.success("Duplicated.")]
+        return [rx.redirect(routes.asset_url(str(copy.id))), next_page_toast("Duplicated.")]
 
     @rx.event
     def set_delete_open(self, value: bool) -> None:
@@ -353,4 +356,4 @@ class AssetDetailState(AuthState):
         except MediawsError as exc:
             return rx.toast.error(str(exc))
         self.delete_open = False
-        return [rx.redirect(gallery), rx.toast.success(f"Deleted “{name}”.")]
+        return [rx.redirect(gallery), next_page_toast(f"Deleted “{name}”.")]

@@ -80,6 +80,7 @@ class GenerateState(AuthState):
     voice_note: str = ""
     voice_typed_hint: str = ""
     submitting: bool = False
+    loaded: bool = False  # the first load answered: the page shows its form, not a skeleton
     _submit_key: str = ""
     _submit_fingerprint: str = ""
     _builtin_models: list[dict[str, str]] = []
@@ -322,6 +323,7 @@ class GenerateState(AuthState):
                     else None
                 )
             self._requote()
+            self.loaded = True
         except SessionExpired:
             return self._login_redirect()
         events: list[Any] = [PICKED_KIND.push("")]  # show the server's type (a start asset may set it)

@@ -15,6 +15,7 @@ from mediaws.state import display
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery_rows import thumb_urls
 from mediaws.state.local_choice import PROJECT_ARCHIVED, PROJECTS_VIEW
+from mediaws.state.toasts import next_page_toast
 
 
 def _row(project: Project) -> dict[str, str]:
@@ -258,4 +259,4 @@ class ProjectState(AuthState):
             self.delete_error = exc.message
             return None
         self.delete_open = False
-        return [rx.redirect(routes.PROJECTS), rx.toast.success(f"Deleted project “{name}”.")]
+        return [rx.redirect(routes.PROJECTS), next_page_toast(f"Deleted project “{name}”.")]

@@ -21,6 +21,7 @@ from mediaws.web.asgi import header
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+DOCS_STATIC = "public, max-age=86400"  # Swagger UI/ReDoc files: same URL across package upgrades
 HASHED_ASSET = re.compile(r"^/(?:assets/[^/]+-[\w-]{8}|workbox-[0-9a-f]{8})\.\w+$")
 API_PREFIX = "/api/"
 GZIP_MIN_BYTES = 1024
@@ -32,6 +33,8 @@ def cache_control(path: str, content_type: str) -> str | None:
         return IMMUTABLE
     if path == "/sw.js" or content_type.startswith("text/html"):
         return REVALIDATE
+    if path.startswith("/docs/static/"):
+        return DOCS_STATIC
     return None
 
 

@@ -11,12 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mediaws.config import Settings, get_settings, origin_of
 
 HSTS_SECONDS = 365 * 24 * 3600
-DOCS_PATHS = frozenset({"/docs", "/redoc"})
-DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
 def content_security_policy(
-    public_url: str, *, docs: bool = False, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
+    public_url: str, *, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
 ) -> str:
     """The page policy, as tight as Reflex's built pages allow.
 
@@ -25,22 +23,21 @@ def content_security_policy(
     Audio and video may also come over https and from ``media`` origins: a provider's free voice samples
     (ElevenLabs' preview files) play straight from the provider.
 
-    ``docs`` loosens it for FastAPI's /docs and /redoc, which load Swagger UI and ReDoc from jsDelivr.
+    /docs and /redoc need nothing more: the app serves Swagger UI and ReDoc itself (fastapi-offline).
     ``store`` is the object store's origin when it signs its own file links (Supabase, presigned S3):
     thumbnails, players and the viewer's fetches load from it.
     """
     parts = urlsplit(public_url)
     socket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
-    cdn = f" {DOCS_CDN}" if docs else ""
     directives = [
         "default-src 'self'",
-        f"script-src 'self' 'unsafe-inline' 'unsafe-eval'{cdn}",
-        f"style-src 'self' 'unsafe-inline'{cdn}",
-        " ".join(["img-src 'self' data: blob:", *(["https://fastapi.tiangolo.com"] if docs else []), *store]),
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        " ".join(["img-src 'self' data: blob:", *store]),
         " ".join(["media-src 'self' blob: https:", *media, *store]),
         "font-src 'self' data:",
         " ".join(["connect-src 'self'", socket, *store]),
-        f"worker-src 'self' blob:{cdn}",
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -75,11 +72,11 @@ def store_origins(settings: Settings) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def security_headers(
-    public_url: str, *, docs: bool = False, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
+    public_url: str, *, media: tuple[str, ...] = (), store: tuple[str, ...] = ()
 ) -> dict[str, str]:
     """Every header the edge adds, for an app served at ``public_url``."""
     headers = {
-        "Content-Security-Policy": content_security_policy(public_url, docs=docs, media=media, store=store),
+        "Content-Security-Policy": content_security_policy(public_url, media=media, store=store),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -107,7 +104,6 @@ class SecurityHeaders:
         settings = get_settings()
         wanted = security_headers(
             self.public_url or settings.public_url,
-            docs=scope["path"].rstrip("/") in DOCS_PATHS,
             media=provider_origins(settings),
             store=store_origins(settings),
         )

@@ -199,7 +199,7 @@ def test_image_viewer_details_share_and_delete(
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
     page.get_by_role("combobox", name="Link expires after").click()
     page.get_by_role("option", name="7 days").click()
-    page.get_by_role("button", name="Copy share link").click()
+    page.get_by_role("button", name="Share", exact=True).click()
     link_field = page.get_by_label("Share link")
     expect(link_field).to_have_value(
         re.compile(rf"^{re.escape(app_server.url)}/files/{seeded.second}/file\?")
