@@ -23,8 +23,9 @@ def check_startup() -> None:
     """Read the settings and master keys and load every provider and the catalogue, or refuse to start."""
     get_settings()
     keyring_source().get()
-    # Every provider module is imported here, before any thread or worker process starts, and the catalogue
-    # with the operator's overrides is checked (prices, families): if it is not valid the app does not start.
+    # Every provider module is imported here, before any thread or worker process starts (their SDKs load on
+    # first use, see providers.sdk), and the catalogue with the operator's overrides is checked (prices,
+    # families): if it is not valid the app does not start.
     default_registry().all_models()
 
 

@@ -13,14 +13,7 @@ from mediaws.api.deps import SessionFactory, current_user, get_session_factory
 from mediaws.api.schemas import Body, RequestBody, error_responses, usd
 from mediaws.models import User
 from mediaws.pricing.cost import exact_usd
-from mediaws.services import (
-    analytics,
-    analytics_export,
-    analytics_report,
-    asset_lineage,
-    invoice,
-    report_scope,
-)
+from mediaws.services import analytics, analytics_export, asset_lineage, report_scope
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 FROM = Query(None, alias="from", description="First day (the caller's time zone), e.g. 2026-11-01.")
@@ -266,6 +259,8 @@ def export(
 ) -> Response:
     """Every finished generation in the range as CSV, streamed; or the dashboard's figures as a PDF report."""
     if file_format == "pdf":
+        from mediaws.services import analytics_report  # reportlab loads with the first PDF, not with the app
+
         with sessions() as session:
             report = analytics_report.usage_report(session, user_id=user.id, filters=filters)
         return _attachment(report, analytics_report.file_name(filters))
@@ -304,6 +299,8 @@ def report(
 
     An invoice covers a calendar month: ``month`` or ``YYYY-MM``. A month not begun yet is refused.
     """
+    from mediaws.services import analytics_report, invoice  # reportlab loads with the first PDF
+
     wanted = body or ReportRequest()
     with sessions() as session:
         today = analytics.today_for(session, user.id)

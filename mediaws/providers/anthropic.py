@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import anthropic
 from pydantic import Field
 
 from mediaws.errors import (
@@ -40,6 +39,12 @@ from mediaws.providers.base import (
     listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import anthropic
+else:
+    anthropic = lazy("anthropic")
 
 PROVIDER_ID = "anthropic"
 LABEL = "Anthropic"

@@ -10,13 +10,9 @@ import wave
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
-from elevenlabs.client import ElevenLabs
-from elevenlabs.core.api_error import ApiError
-from elevenlabs.core.parse_error import ParsingError
-from elevenlabs.core.request_options import RequestOptions
 from pydantic import Field
 
 from mediaws.errors import (
@@ -43,6 +39,16 @@ from mediaws.providers.base import (
     listed_model,
 )
 from mediaws.providers.retry import retry_after_seconds
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    from elevenlabs import client as elevenlabs_client
+    from elevenlabs.core import api_error, parse_error
+    from elevenlabs.core.request_options import RequestOptions
+else:
+    elevenlabs_client = lazy("elevenlabs.client")
+    api_error = lazy("elevenlabs.core.api_error")
+    parse_error = lazy("elevenlabs.core.parse_error")
 
 PROVIDER_ID = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -299,7 +305,7 @@ def _detail(body: Any) -> tuple[str, str, str | None]:
     return "", str(detail or ""), None
 
 
-def map_api_error(error: ApiError) -> ProviderError:
+def map_api_error(error: api_error.ApiError) -> ProviderError:
     """Our error for an ElevenLabs HTTP error."""
     status_code = error.status_code or 0
     status, message, where = _detail(error.body)
@@ -351,11 +357,11 @@ def map_error(error: Exception, *, timeout: float) -> ProviderError:
     """Our error for anything the SDK or httpx raised."""
     if isinstance(error, ProviderError):
         return error
-    if isinstance(error, ParsingError):
+    if isinstance(error, parse_error.ParsingError):
         return ProviderUnavailable(
             "ElevenLabs sent an answer mediaws could not read; try again later.", provider=PROVIDER_ID
         )
-    if isinstance(error, ApiError):
+    if isinstance(error, api_error.ApiError):
         return map_api_error(error)
     if isinstance(error, httpx.TimeoutException):
         return ProviderTimeout(
@@ -437,10 +443,12 @@ class ElevenLabsProvider(Provider):
         return None
 
     @cached_property
-    def _sdk(self) -> ElevenLabs:
-        return ElevenLabs(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
+    def _sdk(self) -> elevenlabs_client.ElevenLabs:
+        return elevenlabs_client.ElevenLabs(
+            api_key=self.api_key, base_url=self.base_url, timeout=self.timeout
+        )
 
-    def _client(self) -> ElevenLabs:
+    def _client(self) -> elevenlabs_client.ElevenLabs:
         if not self.api_key:
             raise BadProviderKey(f"No ElevenLabs key is set — {KEY_HINT}.", provider=PROVIDER_ID)
         return self._sdk

@@ -9,16 +9,13 @@ favour of the Gemini image models listed here.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from io import BytesIO
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -46,6 +43,16 @@ from mediaws.providers.base import (
     Usage,
     listed_model,
 )
+from mediaws.providers.sdk import lazy, load
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import errors as genai_errors
+    from google.genai import types
+else:
+    genai = lazy("google.genai")
+    genai_errors = lazy("google.genai.errors")
+    types = lazy("google.genai.types")
 
 PROVIDER_ID = "gemini"
 LABEL = "Google Gemini"
@@ -68,19 +75,16 @@ REFUSAL_FINISH_REASONS = frozenset(
 REFUSAL_WORDS = ("safety", "usage guidelines", "responsible ai", "policy", "prohibited", "blocked")
 
 
+@cache
 def _http_exceptions(name: str) -> tuple[type[Exception], ...]:
     """An exception class from httpx and from httpx2 (the fork google-genai 3.x sends with)."""
     found: list[type[Exception]] = []
     for module_name in ("httpx", "httpx2"):
         try:
-            found.append(getattr(importlib.import_module(module_name), name))
+            found.append(getattr(load(module_name), name))
         except ImportError:
             continue
     return tuple(found)
-
-
-HTTP_TIMEOUTS = _http_exceptions("TimeoutException")
-HTTP_FAILURES = _http_exceptions("HTTPError")
 
 
 class GeminiTextOptions(Options):
@@ -448,9 +452,9 @@ def map_error(exc: Exception) -> ProviderError | None:
         return exc
     if isinstance(exc, genai_errors.APIError):
         return map_api_error(exc)
-    if isinstance(exc, HTTP_TIMEOUTS):
+    if isinstance(exc, _http_exceptions("TimeoutException")):
         return ProviderTimeout("Google Gemini did not answer in time; try again.", provider=PROVIDER_ID)
-    if isinstance(exc, HTTP_FAILURES):
+    if isinstance(exc, _http_exceptions("HTTPError")):
         return ProviderUnavailable(
             f"Could not reach Google Gemini ({type(exc).__name__}); check the network or the endpoint "
             "URL in Settings and try again.",

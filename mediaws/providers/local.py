@@ -6,9 +6,8 @@ import io
 import secrets
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
-import openai
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field, field_validator
 
@@ -43,6 +42,12 @@ from mediaws.providers.base import (
     VideoRequest,
     listed_model,
 )
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import openai
+else:
+    openai = lazy("openai")
 
 PROVIDER_ID = "local"
 LABEL = "Local (offline)"
@@ -75,7 +80,6 @@ TEXT_SERVER_HINT = (
 )
 
 OptionsT = TypeVar("OptionsT", bound=Options)
-UNREADABLE = (openai.OpenAIError, ValueError)
 
 
 class LocalTextNotConfigured(ProviderUnavailable):
@@ -475,7 +479,7 @@ class LocalProvider(Provider):
         server_model = self._server_model(client, options)
         try:
             completion = client.chat.completions.create(**chat_payload(request, options, server_model))
-        except UNREADABLE as error:
+        except (openai.OpenAIError, ValueError) as error:
             self._raise(error, server_model)
         return text_result(completion, request, server_model)
 
@@ -496,7 +500,7 @@ class LocalProvider(Provider):
                         )
                     if choice.delta is not None and choice.delta.content:
                         yield choice.delta.content
-        except UNREADABLE as error:
+        except (openai.OpenAIError, ValueError) as error:
             self._raise(error, server_model)
 
     def _client(self) -> openai.OpenAI:
@@ -514,7 +518,7 @@ class LocalProvider(Provider):
             return chosen
         try:
             served = [model.id for model in client.models.list()]
-        except UNREADABLE as error:
+        except (openai.OpenAIError, ValueError) as error:
             self._raise(error, None)
         if not served:
             raise LocalTextNotConfigured(

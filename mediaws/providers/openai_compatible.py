@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import openai
 from pydantic import Field
 
 from mediaws.errors import InvalidProviderRequest, ValidationError
@@ -33,6 +32,12 @@ from mediaws.providers.openai import (
     translated_errors,
     unreadable,
 )
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import openai
+else:
+    openai = lazy("openai")
 
 PLACEHOLDER_KEY = "not-needed"
 MODEL_ID_MAX = 200

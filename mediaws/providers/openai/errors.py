@@ -7,9 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-import httpx2
-import openai
+from typing import TYPE_CHECKING
 
 from mediaws.errors import (
     BadProviderKey,
@@ -23,6 +21,14 @@ from mediaws.errors import (
 )
 from mediaws.providers.base import UnusableAnswer, Usage
 from mediaws.providers.retry import retry_after_seconds
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import httpx2
+    import openai
+else:
+    httpx2 = lazy("httpx2")
+    openai = lazy("openai")
 
 REFUSAL_CODES = frozenset({"content_policy_violation", "moderation_blocked", "content_filter"})
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})

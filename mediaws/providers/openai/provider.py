@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from functools import cached_property
-from typing import Any, cast
-
-import openai
+from typing import TYPE_CHECKING, Any, cast
 
 from mediaws.errors import BadProviderKey, InvalidProviderRequest
 from mediaws.providers.base import (
@@ -33,6 +31,12 @@ from mediaws.providers.openai.translate import (
     speech_result,
     text_result,
 )
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import openai
+else:
+    openai = lazy("openai")
 
 SPEECH_MAX_CHARACTERS = 4096
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import httpx
-from replicate.exceptions import ReplicateError
 
 from mediaws.errors import (
     BadProviderKey,
@@ -22,6 +22,12 @@ from mediaws.errors import (
 from mediaws.providers.replicate.options import PROVIDER_ID
 from mediaws.providers.replicate.translate import WIRE_TO_REQUEST
 from mediaws.providers.retry import retry_after_seconds
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    from replicate import exceptions as replicate_exceptions
+else:
+    replicate_exceptions = lazy("replicate.exceptions")
 
 KEY_HINT = "check the Replicate token in Settings → API keys"
 BILLING_URL = "https://replicate.com/account/billing"
@@ -90,7 +96,7 @@ def raise_for_response(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     response.read()
-    error = ReplicateError.from_response(response)
+    error = replicate_exceptions.ReplicateError.from_response(response)
     raise api_error(response.status_code, error.title, error.detail, retry_after_seconds(response.headers))
 
 
@@ -101,7 +107,7 @@ def sdk_errors() -> Iterator[None]:
         yield
     except ProviderError:
         raise
-    except ReplicateError as exc:
+    except replicate_exceptions.ReplicateError as exc:
         raise api_error(exc.status or 0, exc.title, exc.detail) from None
     except httpx.TimeoutException:
         raise ProviderTimeout("Replicate did not answer in time. Try again.", provider=PROVIDER_ID) from None

@@ -6,10 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import replicate
 
 from mediaws.errors import (
     BadProviderKey,
@@ -62,6 +61,12 @@ from mediaws.providers.replicate.translate import (
     usage_for,
     video_input,
 )
+from mediaws.providers.sdk import lazy
+
+if TYPE_CHECKING:
+    import replicate
+else:
+    replicate = lazy("replicate")
 
 TERMINAL = frozenset({"succeeded", "failed", "canceled"})
 MUSICGEN_ESTIMATED_PREDICT_SECONDS = Decimal(120)
