@@ -2,8 +2,9 @@
 // State on <html>: data-offline="1" while offline, data-offline-view="show" while the saved view replaces
 // a page that never loaded online. The Generate button carries its request as data-offline-request.
 (() => {
-  const root = document.documentElement;
-  const outbox = self.mediawsOutbox;
+  const html = () => document.documentElement; // read each time: a redone hydration may replace <html>
+  const OUTBOX_TAG = "mediaws-outbox";
+  const outbox = () => self.mediawsOutbox; // outbox.js may load after this script
   const LAST_REQUEST = "mediaws.lastRequest";
   const WARM_EVERY_MS = 2_000;
   const loadedOnline = new Set();
@@ -55,10 +56,15 @@
     return null;
   };
 
+  // Through the service worker (network first, then its cache); straight from the cache if that fails.
   const saved = async (url) => {
+    let response = null;
     try {
-      const response = await fetch(url, { headers: { Accept: "application/json" } });
-      if (!response.ok) return null;
+      response = await fetch(url, { headers: { Accept: "application/json" } });
+    } catch { /* offline and the worker did not answer */ }
+    if (!response?.ok && "caches" in self) response = (await caches.match(url)) || null;
+    if (!response?.ok) return null;
+    try {
       return { data: await response.json(), date: response.headers.get("date") };
     } catch {
       return null;
@@ -224,9 +230,9 @@
 
   const online = () => navigator.onLine;
   async function render() {
-    root.dataset.offline = online() ? "" : "1";
+    html().dataset.offline = online() ? "" : "1";
     const showView = !online() && !loadedOnline.has(path());
-    root.dataset.offlineView = showView ? "show" : "";
+    html().dataset.offlineView = showView ? "show" : "";
     await hydrated();
     const text = byId("offline-text");
     if (text && !online()) text.textContent = "You are offline: what you see was saved on this device.";
@@ -249,11 +255,11 @@
   async function enqueue(request, promptText) {
     const prompt = (promptText || "").trim();
     if (!prompt) return "Write a prompt first.";
-    if (!outbox) return "This browser cannot queue requests offline.";
-    const { added } = await outbox.add({ ...request.body, prompt }, `${request.label}: ${prompt.slice(0, 60)}`);
+    if (!outbox()) return "This browser cannot queue requests offline.";
+    const { added } = await outbox().add({ ...request.body, prompt }, `${request.label}: ${prompt.slice(0, 60)}`);
     try {
       const registration = await navigator.serviceWorker?.ready;
-      await registration?.sync?.register(outbox.TAG);
+      await registration?.sync?.register(OUTBOX_TAG);
     } catch { /* no Background Sync (iOS): sent on reconnect by this page */ }
     await renderOutbox();
     return added ? "Queued: it will be sent when you are back online." : "Already queued: it is sent once when you are back online.";
@@ -261,14 +267,14 @@
 
   async function renderOutbox() {
     const box = byId("outbox-status");
-    if (!box || !outbox) return;
+    if (!box || !outbox()) return;
     let items = [];
-    try { items = await outbox.all(); } catch { /* IndexedDB unavailable */ }
+    try { items = await outbox().all(); } catch { /* IndexedDB unavailable */ }
     const waiting = items.filter((item) => item.state !== "failed").length;
     const summary = waiting
       ? `${waiting} generation${waiting === 1 ? "" : "s"} waiting to send`
       : items.length ? "A queued generation could not be sent" : sentNews;
-    root.dataset.outbox = summary ? "show" : "";
+    html().dataset.outbox = summary ? "show" : "";
     const list = el(
       "ul",
       {},
@@ -287,13 +293,13 @@
   }
 
   async function discard(key) {
-    await outbox.remove(key);
+    await outbox().remove(key);
     await renderOutbox();
   }
 
   async function send() {
-    if (!outbox || !online()) return;
-    try { await outbox.flush(); } catch { /* still unreachable: kept for the next try */ }
+    if (!outbox() || !online()) return;
+    try { await outbox().flush(); } catch { /* still unreachable: kept for the next try */ }
     await renderOutbox();
   }
 
@@ -305,14 +311,14 @@
     }
     renderOutbox();
   }
-  if ("BroadcastChannel" in self && outbox) new BroadcastChannel(outbox.TAG).onmessage = (event) => onNews(event.data);
+  if ("BroadcastChannel" in self) new BroadcastChannel(OUTBOX_TAG).onmessage = (event) => onNews(event.data);
 
   // The Generate button: remember its request for an offline visit, and queue it instead when offline.
   const keepRequest = (button) => {
     const request = button?.getAttribute("data-offline-request");
     if (request) try { localStorage.setItem(LAST_REQUEST, request); } catch { /* private mode */ }
   };
-  new MutationObserver((records) => records.forEach((r) => keepRequest(r.target))).observe(root, {
+  new MutationObserver((records) => records.forEach((r) => keepRequest(r.target))).observe(document, {
     subtree: true,
     attributes: true,
     attributeFilter: ["data-offline-request"],
@@ -321,7 +327,7 @@
     "click",
     (event) => {
       const button = event.target instanceof Element && event.target.closest("[data-offline-request]");
-      if (!button || online() || root.dataset.offlineView === "show") return;
+      if (!button || online() || html().dataset.offlineView === "show") return;
       event.preventDefault();
       event.stopImmediatePropagation();
       let request = null;
@@ -337,7 +343,21 @@
     true,
   );
 
-  const changed = () => setTimeout(() => { warm(); render(); }, 0);
+  // React may replace the containers after the first fill (hydration redone, a page change): fill anew.
+  const filled = new WeakSet();
+  new MutationObserver(() => {
+    const box = byId("outbox-status");
+    if (box && !filled.has(box)) {
+      filled.add(box);
+      render();
+    }
+  }).observe(document, { childList: true, subtree: true });
+
+  const changed = () => setTimeout(() => {
+    if (online()) loadedOnline.add(path());
+    warm();
+    render();
+  }, 0);
   for (const name of ["pushState", "replaceState"]) {
     const original = history[name];
     history[name] = function (...args) {
@@ -347,12 +367,14 @@
     };
   }
   addEventListener("popstate", changed);
+  addEventListener("mediaws-outbox-ready", () => { render(); if (online()) send(); });
   addEventListener("offline", render);
   addEventListener("online", () => { warm(); render(); send(); });
   document.addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest("[data-outbox-send]")) send();
   });
   const start = () => {
+    if (online()) loadedOnline.add(path()); // its page state comes from the server: no saved view needed
     const idle = self.requestIdleCallback || ((work) => setTimeout(work, 300));
     if (document.readyState === "complete") idle(warm, { timeout: 2000 });
     else addEventListener("load", () => idle(warm, { timeout: 2000 }), { once: true });

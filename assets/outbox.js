@@ -89,6 +89,7 @@
     self.navigator?.locks ? navigator.locks.request(TAG, sendAll) : sendAll();
 
   self.mediawsOutbox = { TAG, all, add, put, remove, flush, channel };
+  if (typeof window !== "undefined") window.dispatchEvent(new Event("mediaws-outbox-ready"));
 
   if (typeof ServiceWorkerGlobalScope !== "undefined" && self instanceof ServiceWorkerGlobalScope) {
     self.addEventListener("sync", (event) => {

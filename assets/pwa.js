@@ -1,6 +1,18 @@
 // Service worker registration, the "new version" bar and the install prompts (state on <html data-pwa-*>).
 (() => {
-  const root = document.documentElement;
+  const shown = {}; // data-pwa-* as last set, put back if a redone hydration replaces <html>
+  const root = {
+    dataset: new Proxy(shown, {
+      set(target, name, value) {
+        target[name] = value;
+        document.documentElement.dataset[name] = value;
+        return true;
+      },
+    }),
+  };
+  new MutationObserver(() => Object.assign(document.documentElement.dataset, shown)).observe(document, {
+    childList: true,
+  });
   const DISMISSED = "mediaws.installBannerDismissed";
   const standalone = () =>
     matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
