@@ -34,17 +34,9 @@ from sqlmodel import Session, create_engine, select  # noqa: E402
 from mediaws import migrations  # noqa: E402
 from mediaws.models import Asset  # noqa: E402
 from tests.e2e import test_analytics, test_gallery  # noqa: E402
-from tests.e2e.support import PASSWORD, AppServer  # noqa: E402
+from tests.e2e.support import CHROMIUM, PASSWORD, AppServer, server_env  # noqa: E402
+from tests.e2e.support import CHROMIUM_ARGS as ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PORT = int(os.environ.get("BENCH_PORT", "3117"))
@@ -63,21 +55,6 @@ class Site:
     logged_out: frozenset[str] = frozenset({"login", "signup"})
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIAWS_DATABASE_URL"}}
-    env.update(
-        MEDIAWS_PORT=str(PORT),
-        MEDIAWS_DATA_DIR=str(data_dir),
-        REFLEX_TELEMETRY_ENABLED="false",
-        REFLEX_CHECK_LATEST_VERSION="false",
-    )
-    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
-    bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
-    if bun.exists():
-        env.setdefault("REFLEX_BUN_PATH", str(bun))
-    return env
-
-
 def serve(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     """Migrate a fresh SQLite database and start the app; return once `/ping` answers."""
     migrations.upgrade(f"sqlite:///{data_dir / 'mediaws.db'}")
@@ -85,7 +62,7 @@ def serve(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
             [sys.executable, "-m", "mediaws.serve"],
             cwd=ROOT,
-            env=_env(data_dir),
+            env=server_env(data_dir, PORT),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

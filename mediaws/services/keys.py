@@ -17,7 +17,7 @@ from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
 from mediaws.pricing.endpoint import EndpointPrice, endpoint_version, price_summary, rate_text
-from mediaws.providers import OPENAI_COMPATIBLE as OPENAI_COMPATIBLE
+from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers import KeyProvider as KeyProvider
 from mediaws.providers import endpoint_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import key_providers as key_providers
@@ -197,7 +197,6 @@ def save_endpoint(
     session: Session,
     keyring: Keyring,
     user_id: uuid.UUID,
-    provider: str,
     name: str,
     base_url: str,
     secret: str | None,
@@ -205,12 +204,12 @@ def save_endpoint(
     input_price: str | None = None,
     output_price: str | None = None,
 ) -> KeyView:
-    """Add or edit an endpoint of a provider whose keys are endpoints (such as an OpenAI-compatible server).
+    """Add or edit one of the user's OpenAI-compatible endpoints (Ollama, LM Studio, vLLM and the like).
 
     An endpoint has a name, a base URL, an optional key and optional prices: USD per 1M input and output
     tokens, both or neither, and empty means no price yet.
     """
-    endpoint_provider(provider)
+    provider = OPENAI_COMPATIBLE
     clean = clean_name(name, what="Endpoint name", field="name", max_length=100)
     url = _clean_base_url(base_url)
     value = _clean_secret(secret, required=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from typing import Any
@@ -24,17 +23,13 @@ from mediaws.services import (
 from mediaws.services.projects import format_usd
 from mediaws.state import generate_prefill
 from mediaws.state import generate_reads as reads
+from mediaws.state import generate_request as request_form
 from mediaws.state.auth import AuthState
 from mediaws.state.local_choice import PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
 FINISHED = ("succeeded", "failed", "cancelled")
-IMAGE_OPTION = {"video": "start_image_asset_id", "image": "input_image_asset_id"}
-OFFLINE_REQUEST_DEPS = [
-    *("project_id", "project_options", "kind", "model_key", "models", "values", "fields"),
-    *("accepts_image", "image_asset_id", "fallback_on", "fallback_key"),
-]
 
 
 class GenerateState(AuthState):
@@ -106,32 +101,18 @@ class GenerateState(AuthState):
         """Whether the chosen model speaks with a voice that can be previewed."""
         return reads.speaks(self.kind, self.fields)
 
-    @rx.var(deps=OFFLINE_REQUEST_DEPS, auto_deps=False)
+    @rx.var(deps=[*request_form.FORM_VARS, "project_options", "models"], auto_deps=False)
     def offline_request(self) -> str:
         """The form as an API request without its prompt (JSON), for the offline queue; "" if incomplete."""
         if not (self.project_id and self.model_key):
             return ""
         try:
-            request = self._request()
+            return request_form.offline_request(self._form(), self.project_options, self.models)
         except (MediawsError, ValueError, KeyError):
             return ""
-        fallbacks = [
-            {"provider": f["provider"], "model": f["model"], "endpointId": f["endpoint_id"]}
-            for f in self._fallbacks()
-        ]
-        project = next((p["name"] for p in self.project_options if p["id"] == self.project_id), "")
-        model = next((m["label"] for m in self.models if m["key"] == self.model_key), request["model"])
-        body = {
-            "projectId": self.project_id,
-            "type": self.kind,
-            "provider": request["provider_id"],
-            "model": request["model"],
-            "options": request["options"],
-            "endpointId": request["endpoint_id"],
-            "fallbacks": fallbacks,
-        }
-        label = f"{self.kind.capitalize()} · {model}" + (f" · {project}" if project else "")
-        return json.dumps({"body": body, "label": label, "projectId": self.project_id})
+
+    def _form(self) -> request_form.Form:
+        return request_form.Form(**{name: getattr(self, name) for name in request_form.FORM_VARS})
 
     def _refresh_models(self, session: Any, user_id: Any) -> None:
         deps = wiring.app_deps()
@@ -169,16 +150,6 @@ class GenerateState(AuthState):
             self.fallback_key = others[0] if others else ""
         if not others:
             self.fallback_on = False
-
-    def _option_fields(self) -> list[catalog.OptionField]:
-        ref = ModelRef.from_key(self.model_key)
-        registry = wiring.app_deps().registry
-        info = registry.resolve(ref)
-        found = catalog.option_fields(info)
-        if info.capability is not Capability.SPEECH:
-            return found
-        menu = voices.voice_menu(registry, ref.provider, info)
-        return voices.with_default(voices.speech_fields(found), menu.choices)
 
     def _set_up_voices(self, keep: str) -> None:
         """Offer the model's voices: its fixed list now, or "Loading voices…" until the provider answers."""
@@ -233,48 +204,9 @@ class GenerateState(AuthState):
             self._set_up_voices("")
             return
         self.accepts_image = wiring.app_deps().registry.resolve(ref).accepts_image
-        self.fields = [reads.field_row(f) for f in self._option_fields()]
+        self.fields = [reads.field_row(f) for f in request_form.option_fields(self.model_key)]
         self.values = {f["name"]: f["default"] for f in self.fields}
         self._set_up_voices(keep)
-
-    def _option_values(self) -> dict[str, Any]:
-        return catalog.parse_option_values(self._option_fields(), self.values)
-
-    def _request(self, with_image: bool = True) -> dict[str, Any]:
-        """What the form asks for, as keyword arguments of quote and start_generation."""
-        ref = ModelRef.from_key(self.model_key)
-        options = self._option_values()
-        if reads.speaks(self.kind, self.fields):
-            options.setdefault("voice", "")
-        if with_image and self.accepts_image and self.image_asset_id and self.kind in IMAGE_OPTION:
-            options[IMAGE_OPTION[self.kind]] = self.image_asset_id
-        return {
-            "deps": wiring.app_deps(),
-            "project_id": self.project_id,
-            "capability": self.kind,
-            "provider_id": ref.provider,
-            "model": ref.model,
-            "prompt": self.prompt,
-            "options": options,
-            "endpoint_id": ref.endpoint,
-        }
-
-    def _fallbacks(self) -> list[dict[str, str | None]]:
-        if not (self.fallback_on and self.fallback_key):
-            return []
-        ref = ModelRef.from_key(self.fallback_key)
-        return [{"provider": ref.provider, "model": ref.model, "endpoint_id": ref.endpoint}]
-
-    def _preview_request(self) -> dict[str, Any]:
-        """The chosen speech model and options, as keyword arguments of the voice_preview service."""
-        request = self._request(with_image=False)
-        return {
-            "deps": request["deps"],
-            "project_id": self.project_id,
-            "provider_id": request["provider_id"],
-            "model": request["model"],
-            "options": request["options"],
-        }
 
     def _requote(self) -> None:
         self.error = ""
@@ -283,10 +215,13 @@ class GenerateState(AuthState):
             return
         try:
             with self._signed_in() as (session, user):
-                checked = generation.quote(session=session, user_id=user.id, **self._request())
+                form = self._form()
+                checked = generation.quote(
+                    session=session, user_id=user.id, **request_form.request(form, self.prompt)
+                )
                 if reads.speaks(self.kind, self.fields):
                     self.preview_price = voice_preview.price(
-                        session=session, user_id=user.id, **self._preview_request()
+                        session=session, user_id=user.id, **request_form.preview_request(form)
                     )
         except SessionExpired:
             raise
@@ -525,7 +460,7 @@ class GenerateState(AuthState):
         try:
             with self._signed_in() as (session, user):
                 found = voice_preview.start_preview(
-                    session=session, user_id=user.id, **self._preview_request()
+                    session=session, user_id=user.id, **request_form.preview_request(self._form())
                 )
         except SessionExpired:
             return self._login_redirect()
@@ -597,7 +532,8 @@ class GenerateState(AuthState):
         yield
         try:
             with self._signed_in() as (session, user):
-                request, fallbacks = self._request(), self._fallbacks()
+                form = self._form()
+                request, fallbacks = request_form.request(form, self.prompt), request_form.fallbacks(form)
                 started = generation.start_generation(
                     session=session,
                     user_id=user.id,

@@ -218,7 +218,6 @@ class KeysState(AuthState):
                     session=session,
                     keyring=wiring.app_deps().keyring,
                     user_id=user.id,
-                    provider=keys.OPENAI_COMPATIBLE,
                     name=str(form.get("name", "")),
                     base_url=str(form.get("base_url", "")),
                     secret=str(form.get("secret", "")),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+NOT_PAGES = ("/api/", "/files/", "/_", "/docs", "/redoc", "/openapi.json")
+
 
 def built_pages_dir() -> Path:
     """Where Reflex's production build keeps the prerendered pages (as its frontend mount computes it)."""
@@ -33,7 +35,7 @@ class PagePaths:
 
     def _is_page_folder(self, path: str) -> bool:
         last = path.rsplit("/", 1)[-1]
-        if path == "/" or path.endswith("/") or "." in last or "\\" in path or "/." in path:
+        if path.startswith(NOT_PAGES) or path == "/" or path.endswith("/") or "." in last or "\\" in path or "/." in path:
             return False
         if self.pages_dir is None:
             self.pages_dir = built_pages_dir()

@@ -18,7 +18,16 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from mediaws import migrations
-from tests.e2e.support import SECRET, AppServer, FakeElevenLabs, Shots, SlowReplicate
+from tests.e2e.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SECRET,
+    AppServer,
+    FakeElevenLabs,
+    Shots,
+    SlowReplicate,
+    server_env,
+)
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
 if TYPE_CHECKING:
@@ -26,16 +35,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = os.environ.get("MEDIAWS_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 START_TIMEOUT = 420
 expect.set_options(timeout=15_000)
@@ -57,21 +56,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _server_env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIAWS_DATABASE_URL"}}
-    env.update(
-        MEDIAWS_DATA_DIR=str(data_dir),
-        MEDIAWS_PORT=str(port),
-        REFLEX_TELEMETRY_ENABLED="false",
-        REFLEX_CHECK_LATEST_VERSION="false",
-    )
-    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
-    bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
-    if bun.exists():
-        env.setdefault("REFLEX_BUN_PATH", str(bun))
-    return env
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -97,7 +81,7 @@ def serve(data_dir: Path, database_url: str, log_name: str, **extra_env: str) ->
         url=f"http://localhost:{port}", data_dir=data_dir, log=ARTIFACTS / log_name, database_url=database_url
     )
     migrations.upgrade(database_url)
-    env = _server_env(data_dir, port) | extra_env
+    env = server_env(data_dir, port) | extra_env
     if not database_url.startswith("sqlite"):
         env["DATABASE_URL"] = database_url
     reflex = Path(sys.executable).parent / "reflex"

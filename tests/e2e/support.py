@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import threading
@@ -15,6 +16,35 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("MEDIAWS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def server_env(data_dir: Path, port: int) -> dict[str, str]:
+    """The app server's environment: this one without a database URL, a data dir, no telemetry, bun."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIAWS_DATABASE_URL"}}
+    env.update(
+        MEDIAWS_DATA_DIR=str(data_dir),
+        MEDIAWS_PORT=str(port),
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
+    bun = ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+    if bun.exists():
+        env.setdefault("REFLEX_BUN_PATH", str(bun))
+    return env
+
 
 AXE = Path(__file__).resolve().parents[2] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -52,7 +52,6 @@ def save_endpoint(
         session=session,
         keyring=keyring,
         user_id=owner.id,
-        provider=OPENAI_COMPATIBLE,
         name=name,
         base_url=base_url,
         secret=secret,

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from mediaws.deps import Deps
 from mediaws.errors import ValidationError
-from mediaws.models import Generation, LedgerEntry, Project, UsageBucket, User
+from mediaws.models import Generation, LedgerEntry, Project, UsageBucket, UsageHour, User
 from mediaws.services import accounts, analytics, keys, ledger, projects
 from mediaws.services import generation as generations
 from tests.integration.test_cli import run_cli
@@ -281,9 +281,9 @@ def test_totals_are_the_exact_sum_of_random_generations(
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_workers_finishing_at_once_add_up(engine: Engine, session: Session, user: User) -> None:
-    """Eight threads entering 50 generations each into one bucket on PostgreSQL: no total is lost."""
+    """Eight threads entering 50 generations each into one day and hour on PostgreSQL: no total is lost."""
     project = projects.create_project(session=session, owner_id=user.id, name="Busy")
-    moment = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    moment = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
     barrier = threading.Barrier(8)
     failures: list[BaseException] = []
 
@@ -306,6 +306,14 @@ def test_workers_finishing_at_once_add_up(engine: Engine, session: Session, user
     found = buckets(session, user)
     assert (found["day"].request_count, found["day"].cost_picos) == (400, 1_200)
     assert (found["month"].request_count, found["month"].cost_picos) == (400, 1_200)
+    hour = session.exec(select(UsageHour).where(UsageHour.user_id == user.id)).one()
+    assert (hour.period_start, hour.weekday, hour.hour, hour.request_count) == (
+        datetime(2026, 12, 1, 12, tzinfo=UTC),
+        1,
+        12,
+        400,
+    )
+    assert ledger.check(session) == []
 
 
 def _finished(

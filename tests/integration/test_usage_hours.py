@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from mediaws import migrations
@@ -191,34 +188,6 @@ def test_check_finds_a_wrong_or_missing_hour_and_rebuild_mends_it(session: Sessi
     ledger.rebuild(session, user.id)
     assert ledger.check(session) == []
     assert [count for *_, count in hours(session, user)] == [1, 1]
-
-
-@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_workers_finishing_in_one_hour_add_up(engine: Engine, session: Session, user: User) -> None:
-    """Eight threads entering 50 generations each into the same hour on PostgreSQL: no count is lost."""
-    project = projects.create_project(session=session, owner_id=user.id, name="Busy").id
-    moment = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
-    barrier = threading.Barrier(8)
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            barrier.wait()
-            for _ in range(50):
-                with Session(engine, expire_on_commit=False) as own:
-                    ledger.enter(own, _finished(own, user, moment, cost_picos=1, project_id=project))
-                    own.commit()
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-    assert hours(session, user) == [(datetime(2026, 12, 1, 12, tzinfo=UTC), 1, 12, 400)]
-    assert ledger.check(session) == []
 
 
 def test_the_migration_counts_every_entry_in_its_owners_zone(fresh_db_url: str) -> None:

@@ -1,9 +1,19 @@
-"""A provider plug-in installed into a folder: its import is slow, as a heavy SDK's is on a busy machine."""
+"""A provider plug-in installed into a folder (its import is slow, as a heavy SDK's is on a busy machine).
+
+And a fresh interpreter to import it in, which fails the test rather than hang with it.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
 from pathlib import Path
+
+import pytest
 
 MODULE = "slow_plugin"
 
@@ -37,3 +47,27 @@ def install_slow_plugin(folder: Path, *, seconds: float) -> Path:
 def python_path(*folders: Path) -> str:
     """A PYTHONPATH with these folders first, then whatever was set."""
     return os.pathsep.join([*(str(f) for f in folders), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def run_python(script: str, *, cwd: Path, env: Mapping[str, str], hung: float = 240) -> str:
+    """Run ``script`` in a fresh interpreter and return its output; fail if it (or a child) hangs or fails.
+
+    ``hung`` seconds is far beyond any import on a loaded machine: reaching it means a process is stuck.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=hung)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"hung for {hung} s")
+    assert process.returncode == 0, err
+    return out.strip()

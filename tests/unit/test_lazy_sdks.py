@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from tests.support.plugins import install_slow_plugin, python_path
+from tests.support.plugins import install_slow_plugin, python_path, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
-HUNG = 240  # seconds: far beyond any load; reaching it means the child process is stuck
 HEAVY = ("anthropic", "google.genai", "openai", "elevenlabs", "replicate", "httpx2", "supabase", "reportlab")
 
 IMPORT_APP = """
@@ -54,25 +48,10 @@ THREADS_AND_FORK = """
 
 
 def _run(script: str, cwd: Path, **env: str) -> str:
-    """Run a script in a fresh interpreter; fail if it (or a child) hangs."""
+    """Run a script in a fresh interpreter without the test's settings; fail if it (or a child) hangs."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MEDIAWS_") and k != "DATABASE_URL"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        cwd=cwd,
-        env=clean | {"MEDIAWS_DATA_DIR": str(cwd / "data"), "PYTHONPATH": str(ROOT)} | env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = process.communicate(timeout=HUNG)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        pytest.fail(f"hung for {HUNG} s")
-    assert process.returncode == 0, err
-    return out.strip()
+    base = {"MEDIAWS_DATA_DIR": str(cwd / "data"), "PYTHONPATH": str(ROOT)}
+    return run_python(script, cwd=cwd, env=clean | base | env)
 
 
 def test_the_app_imports_no_provider_sdk_until_a_provider_uses_it(tmp_path: Path) -> None:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from tests.support.plugins import install_slow_plugin, python_path
+from tests.support.plugins import install_slow_plugin, python_path, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
-HUNG = 120  # seconds: far beyond any load; reaching it means the child process is stuck
 
 TWO_THREADS = """
     import threading, time
@@ -55,23 +49,8 @@ FORK_WHILE_LOADING = """
 
 def _run(script: str, plugin_dir: Path, started: Path) -> str:
     """Run a script with the slow plug-in installed; fail if it (or a child) hangs."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", f"STARTED = {str(started)!r}\n" + textwrap.dedent(script)],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONPATH": python_path(plugin_dir, ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = process.communicate(timeout=HUNG)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        pytest.fail(f"hung for {HUNG} s while a provider module was half imported")
-    assert process.returncode == 0, err
-    return out.strip()
+    script = f"STARTED = {str(started)!r}\n" + textwrap.dedent(script)
+    return run_python(script, cwd=ROOT, env=os.environ | {"PYTHONPATH": python_path(plugin_dir, ROOT)})
 
 
 def test_threads_asking_at_once_share_one_load(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from mediaws.web.page_paths import PagePaths
 
 
 def _client(build: Path) -> TestClient:
-    for page in ("login", "settings/keys", "assets"):
+    for page in ("login", "settings/keys", "assets", "api/projects", "_event"):
         (build / page).mkdir(parents=True)
         (build / page / "index.html").write_text(f"<title>{page}</title>")
     (build / "assets" / "entry-AbCdEf12.js").write_text("console.log(1)")
@@ -41,3 +41,9 @@ def test_files_unknown_paths_and_folders_without_a_page_are_left_alone(tmp_path:
     assert client.get("/reports").status_code == 404
     assert client.get("/login/../login").status_code == 200
     assert client.post("/login").status_code == 405
+
+
+def test_api_files_and_the_apps_own_routes_never_look_at_the_disk(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    for path in ("/api/projects", "/_event"):
+        assert client.get(path).status_code == 307, path
