@@ -11,6 +11,19 @@ from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import UTCDateTime, created_field, id_field, time_field
 
+BUCKET_KEY = ("user_id", "period_type", "period_start", "project_id", "provider", "model", "generation_type")
+BUCKET_SUMS = (
+    "cost_picos",
+    "reported_cost_picos",
+    "request_count",
+    "success_count",
+    "failure_count",
+    "cancelled_count",
+    "duration_ms_total",
+    "timed_count",
+)
+"""What the dashboard sums over a span of day totals: the covering index holds them after the key."""
+
 
 class LedgerEntry(SQLModel, table=True):
     """What one finished generation spent; deleting the generation or its project only marks it deleted."""
@@ -45,16 +58,8 @@ class UsageBucket(SQLModel, table=True):
 
     __tablename__ = "usage_analytics"
     __table_args__ = (
-        UniqueConstraint(
-            "user_id",
-            "period_type",
-            "period_start",
-            "project_id",
-            "provider",
-            "model",
-            "generation_type",
-            name="uq_usage_analytics_bucket",
-        ),
+        UniqueConstraint(*BUCKET_KEY, name="uq_usage_analytics_bucket"),
+        Index("ix_usage_analytics_sums", *BUCKET_KEY, *BUCKET_SUMS),
     )
 
     id: uuid.UUID = id_field()

@@ -20,22 +20,13 @@ from sqlmodel import Session, col, select
 
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import LedgerEntry, Project, UsageBucket, UsageHour
+from mediaws.models.analytics import BUCKET_SUMS
 from mediaws.services import asset_stats, generation, ledger, projects
 from mediaws.services.asset_queries import parse_id
 
 Period = Literal["day", "week", "month"]
 MAX_DAYS = 3 * 366
 """The longest range one query covers."""
-SUMMED = (
-    "cost_picos",
-    "reported_cost_picos",
-    "request_count",
-    "success_count",
-    "failure_count",
-    "cancelled_count",
-    "duration_ms_total",
-    "timed_count",
-)
 DELETED_PROJECT = "A project (deleted)"
 """A deleted project whose name the ledger did not keep."""
 HOURS_BEFORE_MONDAY = 72
@@ -154,7 +145,7 @@ def _day_sums(
     session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo, *keys: Any
 ) -> Sequence[Row[Any]]:
     """The day totals in the filter summed by ``keys`` in the database, each sum named as its column."""
-    sums = (cast(func.sum(getattr(UsageBucket, name)), BigInteger).label(name) for name in SUMMED)
+    sums = (cast(func.sum(getattr(UsageBucket, name)), BigInteger).label(name) for name in BUCKET_SUMS)
     query = select(*keys, *sums).where(
         UsageBucket.user_id == user_id,
         UsageBucket.period_type == "day",

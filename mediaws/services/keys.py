@@ -17,9 +17,8 @@ from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
 from mediaws.pricing.endpoint import EndpointPrice, endpoint_version, price_summary, rate_text
-from mediaws.providers import OPENAI_COMPATIBLE
+from mediaws.providers import OPENAI_COMPATIBLE, endpoint_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import KeyProvider as KeyProvider
-from mediaws.providers import endpoint_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import key_providers as key_providers
 from mediaws.security.crypto import Keyring, Sealed
 from mediaws.services.validation import clean_name

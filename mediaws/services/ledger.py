@@ -27,13 +27,13 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Generation, LedgerEntry, UsageBucket, UsageHour, User
+from mediaws.models.analytics import BUCKET_KEY
 from mediaws.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 FINISHED = (queue.SUCCEEDED, queue.FAILED, queue.CANCELLED)
 PERIODS = ("day", "month")
-BUCKET_KEY = ("user_id", "period_type", "period_start", "project_id", "provider", "model", "generation_type")
 SUMMED = (
     "request_count",
     "success_count",

@@ -35,7 +35,9 @@ class PagePaths:
 
     def _is_page_folder(self, path: str) -> bool:
         last = path.rsplit("/", 1)[-1]
-        if path.startswith(NOT_PAGES) or path == "/" or path.endswith("/") or "." in last or "\\" in path or "/." in path:
+        if path.startswith(NOT_PAGES) or path == "/" or path.endswith("/") or "." in last:
+            return False
+        if "\\" in path or "/." in path:
             return False
         if self.pages_dir is None:
             self.pages_dir = built_pages_dir()
