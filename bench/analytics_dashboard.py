@@ -136,7 +136,7 @@ def build(outcome: Outcome, url: str, engine: Engine, plan: Plan) -> None:
     analyse(engine)
     with Session(engine) as session:
         began = time.perf_counter()
-        buckets = ledger.rebuild(session)
+        buckets, hours = ledger.rebuild(session)
         rebuilt = time.perf_counter() - began
     analyse(engine)
     with Session(engine) as session:
@@ -146,7 +146,7 @@ def build(outcome: Outcome, url: str, engine: Engine, plan: Plan) -> None:
     outcome.build += [
         f"{written:,} generations and their entries inserted in {inserted:.0f} s "
         f"({written / inserted:,.0f}/s); {deleted} projects deleted in {deleting:.1f} s",
-        f"ledger.rebuild: {buckets:,} day and month totals recounted in {rebuilt:.0f} s; "
+        f"ledger.rebuild: {buckets:,} day and month totals and {hours:,} hours recounted in {rebuilt:.0f} s; "
         f"ledger.check: {len(differences)} difference(s) in {checked:.0f} s",
     ]
     outcome.mismatches += [f"ledger.check: {difference}" for difference in differences[:5]]

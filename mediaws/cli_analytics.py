@@ -31,8 +31,8 @@ def rebuild_command(user: str = typer.Option("", help=USER_HELP)) -> None:
     """Enter finished generations missing from the ledger, then recount every day, month and hour from it."""
     with session_scope() as session:
         user_id = accounts.user_by_email(session=session, email=user).id if user else None
-        count = ledger.rebuild(session, user_id)
-    typer.echo(f"recounted {count} day and month totals from the ledger")
+        totals, hours = ledger.rebuild(session, user_id)
+    typer.echo(f"recounted {totals} day and month totals and {hours} hour counts from the ledger")
 
 
 @analytics_app.command("check")

@@ -373,8 +373,8 @@ def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference
     ]
 
 
-def rebuild(session: Session, user_id: uuid.UUID | None = None) -> int:
-    """Enter finished generations the ledger lacks, recount totals and hours from it; how many totals."""
+def rebuild(session: Session, user_id: uuid.UUID | None = None) -> tuple[int, int]:
+    """Enter finished generations the ledger lacks, recount totals and hours from it; how many of each."""
     enter_missing(session)
     for table in (BUCKETS, HOURS):
         session.execute(
@@ -395,7 +395,7 @@ def rebuild(session: Session, user_id: uuid.UUID | None = None) -> int:
         ],
     )
     session.commit()
-    return len(rows)
+    return len(rows), len(hours)
 
 
 def _insert_all(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -129,7 +129,7 @@ def test_deleting_a_project_keeps_what_it_spent(session: Session, deps: Deps, us
     assert entry.deleted_at is not None and entry.project_name == "Old launch"
     assert buckets(session, user)["month"].cost_picos == before > 0
     assert ledger.check(session) == []
-    assert ledger.rebuild(session) == 2  # recounted from the entries alone: same day and month
+    assert ledger.rebuild(session) == (2, 1)  # recounted from the entries alone: same day, month, hour
     assert buckets(session, user)["month"].cost_picos == before
 
 
@@ -360,7 +360,8 @@ def test_the_cli_checks_and_rebuilds_the_totals(
     found = run_cli(tmp_path / "data", db_url, "analytics", "check", "--user", user.email)
     assert found.returncode == 1 and "request_count 5 ≠ 1" in found.stdout, found.stderr
     rebuilt = run_cli(tmp_path / "data", db_url, "analytics", "rebuild")
-    assert rebuilt.returncode == 0 and "recounted 2 day and month totals" in rebuilt.stdout, rebuilt.stderr
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "recounted 2 day and month totals and 1 hour counts" in rebuilt.stdout
     assert run_cli(tmp_path / "data", db_url, "analytics", "check").returncode == 0
     nobody = run_cli(tmp_path / "data", db_url, "analytics", "check", "--user", "nobody@example.com")
     assert nobody.returncode == 2 and nobody.stderr.startswith("error:")
