@@ -110,6 +110,7 @@ def loading(label: str = "Loading…") -> rx.Component:
         role="status",
         aria_busy="true",
         class_name="page-skeleton",
+        key="page-skeleton",  # the content is mounted afresh, not moved into these nodes (a layout shift)
     )
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from plotly.graph_objects import Figure
 
 from mediaws.services.analytics import BUDGET_WARNING_PERCENT
-from mediaws.state.analytics_figures import CONFIG
+from mediaws.state.analytics_figures import CHART_HEIGHT, CONFIG
+
+BUDGET_CARD_HEIGHT = rx.breakpoints(initial="8rem", sm="5.75rem")
+"""The budget card's height with or without a budget (its title wraps on a phone), so nothing moves."""
 
 
 def _skeleton(height: str) -> rx.Component:
@@ -47,7 +52,7 @@ def chart_card(
                         role="img",
                         aria_label=title,
                         width="100%",
-                        min_height="160px",
+                        min_height=_height(figure),
                         class_name="chart",
                     ),
                     rx.center(
@@ -57,7 +62,7 @@ def chart_card(
                         class_name="chart-empty",
                     ),
                 ),
-                _skeleton("220px"),
+                _skeleton(f"{CHART_HEIGHT}px"),
             ),
             spacing="2",
             width="100%",
@@ -66,6 +71,11 @@ def chart_card(
         min_width="0",
         grid_column="1 / -1" if wide else None,
     )
+
+
+def _height(figure: rx.Var) -> rx.Var:
+    """A figure's height in CSS pixels, so its box keeps the chart's place before Plotly has loaded."""
+    return figure.to(dict)["layout"].to(dict)["height"].to(str) + "px"
 
 
 def figure_card(content: rx.Component, ready: rx.Var) -> rx.Component:
@@ -92,8 +102,13 @@ def stat(label: str, value: rx.Var, note: rx.Var | str, ready: rx.Var) -> rx.Com
     )
 
 
-def budget_meter(title: str, budget: rx.Var, used: rx.Var, caption: rx.Component) -> rx.Component:
-    """This month's spend against a budget: the amounts, a bar coloured by the share used, any warning."""
+def budget_meter(
+    title: str, budget: rx.Var, used: rx.Var, caption: rx.Component, *, min_height: Any = None
+) -> rx.Component:
+    """This month's spend against a budget: the amounts, a bar coloured by the share used, any warning.
+
+    The warning takes the caption's line, so the card keeps its height whatever the share used.
+    """
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -113,19 +128,35 @@ def budget_meter(title: str, budget: rx.Var, used: rx.Var, caption: rx.Component
                 size="3",
                 aria_label="Share of this month's budget used",
             ),
-            caption,
             rx.cond(
                 budget["warning"] != "",
-                rx.callout(
-                    budget["warning"],
-                    icon="triangle-alert",
-                    color_scheme=rx.cond(used >= 100, "red", "amber"),
-                    size="1",
+                rx.hstack(
+                    rx.icon("triangle-alert", size=16, aria_hidden="true", flex_shrink="0"),
+                    rx.text(budget["warning"], size="2", weight="medium"),
+                    spacing="2",
+                    align="center",
+                    color=rx.cond(used >= 100, rx.color("red", 11), rx.color("amber", 11)),
                     role="alert",
                 ),
+                caption,
             ),
             spacing="2",
             width="100%",
         ),
         width="100%",
+        min_height=min_height,
+    )
+
+
+def budget_placeholder(title: str, ready: rx.Var, note: rx.Component) -> rx.Component:
+    """The budget meter's place until the figures arrive (a skeleton), or ``note`` without a budget."""
+    return rx.card(
+        rx.vstack(
+            rx.text(title, weight="medium"),
+            rx.cond(ready, note, rx.vstack(_skeleton("0.75rem"), _skeleton("1rem"), width="100%")),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        min_height=BUDGET_CARD_HEIGHT,
     )

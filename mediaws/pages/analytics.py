@@ -5,7 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from mediaws import routes
-from mediaws.components.charts import budget_meter, chart_card, figure_card, stat
+from mediaws.components.charts import (
+    BUDGET_CARD_HEIGHT,
+    budget_meter,
+    budget_placeholder,
+    chart_card,
+    figure_card,
+    stat,
+)
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.layout import app_page
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
@@ -111,9 +118,18 @@ def _budget() -> rx.Component:
         width="100%",
         wrap="wrap",
     )
+    title = "This month against budget"
+    none = rx.text(
+        "No monthly budget: spend is not capped. Set one on a ",
+        rx.link("project's page", href=routes.PROJECTS),
+        ".",
+        size="2",
+        color_scheme="gray",
+    )
     return rx.cond(
         budget.contains("percent"),
-        budget_meter("This month against budget", budget, AnalyticsState.budget_percent, caption),
+        budget_meter(title, budget, AnalyticsState.budget_percent, caption, min_height=BUDGET_CARD_HEIGHT),
+        budget_placeholder(title, AnalyticsState.loaded, none),
     )
 
 

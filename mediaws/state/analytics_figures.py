@@ -21,9 +21,11 @@ HEAT = [[0, "rgba(148,163,184,0.15)"], [0.001, "#dbeafe"], [1, "#1d4ed8"]]
 PICOS_PER_USD = 10**12
 CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
 """The plotly config every chart gets: no toolbar, resizes with its box, no zooming by accident."""
+CHART_HEIGHT = 280
+"""A chart's height in pixels unless its rows need another (its skeleton reserves this much)."""
 
 
-def _layout(height: int = 280, **extra: Any) -> dict[str, Any]:
+def _layout(height: int = CHART_HEIGHT, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "height": height,
         "autosize": True,
