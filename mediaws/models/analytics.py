@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import UTCDateTime, created_field, id_field, time_field
@@ -29,7 +29,17 @@ class LedgerEntry(SQLModel, table=True):
     """What one finished generation spent; deleting the generation or its project only marks it deleted."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_user_completed", "user_id", "completed_at"),)
+    __table_args__ = (
+        Index("ix_ledger_entries_user_completed", "user_id", "completed_at"),
+        Index(
+            "ix_ledger_entries_kept_names",
+            "project_id",
+            "user_id",
+            "project_name",
+            sqlite_where=text("project_name IS NOT NULL"),
+            postgresql_where=text("project_name IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = id_field()
     generation_id: uuid.UUID = Field(unique=True)
