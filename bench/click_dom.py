@@ -49,7 +49,10 @@ ARM = """
 }
 """
 FIELD = "(label) => [...document.querySelectorAll('label')].some((e) => e.textContent.trim() === label)"
-CHECKED = "() => document.querySelector('[role=radio][aria-checked=true]')?.textContent.trim() === '{0}'"
+CHECKED = (  # a segmented control's item holds its label twice (the second one sizes the bold state)
+    "() => ['{0}', '{0}{0}'].includes(document.querySelector('[role=radio][aria-checked=true]')"
+    "?.textContent.trim())"
+)
 TRIGGER = (
     "() => [...document.querySelectorAll('button[role=combobox]')].some("
     "(b) => b.getAttribute('aria-label') === '{0}' && b.textContent.trim() === '{1}')"

@@ -133,6 +133,9 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
 def _option(field: rx.Var) -> rx.Component:
     control_id = "opt-" + field["name"]
     value = GenerateState.values[field["name"]]
+    # A select or switch shows the person's choice itself at once (uncontrolled); when the server sets
+    # the options (another model, a prefill) the new form version remounts it with the server's value.
+    mounted = field["name"] + "@" + GenerateState.form_version.to_string()
     hint = rx.cond(
         (field["min"] != "") | (field["max"] != ""),
         rx.text("from " + field["min"] + " to " + field["max"], size="1", color_scheme="gray"),
@@ -145,19 +148,21 @@ def _option(field: rx.Var) -> rx.Component:
                 "select",
                 rx.select(
                     field["choices"].split("|"),
-                    value=value,
+                    default_value=value,
                     on_change=lambda v: GenerateState.set_option(field["name"], v),
                     id=control_id,
                     width="100%",
+                    key=mounted,
                 ),
             ),
             ("voice", _voice_choice(control_id, value)),
             (
                 "bool",
                 rx.switch(
-                    checked=value == "true",
+                    default_checked=value == "true",
                     on_change=lambda v: GenerateState.set_option(field["name"], v),
                     id=control_id,
+                    key=mounted,
                 ),
             ),
             rx.input(

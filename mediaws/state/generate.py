@@ -42,6 +42,9 @@ class GenerateState(AuthState):
     model_key: str = ""
     fields: list[dict[str, str]] = []
     values: dict[str, str] = {}
+    form_version: int = 0
+    """Bumped whenever the server sets the options (a new model, a prefill): the option controls keep
+    the person's choices themselves, and a new version remounts them with the server's values."""
     prompt: str = ""
     estimate: str = ""
     budget: str = ""
@@ -206,6 +209,7 @@ class GenerateState(AuthState):
         self.accepts_image = wiring.app_deps().registry.resolve(ref).accepts_image
         self.fields = [reads.field_row(f) for f in request_form.option_fields(self.model_key)]
         self.values = {f["name"]: f["default"] for f in self.fields}
+        self.form_version += 1
         self._set_up_voices(keep)
 
     def _requote(self) -> None:

@@ -58,6 +58,7 @@ def _from_generation(state: GenerateState, session: Session, user_id: uuid.UUID,
         known = {f["name"] for f in state.fields}
         given = {k: ("true" if v else "false") if isinstance(v, bool) else str(v) for k, v in plain.items()}
         state.values = {**state.values, **{k: v for k, v in given.items() if k in known}}
+        state.form_version += 1
     elif row.provider in (registry := wiring.app_deps().registry).providers:
         state.model_notice = (
             model_lifecycle.retired_note(registry, row.provider, row.model) or state.model_notice
