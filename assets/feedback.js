@@ -5,7 +5,6 @@
 // window.mwsToast is sonner's toast API, set by the toaster (mediaws/components/feedback.py).
 (() => {
   if (window.mwsHaptic) return;
-  const root = document.documentElement;
   const PATTERNS = { success: [30, 60, 30], warning: [60], error: [80, 50, 80], tap: [10] };
   const calm = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -17,7 +16,9 @@
     }
   }
 
+  // <html> is read afresh each time: hydration (after the first paint) may put a new one in place.
   function measureTopbar(tries = 30) {
+    const root = document.documentElement;
     const bar = document.querySelector(".topbar");
     if (bar) root.style.setProperty("--mws-topbar", `${Math.round(bar.getBoundingClientRect().height)}px`);
     else if (tries > 0) setTimeout(() => measureTopbar(tries - 1), 100);
@@ -56,6 +57,11 @@
   addEventListener("popstate", routeChanged);
   addEventListener("resize", () => measureTopbar(0));
   measureTopbar();
+  let settling = 0; // and again while the page hydrates and its bar takes its final size
+  const settle = setInterval(() => {
+    measureTopbar(0);
+    if (++settling >= 40) clearInterval(settle);
+  }, 250);
 
   document.addEventListener("click", (event) => {
     const source = event.target instanceof Element && event.target.closest("[data-haptic]");

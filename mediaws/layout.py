@@ -90,8 +90,8 @@ def navbar() -> rx.Component:
     )
 
 
-def loading(label: str = "Loading…") -> rx.Component:
-    """A page-shaped skeleton (a heading, two cards of lines) with its text for screen readers."""
+def loading(label: str = "Loading…", *, heading: bool = True) -> rx.Component:
+    """A page-shaped skeleton (a heading unless the page shows its own, two cards of lines), also said."""
 
     def bar(width: str, height: str = "0.9rem") -> rx.Component:
         return rx.box(width=width, height=height, class_name="skeleton")
@@ -100,9 +100,10 @@ def loading(label: str = "Loading…") -> rx.Component:
         lines = [bar("45%", "1.2rem"), bar("90%"), bar("75%"), bar("60%")]
         return rx.card(rx.vstack(*lines, spacing="3", width="100%"), width="100%")
 
+    title = rx.vstack(bar("min(16rem, 60%)", "2rem"), bar("min(11rem, 40%)"), spacing="2", width="100%")
     return rx.vstack(
         rx.text(label, class_name="sr-only"),
-        rx.vstack(bar("min(16rem, 60%)", "2rem"), bar("min(11rem, 40%)"), spacing="2", width="100%"),
+        *([title] if heading else []),
         card(),
         card(),
         spacing="5",
@@ -114,8 +115,25 @@ def loading(label: str = "Loading…") -> rx.Component:
     )
 
 
-def app_page(*children: rx.Component) -> rx.Component:
-    """A page behind the login: navigation above, content once the session is checked."""
+def page_title(title: str, lede: str | None = None) -> rx.Component:
+    """A page's heading and the line under it."""
+    return rx.vstack(
+        rx.heading(title, size="7", as_="h1"),
+        *([rx.text(lede, color_scheme="gray")] if lede else []),
+        spacing="1",
+    )
+
+
+def app_page(*children: rx.Component, title: str | None = None, lede: str | None = None) -> rx.Component:
+    """A page behind the login: navigation above, content once the session is checked.
+
+    A page with a fixed ``title`` (and ``lede``) shows it in its first paint, before any script has run.
+    """
+    content = rx.cond(
+        AuthState.user_email != "",
+        rx.vstack(*children, spacing="5", width="100%"),
+        loading("Checking your session…", heading=title is None),
+    )
     return rx.box(
         navbar(),
         offline.offline_bar(),
@@ -123,11 +141,7 @@ def app_page(*children: rx.Component) -> rx.Component:
             offline.outbox_status(),
             offline.saved_view(),
             rx.box(
-                rx.cond(
-                    AuthState.user_email != "",
-                    rx.vstack(*children, spacing="5", width="100%"),
-                    loading("Checking your session…"),
-                ),
+                rx.vstack(page_title(title, lede), content, spacing="4", width="100%") if title else content,
                 class_name="live-view",
             ),
             id="main",

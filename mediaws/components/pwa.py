@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.utils import console
 
 from mediaws.components.offline import offline_scripts
+from mediaws.web.paint_first import rewrite_pages
 from mediaws.web.service_worker import ServiceWorkerError, write_service_worker
 
 
@@ -144,6 +145,14 @@ def pwa_head() -> list[rx.Component]:
         rx.script(src="/pwa.js", defer=True),
         *offline_scripts(),
     ]
+
+
+class PaintFirstPlugin(rx.plugins.Plugin):
+    """Reflex build hook: prerendered pages paint before their scripts load (list it before the worker's)."""
+
+    def post_build(self, **context: Any) -> None:
+        """Rewrite the fresh build's pages, before the service worker precaches and Reflex compresses them."""
+        console.info(f"{rewrite_pages(Path(context['static_dir']))} pages start their scripts after painting")
 
 
 class ServiceWorkerPlugin(rx.plugins.Plugin):

@@ -377,11 +377,7 @@ def _email_card() -> rx.Component:
 def account_page() -> rx.Component:
     """The signed-in account, its password and its personal access tokens."""
     return app_page(
-        rx.vstack(
-            rx.heading("Account", size="7", as_="h1"),
-            rx.text("Signed in as ", rx.text.strong(AuthState.user_email), color_scheme="gray"),
-            spacing="1",
-        ),
+        rx.text("Signed in as ", rx.text.strong(AuthState.user_email), color_scheme="gray"),
         rx.card(
             rx.form(
                 rx.vstack(
@@ -429,4 +425,5 @@ def account_page() -> rx.Component:
             action="/_session/logout",
             method="post",
         ),
+        title="Account",
     )

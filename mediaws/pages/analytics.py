@@ -74,18 +74,14 @@ def _download(label: str, icon: str, href: rx.Var, description: str) -> rx.Compo
 
 def _header() -> rx.Component:
     return rx.flex(
-        rx.vstack(
-            rx.heading("Analytics", size="7", as_="h1"),
-            rx.text(
-                rx.cond(
-                    AnalyticsState.loaded,
-                    AnalyticsState.headline["range"] + " · days in " + AnalyticsState.headline["zone"],
-                    "Spend and usage from your generations.",
-                ),
-                color_scheme="gray",
-                size="2",
+        rx.text(
+            rx.cond(
+                AnalyticsState.loaded,
+                AnalyticsState.headline["range"] + " · days in " + AnalyticsState.headline["zone"],
+                "Spend and usage from your generations.",
             ),
-            spacing="1",
+            color_scheme="gray",
+            size="2",
         ),
         rx.spacer(),
         rx.hstack(
@@ -105,7 +101,7 @@ def _header() -> rx.Component:
         direction=rx.breakpoints(initial="column", sm="row"),
         gap="3",
         width="100%",
-        align=rx.breakpoints(initial="start", sm="end"),
+        align=rx.breakpoints(initial="start", sm="center"),
     )
 
 
@@ -278,6 +274,7 @@ def analytics_page() -> rx.Component:
             ),
         ),
         _charts(),
+        title="Analytics",
     )
 
 

@@ -224,14 +224,6 @@ def _endpoint_dialog() -> rx.Component:
 def keys_page() -> rx.Component:
     """Provider keys and OpenAI-compatible endpoints."""
     return app_page(
-        rx.vstack(
-            rx.heading("API keys", size="7", as_="h1"),
-            rx.text(
-                "Bring your own keys: mediaws calls each provider with your key and shows what it cost.",
-                color_scheme="gray",
-            ),
-            spacing="1",
-        ),
         rx.cond(
             KeysState.loaded,
             rx.vstack(
@@ -264,6 +256,8 @@ def keys_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            loading(),
+            loading(heading=False),
         ),
+        title="API keys",
+        lede="Bring your own keys: mediaws calls each provider with your key and shows what it cost.",
     )

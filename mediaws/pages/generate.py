@@ -568,11 +568,6 @@ def _saved() -> rx.Component:
 def generate_page() -> rx.Component:
     """Pick a project, type and model; see the cost; generate; watch progress; see the result."""
     return app_page(
-        rx.vstack(
-            rx.heading("Generate", size="7", as_="h1"),
-            rx.text("Every result is kept in its project with what it cost.", color_scheme="gray"),
-            spacing="1",
-        ),
         rx.cond(
             GenerateState.loaded,
             rx.cond(
@@ -586,4 +581,6 @@ def generate_page() -> rx.Component:
             form_skeleton("Loading the models and options…"),
         ),
         _progress(),
+        title="Generate",
+        lede="Every result is kept in its project with what it cost.",
     )

@@ -163,21 +163,17 @@ def projects_page() -> rx.Component:
     """Every project of the user, active or archived."""
     return app_page(
         rx.hstack(
-            rx.vstack(
-                rx.heading("Projects", size="7", as_="h1"),
-                rx.text(
-                    ProjectsState.active_count.to_string()
-                    + " active · "
-                    + ProjectsState.archived_count.to_string()
-                    + " archived",
-                    color_scheme="gray",
-                    size="2",
-                ),
-                spacing="1",
+            rx.text(
+                ProjectsState.active_count.to_string()
+                + " active · "
+                + ProjectsState.archived_count.to_string()
+                + " archived",
+                color_scheme="gray",
+                size="2",
             ),
             rx.spacer(),
             _create_dialog(),
-            align="end",
+            align="center",
             width="100%",
         ),
         rx.segmented_control.root(
@@ -199,6 +195,7 @@ def projects_page() -> rx.Component:
             projects_skeleton(),
         ),
         pull_to_refresh(ProjectsState.load),
+        title="Projects",
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import FloatRect, Locator, Page, Route, expect
 from sqlmodel import Session, select
 
 from mediaws.db import make_engine
@@ -64,6 +64,18 @@ def test_api_docs_need_no_cdn(app_server: AppServer, new_page: Callable[[], Page
     assert outside == []
 
 
+def _settled_box(element: Locator) -> FloatRect | None:
+    """The element's box once it has stopped moving (two reads 100 ms apart agree)."""
+    previous = None
+    for _ in range(50):
+        box = element.bounding_box()
+        if box is not None and box == previous:
+            return box
+        previous = box
+        element.page.wait_for_timeout(100)
+    return previous
+
+
 @pytest.mark.parametrize("viewport", ["phone"])
 def test_toasts_stay_on_their_page_below_the_top_bar(
     app_server: AppServer, new_page: Callable[[], Page], shots: Shots
@@ -80,7 +92,7 @@ def test_toasts_stay_on_their_page_below_the_top_bar(
     long_one = page.locator("[data-sonner-toast]", has_text="A long one")
     expect(long_one).to_be_visible()
     topbar = page.locator(".topbar").bounding_box()
-    toast_box = created.bounding_box()
+    toast_box = _settled_box(created)  # sonner slides toasts in and restacks them for a few hundred ms
     assert topbar and toast_box and toast_box["y"] >= topbar["y"] + topbar["height"], (topbar, toast_box)
     shots(page, "toast-under-topbar")
 
