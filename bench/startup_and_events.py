@@ -13,6 +13,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -22,15 +23,11 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.support import CHROMIUM_ARGS as ARGS  # noqa: E402
+
 CLICKS = 200
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CLICK_AND_WAIT = """
 ([label, text]) => new Promise((resolve) => {
   const button = [...document.querySelectorAll('[role=radio]')].find((b) => b.textContent.includes(label));

@@ -426,4 +426,5 @@ def account_page() -> rx.Component:
             method="post",
         ),
         title="Account",
+        lede="Your password, the time zone your spend is counted in, emails and API access tokens.",
     )

@@ -78,7 +78,7 @@ def _header() -> rx.Component:
             rx.cond(
                 AnalyticsState.loaded,
                 AnalyticsState.headline["range"] + " · days in " + AnalyticsState.headline["zone"],
-                "Spend and usage from your generations.",
+                "Counting…",
             ),
             color_scheme="gray",
             size="2",
@@ -275,6 +275,7 @@ def analytics_page() -> rx.Component:
         ),
         _charts(),
         title="Analytics",
+        lede="What your generations cost, by provider, model, type and project, and when you make them.",
     )
 
 
