@@ -10,7 +10,6 @@ from sqlmodel import Session
 from mediaws.config import Settings
 from mediaws.errors import BadProviderKey, NotFoundError, ValidationError
 from mediaws.models import User
-from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.providers.base import Provider, Registry
 from mediaws.security.crypto import Keyring
 from mediaws.services import keys
@@ -140,7 +139,6 @@ def test_endpoints_use_their_own_url_and_offline_needs_no_key(
         session=session,
         keyring=keyring,
         user_id=user.id,
-        provider=OPENAI_COMPATIBLE,
         name="Ollama",
         base_url="http://127.0.0.1:11434/v1",
         secret=None,

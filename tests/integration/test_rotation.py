@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from mediaws.config import Settings
 from mediaws.errors import ConfigError, UnknownMasterKey, ValidationError
 from mediaws.models import ApiKey, User
-from mediaws.providers import OPENAI_COMPATIBLE
 from mediaws.security.crypto import Keyring, KeyringFile, KeyringSource
 from mediaws.security.master_key import decode_key, generate_key
 from mediaws.security.master_key import key_id_for as key_id
@@ -42,7 +41,6 @@ def store_keys(session: Session, keyring: Keyring, owner: User, other: User) -> 
         session=session,
         keyring=keyring,
         user_id=other.id,
-        provider=OPENAI_COMPATIBLE,
         name="vLLM",
         base_url="https://vllm.internal/v1",
         secret=ENDPOINT_SECRET,
@@ -52,7 +50,6 @@ def store_keys(session: Session, keyring: Keyring, owner: User, other: User) -> 
         session=session,
         keyring=keyring,
         user_id=owner.id,
-        provider=OPENAI_COMPATIBLE,
         name="Ollama",
         base_url="http://localhost:11434/v1",
         secret=None,
