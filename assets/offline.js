@@ -256,7 +256,8 @@
     const prompt = (promptText || "").trim();
     if (!prompt) return "Write a prompt first.";
     if (!outbox()) return "This browser cannot queue requests offline.";
-    const { added } = await outbox().add({ ...request.body, prompt }, `${request.label}: ${prompt.slice(0, 60)}`);
+    const label = `${request.label}: ${prompt.slice(0, 60)}`;
+    const { added } = await outbox().add({ ...request.body, prompt }, label, request.owner || "");
     try {
       const registration = await navigator.serviceWorker?.ready;
       await registration?.sync?.register(OUTBOX_TAG);

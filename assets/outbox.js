@@ -39,10 +39,13 @@
   const sameBody = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
   // Queue one request; the same request already waiting is not queued twice (as a double tap online).
-  const add = async (body, label) => {
+  // `owner` is the account's email: the server refuses the request from any other account (X-Queued-For).
+  const add = async (body, label, owner = "") => {
     const waiting = (await all()).find((item) => item.state !== "failed" && sameBody(item.body, body));
     if (waiting) return { item: waiting, added: false };
-    const item = { key: crypto.randomUUID(), body, label, createdAt: Date.now(), state: "waiting", note: "" };
+    const item = {
+      key: crypto.randomUUID(), body, label, owner, createdAt: Date.now(), state: "waiting", note: "",
+    };
     await put(item);
     announce({ event: "queued" });
     return { item, added: true };
@@ -57,14 +60,24 @@
     }
   };
 
+  const otherAccount = async (response) => {
+    try {
+      return (await response.clone().json())?.error?.field === "X-Queued-For";
+    } catch {
+      return false;
+    }
+  };
+
   // Send each waiting request once, oldest first. Rejects while offline, so that a sync is tried again.
   const sendAll = async () => {
     for (const item of await all()) {
       if (item.state === "failed") continue;
+      const headers = { "Content-Type": "application/json", "Idempotency-Key": item.key };
+      if (item.owner) headers["X-Queued-For"] = encodeURIComponent(item.owner);
       const response = await fetch("/api/generate", {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+        headers,
         body: JSON.stringify(item.body),
       });
       if (response.ok) {
@@ -75,6 +88,9 @@
         await put({ ...item, note: "Log in again to send it." });
         announce({ event: "login" });
         return;
+      } else if (response.status === 409 && (await otherAccount(response))) {
+        await remove(item.key); // another account's request: neither sent nor shown to this one
+        announce({ event: "dropped" });
       } else if (RETRY_LATER.has(response.status)) {
         throw new Error(`mediaws: the server answered ${response.status}; trying again later`);
       } else {
@@ -88,7 +104,9 @@
   const flush = () =>
     self.navigator?.locks ? navigator.locks.request(TAG, sendAll) : sendAll();
 
-  self.mediawsOutbox = { TAG, all, add, put, remove, flush, channel };
+  const clear = () => inStore("readwrite", (store) => store.clear());
+
+  self.mediawsOutbox = { TAG, all, add, put, remove, clear, flush, channel };
   if (typeof window !== "undefined") window.dispatchEvent(new Event("mediaws-outbox-ready"));
 
   if (typeof ServiceWorkerGlobalScope !== "undefined" && self instanceof ServiceWorkerGlobalScope) {

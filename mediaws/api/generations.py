@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
@@ -13,9 +14,11 @@ from mediaws.api.schemas import (
     GenerationDetail,
     GenerationOut,
     IdempotencyKey,
+    QueuedFor,
     error_responses,
 )
 from mediaws.deps import Deps
+from mediaws.errors import ConflictError
 from mediaws.models import Generation, User
 from mediaws.services import generation
 
@@ -33,8 +36,14 @@ def generate(
     sessions: SessionFactory = Depends(get_session_factory),
     deps: Deps = Depends(get_deps),
     idempotency_key: IdempotencyKey = None,
+    queued_for: QueuedFor = None,
 ) -> GenerationDetail:
     """Check, price and queue a generation; poll it (or its job) for the result."""
+    if queued_for is not None and unquote(queued_for).strip().casefold() != user.email.casefold():
+        raise ConflictError(
+            "This request was queued on this device by another account; it was not sent.",
+            field="X-Queued-For",
+        )
     with sessions() as session:
         row = generation.start_generation(
             session=session,

@@ -279,6 +279,20 @@ IdempotencyKey = Annotated[
 ]
 
 
+QueuedFor = Annotated[
+    str | None,
+    Header(
+        alias="X-Queued-For",
+        min_length=1,
+        max_length=1000,
+        description=(
+            "Optional; the email (URL-encoded) of the account a request was queued for, by the app's offline "
+            "queue. From another account the request is refused with 409 and nothing is written."
+        ),
+    ),
+]
+
+
 class FallbackRequest(Part):
     """Another model to try, in order, if the chosen one fails."""
 

@@ -93,7 +93,9 @@ class AuthState(rx.State):
         with wiring.app_deps().transaction() as session:
             accounts.log_out(session=session, token=self.session_token)
         self.user_email = ""
-        return rx.call_script(
-            f"fetch('/_session/logout', {{method: 'POST', credentials: 'same-origin'}})"
+        return rx.call_script(  # this device forgets the account's offline queue and last request too
+            "Promise.resolve(window.mediawsOutbox && window.mediawsOutbox.clear()).catch(() => undefined)"
+            ".then(() => { try { localStorage.removeItem('mediaws.lastRequest'); } catch (e) {} })"
+            ".then(() => fetch('/_session/logout', {method: 'POST', credentials: 'same-origin'}))"
             f".finally(() => window.location.assign('{routes.LOGIN}'))"
         )

@@ -104,13 +104,15 @@ class GenerateState(AuthState):
         """Whether the chosen model speaks with a voice that can be previewed."""
         return reads.speaks(self.kind, self.fields)
 
-    @rx.var(deps=[*request_form.FORM_VARS, "project_options", "models"], auto_deps=False)
+    @rx.var(deps=[*request_form.FORM_VARS, "project_options", "models", "user_email"], auto_deps=False)
     def offline_request(self) -> str:
         """The form as an API request without its prompt (JSON), for the offline queue; "" if incomplete."""
         if not (self.project_id and self.model_key):
             return ""
         try:
-            return request_form.offline_request(self._form(), self.project_options, self.models)
+            return request_form.offline_request(
+                self._form(), self.project_options, self.models, self.user_email
+            )
         except (MediawsError, ValueError, KeyError):
             return ""
 

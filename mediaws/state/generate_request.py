@@ -84,8 +84,10 @@ def preview_request(form: Form) -> dict[str, Any]:
     }
 
 
-def offline_request(form: Form, projects: list[dict[str, str]], models: list[dict[str, str]]) -> str:
-    """The form as an API request without its prompt (JSON with a label), for the offline queue."""
+def offline_request(
+    form: Form, projects: list[dict[str, str]], models: list[dict[str, str]], owner: str
+) -> str:
+    """The form as an API request without its prompt (JSON with a label and its account), for the queue."""
     asked = request(form, "")
     project = next((p["name"] for p in projects if p["id"] == form.project_id), "")
     model = next((m["label"] for m in models if m["key"] == form.model_key), asked["model"])
@@ -102,4 +104,4 @@ def offline_request(form: Form, projects: list[dict[str, str]], models: list[dic
         ],
     }
     label = f"{form.kind.capitalize()} · {model}" + (f" · {project}" if project else "")
-    return json.dumps({"body": body, "label": label, "projectId": form.project_id})
+    return json.dumps({"body": body, "label": label, "projectId": form.project_id, "owner": owner})

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -211,3 +212,19 @@ def test_the_cli_sends_a_key_and_can_repeat_a_run_safely(tmp_path: Path) -> None
         assert all(row.idempotency_key for row in stored)
     finally:
         engine.dispose()
+
+
+def test_a_request_queued_for_another_account_is_refused_and_writes_nothing(
+    client: TestClient, auth: dict[str, str], user: User, other_user: User, project_id: str, session: Session
+) -> None:
+    """The offline queue names the account it queued for; sent under another login it is a 409, not theirs."""
+    key = str(uuid.uuid4())
+    theirs = generate(client, {**auth, "X-Queued-For": quote(other_user.email)}, project_id, key)
+    assert theirs.status_code == 409, theirs.text
+    assert theirs.json()["error"]["field"] == "X-Queued-For"
+    assert other_user.email not in theirs.text
+    assert rows(session) == (0, 0)
+    mine = generate(client, {**auth, "X-Queued-For": quote(user.email.upper())}, project_id, key)
+    assert mine.status_code == 202, mine.text
+    assert generate(client, {**auth, "X-Queued-For": "x" * 1001}, project_id, key).status_code == 422
+    assert rows(session) == (1, 1)

@@ -212,3 +212,32 @@ def test_a_queued_generation_the_server_refuses_stays_listed_with_its_reason(
     status.get_by_role("button", name="Discard Image · a project that is gone").click()
     expect(status).to_be_hidden()
     assert page.evaluate(OUTBOX_SIZE) == 0
+
+
+def test_a_request_queued_for_another_account_is_dropped_and_logout_empties_the_queue(
+    app_server: AppServer, profile: BrowserContext
+) -> None:
+    page = _page(profile)
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    sign_up(page, app_server, email)
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    project_id = _new_project(page)
+    queue = """([projectId, prompt, owner]) => mediawsOutbox.add(
+      { projectId, type: "image", provider: "local", model: "local-image", prompt },
+      "Image · " + prompt,
+      owner,
+    )"""
+    page.evaluate(
+        f"(args) => ({queue})(args).then(() => mediawsOutbox.flush())", [project_id, "Not yours", "x@y.z"]
+    )
+    page.wait_for_function(f"() => ({OUTBOX_SIZE})().then((n) => n === 0)")
+    assert _generations(app_server, "Not yours") == 0  # sent under this login, refused: not this account's
+
+    page.evaluate(queue, [project_id, "Left behind", email])
+    assert page.evaluate(OUTBOX_SIZE) == 1
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert page.evaluate(OUTBOX_SIZE) == 0
+    assert page.evaluate("localStorage.getItem('mediaws.lastRequest')") is None
+    assert _generations(app_server, "Left behind") == 0
