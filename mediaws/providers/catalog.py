@@ -45,6 +45,14 @@ def endpoint_provider(provider_id: str, registry: Registry | None = None) -> str
     return provider.label
 
 
+def endpoints_provider(registry: Registry | None = None) -> str:
+    """The provider whose keys are endpoints people add themselves: the first registered that has them."""
+    for provider in _registry(registry).providers.values():
+        if provider.endpoints:
+            return provider.id
+    raise NotFoundError("No provider takes endpoints of your own here.")
+
+
 def key_label(provider_id: str, registry: Registry | None = None) -> str:
     """What a stored key's provider is called, an endpoint's provider included."""
     provider = _registry(registry).providers.get(provider_id)

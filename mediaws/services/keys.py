@@ -17,8 +17,8 @@ from mediaws.errors import ConflictError, NotFoundError, ValidationError
 from mediaws.models import ApiKey
 from mediaws.models.base import utcnow
 from mediaws.pricing.endpoint import EndpointPrice, endpoint_version, price_summary, rate_text
-from mediaws.providers import OPENAI_COMPATIBLE, endpoint_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import KeyProvider as KeyProvider
+from mediaws.providers import endpoint_provider, endpoints_provider, has_endpoints, key_label, key_provider
 from mediaws.providers import key_providers as key_providers
 from mediaws.security.crypto import Keyring, Sealed
 from mediaws.services.validation import clean_name
@@ -203,12 +203,12 @@ def save_endpoint(
     input_price: str | None = None,
     output_price: str | None = None,
 ) -> KeyView:
-    """Add or edit one of the user's OpenAI-compatible endpoints (Ollama, LM Studio, vLLM and the like).
+    """Add or edit one of the user's own endpoints: an OpenAI-compatible server (Ollama, LM Studio, vLLM…).
 
     An endpoint has a name, a base URL, an optional key and optional prices: USD per 1M input and output
     tokens, both or neither, and empty means no price yet.
     """
-    provider = OPENAI_COMPATIBLE
+    provider = endpoints_provider()
     clean = clean_name(name, what="Endpoint name", field="name", max_length=100)
     url = _clean_base_url(base_url)
     value = _clean_secret(secret, required=False)

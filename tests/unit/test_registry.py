@@ -7,8 +7,8 @@ from importlib.metadata import entry_points
 import pytest
 
 from mediaws.catalogue.table import load_tables, price_for
-from mediaws.errors import ValidationError
-from mediaws.providers import KeyProvider, key_provider, key_providers
+from mediaws.errors import NotFoundError, ValidationError
+from mediaws.providers import KeyProvider, endpoints_provider, key_provider, key_providers
 from mediaws.providers.base import Capability, ListsVoices, ModelInfo, ModelRef, Provider, Registry
 from mediaws.providers.registry import ENTRY_POINT_GROUP, default_registry
 
@@ -119,6 +119,10 @@ def test_a_plug_in_provider_with_endpoints_is_resolved_and_kept_off_the_key_rows
     assert key_providers(registry) == ()
     with pytest.raises(ValidationError, match="Add Lab servers with a name and base URL"):
         key_provider("lab", registry)
+    assert endpoints_provider(registry) == "lab"
+    with pytest.raises(NotFoundError):
+        endpoints_provider(Registry())
+    assert endpoints_provider(default_registry()) == "openai_compatible"
 
 
 @pytest.mark.parametrize(
