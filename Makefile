@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUN_VERSION := 1.4.5
 BUN := $(CURDIR)/.tools/node_modules/bun/bin/bun.exe
-WORKBOX_VERSION := 7.4.1
 WORKBOX := $(CURDIR)/.tools/workbox/node_modules/workbox-build/package.json
 AXE_VERSION := 4.14.1
 AXE := $(CURDIR)/.tools/axe/node_modules/axe-core/axe.min.js
@@ -49,11 +48,11 @@ $(BUN):
 	$(call timed,npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION))
 	@test -x $(BUN)
 
-$(WORKBOX):  # writes sw.js into each production build (mediaws/web/service_worker.py)
-	$(call step,2/4,Workbox $(WORKBOX_VERSION) from npm into .tools/workbox for the offline service worker,about 20 s)
-	$(call timed,npm install --prefix .tools/workbox --no-save --no-audit --no-fund --loglevel=error \
-		workbox-build@$(WORKBOX_VERSION))
-	@test -f $(WORKBOX)
+$(WORKBOX): mediaws/web/workbox/package-lock.json  # writes sw.js into each production build (service_worker.py)
+	$(call step,2/4,Workbox (locked in mediaws/web/workbox) from npm into .tools/workbox for the offline service worker,about 20 s)
+	@mkdir -p .tools/workbox && cp mediaws/web/workbox/package.json mediaws/web/workbox/package-lock.json .tools/workbox/
+	$(call timed,npm ci --prefix .tools/workbox --no-audit --no-fund --loglevel=error)
+	@test -f $(WORKBOX) && touch $(WORKBOX)
 
 $(AXE):
 	npm install --prefix .tools/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
