@@ -48,9 +48,9 @@ $(BUN):
 	$(call timed,npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION))
 	@test -x $(BUN)
 
-$(WORKBOX): mediaws/web/workbox/package-lock.json  # writes sw.js into each production build (service_worker.py)
-	$(call step,2/4,Workbox (locked in mediaws/web/workbox) from npm into .tools/workbox for the offline service worker,about 20 s)
-	@mkdir -p .tools/workbox && cp mediaws/web/workbox/package.json mediaws/web/workbox/package-lock.json .tools/workbox/
+$(WORKBOX): scripts/workbox/package-lock.json  # writes sw.js into each production build (service_worker.py)
+	$(call step,2/4,Workbox (locked in scripts/workbox) from npm into .tools/workbox for the offline service worker,about 20 s)
+	@mkdir -p .tools/workbox && cp scripts/workbox/package.json scripts/workbox/package-lock.json .tools/workbox/
 	$(call timed,npm ci --prefix .tools/workbox --no-audit --no-fund --loglevel=error)
 	@test -f $(WORKBOX) && touch $(WORKBOX)
 
