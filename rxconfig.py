@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from mediaws.components.pwa import PaintFirstPlugin, ServiceWorkerPlugin
+from mediaws.components.pwa import PaintFirstPlugin, RouteTemplatesPlugin, ServiceWorkerPlugin
 from mediaws.config import get_settings
 
 settings = get_settings()
@@ -21,6 +21,7 @@ config = rx.Config(
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")
         ),
+        RouteTemplatesPlugin(),
         PaintFirstPlugin(),
         ServiceWorkerPlugin(),
     ],

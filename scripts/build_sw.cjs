@@ -39,12 +39,15 @@ function shellKeys(entries) {
   return { manifest, warnings: [] };
 }
 
-// Offline: the page as last visited is gone too, so answer with its precached HTML, or the SPA shell.
+// Offline: the page as last visited is gone too, so answer with its precached HTML: the page's own, its
+// route's template for an address with ids (`/projects/<id>` → `/projects/_/`), or the SPA shell.
 const pageShell = {
   handlerDidError: async ({ request }) => {
     const dir = new URL(request.url).pathname.replace(/\/?$/, "/");
+    const ids = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/)/gi;
     return (
       (await caches.match(`${dir}index.html`, { ignoreSearch: true })) ||
+      (await caches.match(`${dir.replace(ids, "/_")}index.html`, { ignoreSearch: true })) ||
       (await caches.match("/__spa-fallback.html", { ignoreSearch: true })) ||
       Response.error()
     );

@@ -13,6 +13,7 @@ from reflex.utils import console
 
 from mediaws.components.offline import offline_scripts
 from mediaws.web.paint_first import rewrite_pages
+from mediaws.web.route_templates import not_found_as_fallback, prerender_templates
 from mediaws.web.service_worker import ServiceWorkerError, write_service_worker
 
 
@@ -145,6 +146,18 @@ def pwa_head() -> list[rx.Component]:
         rx.script(src="/pwa.js", defer=True),
         *offline_scripts(),
     ]
+
+
+class RouteTemplatesPlugin(rx.plugins.Plugin):
+    """Reflex build hook: pages with an id and the not-found page are prerendered (list it first)."""
+
+    def pre_compile(self, **context: Any) -> None:
+        """Have this compile's React Router config prerender each dynamic route's template."""
+        prerender_templates()
+
+    def post_build(self, **context: Any) -> None:
+        """Serve the prerendered not-found page where the empty SPA fallback was."""
+        not_found_as_fallback(Path(context["static_dir"]))
 
 
 class PaintFirstPlugin(rx.plugins.Plugin):

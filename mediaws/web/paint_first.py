@@ -1,11 +1,13 @@
-"""Prerendered pages paint before their scripts load: the build's pages start React after the first frame.
+"""Prerendered pages paint before their scripts load: the build's pages start React after the first paint.
 
 React Router's prerendered page is complete HTML, but its head modulepreloads the page's ~30 chunks (about
 265 KB gzip) and starts them from an async module script. On a phone those downloads compete with the
 stylesheet, and Lighthouse's simulation counts them all into the first paint. After the build, each page's
 modulepreload links and start script are replaced by a small inline script that adds the same links and the
-same module once the first frame is on screen (at once in a hidden tab, where no frame comes). The page's
-markup, its stream of loader data and the module's code are left as they are.
+same module once the page's first text or image is on screen (Chromium's and Safari's
+``first-contentful-paint``; 300 ms after the first frame where that is never reported; at once in a hidden
+tab, where no frame comes). The page's markup, its stream of loader data and the module's code are left as
+they are.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)"/?>')
 START = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
 MARK = "data-paint-first"
 LOADER = (
-    "<script " + MARK + ">(function(){var urls={urls},code={code};"
-    "function start(){var head=document.head;urls.forEach(function(url){"
+    "<script " + MARK + ">(function(){var urls={urls},code={code},started=false;"
+    "function start(){if(started){return}started=true;var head=document.head;urls.forEach(function(url){"
     "var link=document.createElement('link');link.rel='modulepreload';link.href=url;head.appendChild(link)});"
     "var script=document.createElement('script');script.type='module';script.textContent=code;"
     "head.appendChild(script)}"
-    "if(document.visibilityState==='hidden'){start()}"
-    "else{requestAnimationFrame(function(){setTimeout(start,0)})}})()</script>"
+    "if(document.visibilityState==='hidden'){start();return}"
+    "requestAnimationFrame(function(){setTimeout(start,300)});"
+    "var types=window.PerformanceObserver&&PerformanceObserver.supportedEntryTypes||[];"
+    "if(types.indexOf('paint')<0){return}"
+    "new PerformanceObserver(function(list,observer){list.getEntries().forEach(function(entry){"
+    "if(entry.name==='first-contentful-paint'){observer.disconnect();setTimeout(start,0)}})})"
+    ".observe({type:'paint',buffered:true})})()</script>"
 )
 
 

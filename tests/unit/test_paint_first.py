@@ -24,7 +24,7 @@ import("/assets/entry.client-2.js");
 
 
 def _loader(html: str) -> tuple[list[str], str]:
-    found = re.search(r"var urls=(\[.*?\]),code=(\".*?\");function start", html, re.S)
+    found = re.search(r"var urls=(\[.*?\]),code=(\".*?\"),started=false;function start", html, re.S)
     assert found is not None
     return json.loads(found.group(1)), json.loads(found.group(2).replace("<\\/", "</"))
 
@@ -35,7 +35,7 @@ def test_the_chunks_and_start_code_move_behind_the_first_frame() -> None:
     urls, code = _loader(html)
     assert urls == ["/assets/manifest-1.js", "/assets/entry.client-2.js", "/assets/root-3.js"]
     assert code == PAGE.split('<script type="module" async="">')[1].split("</script>\n<script>window.__r")[0]
-    assert "requestAnimationFrame" in html and "visibilityState" in html
+    assert "first-contentful-paint" in html and "requestAnimationFrame" in html and "visibilityState" in html
     assert "a</b" not in html  # nothing in the start code can close the loader's script
     assert '<link href="/assets/app-1.css" rel="stylesheet"/>' in html and "<h1>Log in</h1>" in html
     assert html.index("streamController.close") > html.index("data-paint-first")

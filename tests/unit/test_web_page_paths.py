@@ -47,3 +47,28 @@ def test_api_files_and_the_apps_own_routes_never_look_at_the_disk(tmp_path: Path
     client = _client(tmp_path)
     for path in ("/api/projects", "/_event"):
         assert client.get(path).status_code == 307, path
+
+
+def _routes(path: str) -> str | None:
+    from reflex.route import get_router
+
+    routes = ["index", "login", "projects", "projects/[project_id]", "assets/[asset_id]", "404"]
+    return get_router(routes)(path)
+
+
+def test_an_address_with_an_id_is_answered_by_its_routes_template(tmp_path: Path) -> None:
+    for page in ("projects", "projects/_", "assets/_"):
+        (tmp_path / page).mkdir(parents=True)
+        (tmp_path / page / "index.html").write_text(f"<title>{page}</title>")
+    (tmp_path / "404.html").write_text("<title>not found</title>")
+    app = Starlette(routes=[Mount("/", app=StaticFiles(directory=tmp_path, html=True))])
+    app.add_middleware(PagePaths, pages_dir=tmp_path, route_of=_routes)
+    client = TestClient(app, follow_redirects=False)
+    answers = (("/projects/4f0c", "projects/_"), ("/projects/4f0c/", "projects/_"), ("/assets/x", "assets/_"))
+    for path, page in answers:
+        response = client.get(path)
+        assert (response.status_code, response.text) == (200, f"<title>{page}</title>"), path
+    assert client.get("/projects").text == "<title>projects</title>"
+    assert client.get("/projects/a/b").status_code == 404
+    assert client.get("/nothing/here").text == "<title>not found</title>"
+    assert client.get("/assets/entry-AbCdEf12.js").status_code == 404
