@@ -124,6 +124,7 @@ def image_view() -> rx.Component:
                 src=S.asset.view_url,
                 alt=S.asset.name,
                 width="100%",
+                aspect_ratio=S.asset.aspect_ratio,
                 max_height="70vh",
                 object_fit="contain",
                 display="block",

@@ -62,6 +62,7 @@ class AssetView:
     start_url: str = ""
     markdown: bool = False
     peaks: list[float] = field(default_factory=list)
+    aspect_ratio: str = "auto"  # the picture's width / height: its box is sized before the file arrives
 
 
 @dataclass
@@ -121,6 +122,7 @@ def asset_view(asset: Asset, deps: Deps) -> AssetView:
         start_url=generate_url(str(asset.project_id), start=str(asset.id)) if asset.kind == "image" else "",
         markdown=asset.mime_type == "text/markdown",
         peaks=[max(0.0, min(1.0, float(p))) for p in (asset.peaks or [])],
+        aspect_ratio=f"{asset.width} / {asset.height}" if asset.width and asset.height else "auto",
     )
 
 

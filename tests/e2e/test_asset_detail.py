@@ -131,7 +131,13 @@ def test_image_viewer_details_share_and_delete(
 ) -> None:
     """Full screen with keys, rename, the generation behind it, a share link that works, then delete."""
     page, seeded = _signed_up(app_server, new_page, "viewer")
+    page.route("**/files/**", lambda route: route.abort())  # the picture never arrives…
     page.goto(f"{app_server.url}/assets/{seeded.first}")
+    expect(page.get_by_role("heading", name="First asset", level=1)).to_be_visible()
+    box = page.get_by_role("button", name="Open the image full screen").locator("img").bounding_box()
+    assert box is not None and abs(box["width"] / box["height"] - 640 / 400) < 0.02  # …yet holds its place
+    page.unroute("**/files/**")
+    page.reload()
     expect(page.get_by_role("heading", name="First asset", level=1)).to_be_visible()
     expect(page.get_by_text(PROMPT)).to_be_visible()
     expect(page.get_by_text("reported by provider")).to_be_visible()
