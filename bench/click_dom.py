@@ -141,6 +141,7 @@ def gallery_filter(page: Page, base: str, project: str) -> list[Step]:
 def analytics_filter(page: Page, base: str) -> list[Step]:
     """Analytics (2,000+ generations): Provider anthropic ↔ All providers; done when the spend changes."""
     page.goto(f"{base}/analytics")
+    page.locator(".chart").first.scroll_into_view_if_needed(timeout=60_000)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")
     steps = []

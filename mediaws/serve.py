@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 STAMP = "build.fingerprint"
-SOURCES = (("mediaws", "**/*.py"), ("assets", "**/*"), ("reflex.lock", "**/*"), (".", "rxconfig.py"))
+SOURCES = (
+    ("mediaws", "**/*.py"),
+    ("mediaws", "**/*.jsx"),
+    ("assets", "**/*"),
+    ("reflex.lock", "**/*"),
+    (".", "rxconfig.py"),
+)
 FIRST_STEPS = (
     "Sign up: the account lives in this app's own database.",
     "Make a project on the Projects page.",

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from plotly.graph_objects import Figure
 
+from mediaws.components.when_visible import when_visible
 from mediaws.services.analytics import BUDGET_WARNING_PERCENT
 from mediaws.state.analytics_figures import CHART_HEIGHT, CONFIG
 
@@ -27,7 +28,7 @@ def chart_card(
     wide: bool = False,
     action: rx.Component | None = None,
 ) -> rx.Component:
-    """A titled chart; the Plotly bundle is fetched after the first paint (a client-only import)."""
+    """A titled chart, drawn once it comes near the screen; Plotly's bundle is a client-only import."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -43,11 +44,13 @@ def chart_card(
                 rx.cond(
                     has_data,
                     rx.box(
-                        rx.plotly.cartesian(
-                            data=figure.to(Figure),
-                            config=CONFIG,
-                            use_resize_handler=True,
-                            style={"width": "100%"},
+                        when_visible(
+                            rx.plotly.cartesian(
+                                data=figure.to(Figure),
+                                config=CONFIG,
+                                use_resize_handler=True,
+                                style={"width": "100%"},
+                            ),
                         ),
                         role="img",
                         aria_label=title,
