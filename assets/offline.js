@@ -3,6 +3,10 @@
 // a page that never loaded online. The Generate button carries its request as data-offline-request.
 (() => {
   const html = () => document.documentElement; // read each time: a redone hydration may replace <html>
+  // A changed attribute on <html> restyles the whole page (thousands of chart nodes): write only changes.
+  const mark = (name, value) => {
+    if ((html().dataset[name] || "") !== value) html().dataset[name] = value;
+  };
   const OUTBOX_TAG = "mediaws-outbox";
   const outbox = () => self.mediawsOutbox; // outbox.js may load after this script
   const LAST_REQUEST = "mediaws.lastRequest";
@@ -230,9 +234,9 @@
 
   const online = () => navigator.onLine;
   async function render() {
-    html().dataset.offline = online() ? "" : "1";
+    mark("offline", online() ? "" : "1");
     const showView = !online() && !loadedOnline.has(path());
-    html().dataset.offlineView = showView ? "show" : "";
+    mark("offlineView", showView ? "show" : "");
     await hydrated();
     const text = byId("offline-text");
     if (text && !online()) text.textContent = "You are offline: what you see was saved on this device.";
@@ -275,7 +279,7 @@
     const summary = waiting
       ? `${waiting} generation${waiting === 1 ? "" : "s"} waiting to send`
       : items.length ? "A queued generation could not be sent" : sentNews;
-    html().dataset.outbox = summary ? "show" : "";
+    mark("outbox", summary ? "show" : "");
     const list = el(
       "ul",
       {},

@@ -5,7 +5,7 @@ generations over 90 days in the ledger as workers do, then loads `/analytics` an
 390x844 with the CPU slowed 4x and a 1.6 Mbit/s, 150 ms link (Chrome's "Slow 4G" figures). For each
 load it records first contentful paint, when the headline spend is on screen (the data arrived over the
 websocket), when the first Plotly chart has drawn (scrolled to as soon as its place is there: charts draw
-only near the screen), and how many bytes of script came before the first paint versus in all: the Plotly
+only on screen), and how many bytes of script came before the first paint versus in all: the Plotly
 bundle is fetched only after the page has painted.
 """
 
@@ -48,7 +48,7 @@ TIMINGS = """
     const spend = [...document.querySelectorAll('.rt-Card')].find(
       (card) => /^Spend\\s+\\$/.test(card.innerText));
     if (seen.spend === null && spend) seen.spend = now;
-    const place = document.querySelector('.chart');  // charts draw near the screen: scroll to the first
+    const place = document.querySelector('.chart');  // charts draw on screen: scroll to the first
     if (place && !seen.scrolled) { place.scrollIntoView(); seen.scrolled = true; }
     if (seen.chart === null && document.querySelector('.js-plotly-plot .main-svg')) seen.chart = now;
     if (seen.spend !== null && seen.chart !== null) {

@@ -124,15 +124,21 @@ def page_title(title: str, lede: str | None = None) -> rx.Component:
     )
 
 
-def app_page(*children: rx.Component, title: str | None = None, lede: str | None = None) -> rx.Component:
+def app_page(
+    *children: rx.Component,
+    title: str | None = None,
+    lede: str | None = None,
+    skeleton: rx.Component | None = None,
+) -> rx.Component:
     """A page behind the login: navigation above, content once the session is checked.
 
-    A page with a fixed ``title`` (and ``lede``) shows it in its first paint, before any script has run.
+    A page with a fixed ``title`` (and ``lede``) shows it in its first paint, before any script has run;
+    ``skeleton`` is what stands in for the content until then (a generic page's shape by default).
     """
     content = rx.cond(
         AuthState.user_email != "",
         rx.vstack(*children, spacing="5", width="100%"),
-        loading("Checking your session…", heading=title is None),
+        skeleton if skeleton is not None else loading("Checking your session…", heading=title is None),
     )
     return rx.box(
         navbar(),

@@ -28,7 +28,7 @@ def chart_card(
     wide: bool = False,
     action: rx.Component | None = None,
 ) -> rx.Component:
-    """A titled chart, drawn once it comes near the screen; Plotly's bundle is a client-only import."""
+    """A titled chart, drawn once it is on screen; Plotly's bundle is a client-only import."""
     return rx.card(
         rx.vstack(
             rx.hstack(

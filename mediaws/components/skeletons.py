@@ -6,6 +6,9 @@ import reflex as rx
 
 from mediaws.components.asset_card import skeleton_card
 
+DROP_HINT = "Drop images, videos, audio or text here, or "
+"""The upload zone's words, before its "choose files" link: the gallery's skeleton shows them too."""
+
 
 def bar(width: str, height: str = "0.9rem") -> rx.Component:
     """One grey bar: a line of text, a heading or a control."""
@@ -20,6 +23,7 @@ def _frame(label: str, *parts: rx.Component) -> rx.Component:
         aria_busy="true",
         width="100%",
         class_name="page-skeleton",
+        key="page-skeleton",  # the content is mounted afresh, not moved into these nodes (a layout shift)
     )
 
 
@@ -48,11 +52,26 @@ def projects_skeleton(label: str = "Loading your projects…") -> rx.Component:
     )
 
 
+def _drop_zone() -> rx.Component:
+    """The upload zone's place and words (not yet a target): a phone paints them before any card."""
+    return rx.flex(
+        rx.icon("upload", size=20, color="var(--gray-10)", aria_hidden="true"),
+        rx.text(DROP_HINT, "choose files", size="2", color_scheme="gray"),
+        spacing="2",
+        align="center",
+        padding="14px",
+        width="100%",
+        class_name="drop-zone",
+        style={"cursor": "default"},
+    )
+
+
 def gallery_skeleton(label: str = "Loading assets…") -> rx.Component:
-    """The gallery: its heading, the search row and a grid of asset cards."""
+    """The gallery: its heading, the upload zone, the search row and a grid of asset cards."""
     return _frame(
         label,
         _heading(),
+        _drop_zone(),
         rx.hstack(bar("calc(100% - 6.5rem)", "2.5rem"), bar("6rem", "2.5rem"), spacing="2", width="100%"),
         rx.grid(
             *[skeleton_card() for _ in range(8)],

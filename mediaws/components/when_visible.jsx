@@ -1,27 +1,25 @@
-// Mounts its children once its box comes near the screen, so work far below the fold waits for a scroll.
+// Mounts its children once a fifth of its box is on screen, so work below the fold waits for a scroll;
+// until then the box is a grey stand-in as tall as its parent's reserved height.
 import { useEffect, useRef, useState } from "react";
 
-export default function WhenVisible({ children, margin = "200px", ...props }) {
+export default function WhenVisible({ children, ...props }) {
   const box = useRef(null);
-  const [near, setNear] = useState(false);
+  const [shown, setShown] = useState(false);
   useEffect(() => {
-    if (near || !box.current) return undefined;
+    if (shown || !box.current) return undefined;
     if (typeof IntersectionObserver === "undefined") {
-      setNear(true);
+      setShown(true);
       return undefined;
     }
     const observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+        if (entries.some((entry) => entry.isIntersecting)) setShown(true);
       },
-      { rootMargin: margin },
+      { threshold: 0.2 },
     );
     observer.observe(box.current);
     return () => observer.disconnect();
-  }, [near, margin]);
-  return (
-    <div ref={box} data-near={near ? "1" : "0"} {...props}>
-      {near ? children : null}
-    </div>
-  );
+  }, [shown]);
+  if (shown) return <div {...props}>{children}</div>;
+  return <div ref={box} className="skeleton" style={{ minHeight: "inherit" }} aria-hidden="true" />;
 }

@@ -1,4 +1,4 @@
-"""A box whose contents mount once it comes near the screen (when_visible.jsx, an IntersectionObserver)."""
+"""A box whose contents mount once it is on screen (when_visible.jsx, an IntersectionObserver)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import reflex as rx
 
 
 class WhenVisible(rx.Component):
-    """Mount the children when the box is within 200 px of the viewport; until then an empty box."""
+    """Mount the children once a fifth of the box is on screen; until then a grey stand-in."""
 
     library = "$/public/" + rx.asset("when_visible.jsx", shared=True)
     tag = "WhenVisible"

@@ -9,7 +9,7 @@ from mediaws.components.asset_card import asset_card, skeleton_card
 from mediaws.components.feedback import pull_to_refresh
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
-from mediaws.components.skeletons import gallery_skeleton
+from mediaws.components.skeletons import DROP_HINT, gallery_skeleton
 from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page
 from mediaws.state.gallery import GalleryState
@@ -201,7 +201,7 @@ def _upload_zone() -> rx.Component:
                 rx.flex(
                     rx.icon("upload", size=20, color="var(--gray-10)", aria_hidden="true"),
                     rx.text(
-                        "Drop images, videos, audio or text here, or ",
+                        DROP_HINT,
                         rx.text.span("choose files", color="var(--accent-11)", text_decoration="underline"),
                         size="2",
                     ),
@@ -396,4 +396,5 @@ def gallery_page() -> rx.Component:
             gallery_skeleton(),
         ),
         pull_to_refresh([GalleryBulkState.reset_selection, GalleryState.load]),
+        skeleton=gallery_skeleton("Checking your session…"),
     )

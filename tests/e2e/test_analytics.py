@@ -141,7 +141,7 @@ def _stat(page: Page, label: str) -> Locator:
 
 
 def _draw_every_chart(page: Page, count: int) -> None:
-    """Scroll to each chart's place: a chart draws once it comes near the screen, and not before."""
+    """Scroll to each chart's place: a chart draws once it is on screen, and not before."""
     places = page.locator(".chart")
     expect(places).to_have_count(count)
     places.first.scroll_into_view_if_needed()
