@@ -238,7 +238,11 @@ def _actions() -> rx.Component:
             href=S.asset.download_url,
         ),
         rx.button(
-            rx.icon(rx.cond(S.asset.archived, "archive-restore", "archive"), aria_hidden="true"),
+            rx.cond(  # two fixed icons: an icon named by a Var pulls every Lucide icon into the page
+                S.asset.archived,
+                rx.icon("archive-restore", aria_hidden="true"),
+                rx.icon("archive", aria_hidden="true"),
+            ),
             rx.cond(S.asset.archived, "Unarchive", "Archive"),
             on_click=S.toggle_archived,
             size="3",

@@ -233,11 +233,22 @@ def audio_view() -> rx.Component:
     )
 
 
+def _code_block(value: rx.Var, **_props: object) -> rx.Component:
+    """A fenced code block as plain monospace text: no syntax colouring, so no highlighter in the page.
+
+    Reflex's default (react-syntax-highlighter with every Prism language) made the asset page's script
+    ~400 KB larger for every asset, text or not.
+    """
+    return rx.el.pre(rx.el.code(value), class_name="md-code")
+
+
 def text_view() -> rx.Component:
     """The text (Markdown rendered, plain text as typed) and an editor that saves it as the new content."""
     shown = rx.cond(
         S.asset.markdown,
-        rx.markdown(S.text, use_raw=False, use_math=False, use_katex=False),
+        rx.markdown(
+            S.text, use_raw=False, use_math=False, use_katex=False, component_map={"pre": _code_block}
+        ),
         rx.el.pre(S.text, class_name="pre-wrap", style={"fontFamily": "inherit", "margin": "0"}),
     )
     editor = rx.form(
