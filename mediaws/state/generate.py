@@ -25,14 +25,14 @@ from mediaws.state import generate_prefill
 from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
 from mediaws.state.auth import AuthState
+from mediaws.state.generate_voices import FINISHED, VoiceMenu
 from mediaws.state.local_choice import PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
-class GenerateState(AuthState):
+class GenerateState(VoiceMenu, AuthState):
     """Everything on the Generate page; secrets never pass through here."""
 
     project_options: list[dict[str, str]] = []
@@ -67,16 +67,8 @@ class GenerateState(AuthState):
     image_url: str = ""
     image_name: str = ""
     upload_error: str = ""
-    preview_price: str = ""
-    preview_url: str = ""
-    preview_note: str = ""
-    preview_busy: bool = False
     fallback_on: bool = False
     fallback_key: str = ""
-    voice_choices: list[dict[str, str]] = []
-    voice_mode: str = ""
-    voice_note: str = ""
-    voice_typed_hint: str = ""
     submitting: bool = False
     loaded: bool = False  # the first load answered: the page shows its form, not a skeleton
     _submit_key: str = ""
@@ -84,25 +76,11 @@ class GenerateState(AuthState):
     _builtin_models: list[dict[str, str]] = []
     _notices: dict[str, str] = {}
     _endpoint_models: list[dict[str, str]] = []
-    _preview_generation_id: str = ""
-    _voice_provider: str = ""
 
     @rx.var
     def fallback_choices(self) -> list[dict[str, str]]:
         """The other usable models of the same type, to try if the chosen one fails."""
         return reads.others(self.models, self.model_key)
-
-    @rx.var
-    def preview_title(self) -> str:
-        """What the preview button plays, as its tooltip."""
-        voice = self.values.get("voice", "")
-        label = next((c["label"] for c in self.voice_choices if c["id"] == voice), voice)
-        return f"Hear a short sample of the voice {label}"
-
-    @rx.var
-    def has_voice(self) -> bool:
-        """Whether the chosen model speaks with a voice that can be previewed."""
-        return reads.speaks(self.kind, self.fields)
 
     @rx.var(deps=[*request_form.FORM_VARS, "project_options", "models", "user_email"], auto_deps=False)
     def offline_request(self) -> str:
@@ -155,50 +133,6 @@ class GenerateState(AuthState):
             self.fallback_key = others[0] if others else ""
         if not others:
             self.fallback_on = False
-
-    def _set_up_voices(self, keep: str) -> None:
-        """Offer the model's voices: its fixed list now, or "Loading voices…" until the provider answers."""
-        self.voice_note = ""
-        ref = ModelRef.from_key(self.model_key)
-        if not reads.speaks(self.kind, self.fields):
-            self.voice_choices, self.voice_mode, self.voice_typed_hint, self._voice_provider = [], "", "", ""
-            return
-        registry = wiring.app_deps().registry
-        menu = voices.voice_menu(registry, ref.provider, registry.resolve(ref))
-        self._voice_provider, self.voice_typed_hint = ref.provider, menu.typed_ids
-        if menu.live:
-            self.voice_choices, self.voice_mode = [], "loading"
-            self.values = {**self.values, "voice": keep}
-            return
-        self.voice_choices = reads.choice_rows(menu.choices)
-        chosen = voices.kept_choice(keep or self.values.get("voice", ""), menu.choices)
-        self.values = {**self.values, "voice": chosen}
-        self.voice_mode = "list" if menu.choices else "text"
-
-    def _apply_live_voices(self, provider: str, found: list[voices.Choice], problem: str) -> None:
-        """Show the listed voices, keeping the current one if still there; on failure say why and let type."""
-        label = wiring.app_deps().registry.provider(provider).label
-        if problem or not found:
-            self.voice_mode = "text"
-            self.voice_note = (
-                f"Could not list your {label} voices: {problem} Type a voice id instead, or try again."
-                if problem
-                else f"Your {label} account has no voices yet; type a voice id, or try again later."
-            )
-            return
-        self.voice_choices, self.voice_mode, self.voice_note = reads.choice_rows(found), "list", ""
-        chosen = voices.kept_choice(self.values.get("voice", ""), found)
-        if chosen != self.values.get("voice", ""):
-            self._forget_preview()
-        self.values = {**self.values, "voice": chosen}
-
-    def _voice_events(self) -> list[Any]:
-        return [GenerateState.load_voices] if self.voice_mode == "loading" else []
-
-    def _forget_preview(self) -> None:
-        """A preview belongs to the voice and options it was made with; any change drops it."""
-        self.preview_url = self.preview_note = self._preview_generation_id = ""
-        self.preview_busy = False
 
     def _refresh_fields(self) -> None:
         self._forget_preview()
@@ -338,50 +272,6 @@ class GenerateState(AuthState):
             return self._login_redirect()
         return self._voice_events() or None
 
-    @rx.event(background=True)
-    async def load_voices(self) -> Any:
-        """List the user's voices at the chosen provider (with their key) without holding up the page."""
-        async with self:
-            if self.voice_mode != "loading":
-                return
-            token, key = self.session_token, self.model_key
-        provider = ModelRef.from_key(key).provider
-        try:
-            found, problem = await asyncio.to_thread(reads.live_voices, token, provider), ""
-        except MediawsError as exc:
-            found, problem = [], str(exc)
-        async with self:
-            if self.model_key != key or self.voice_mode != "loading":
-                return
-            self._apply_live_voices(provider, found, problem)
-            try:
-                self._requote()
-            except SessionExpired:
-                return
-
-    @rx.event
-    def retry_voices(self) -> Any:
-        """Ask the provider for the voices again."""
-        if not self._voice_provider:
-            return None
-        self.voice_mode, self.voice_note = "loading", ""
-        return GenerateState.load_voices
-
-    @rx.event
-    def type_voice_id(self) -> None:
-        """Switch the voice dropdown to a field for a voice id that is not on the list (a cloned voice)."""
-        if self.voice_typed_hint:
-            self.voice_mode = "text"
-
-    @rx.event
-    def pick_voice_from_list(self) -> Any:
-        """Back from a typed voice id to the dropdown."""
-        if not self.voice_choices:
-            return None
-        self.voice_mode = "list"
-        choices = [(c["id"], c["label"]) for c in self.voice_choices]
-        return GenerateState.set_option("voice", voices.kept_choice(self.values.get("voice", ""), choices))
-
     @rx.event
     def set_option(self, name: str, value: str | bool) -> Any:
         """Change one option and price again."""
@@ -453,52 +343,6 @@ class GenerateState(AuthState):
         except SessionExpired:
             return self._login_redirect()
         return None
-
-    @rx.event
-    def preview_voice(self) -> Any:
-        """Play a short sample of the chosen voice: free sample, earlier preview, or a new cheap one."""
-        self.preview_note, self.preview_url = "", ""
-        if not (reads.speaks(self.kind, self.fields) and self.project_id):
-            return None
-        if not self.values.get("voice", "").strip():
-            self.preview_note = "Choose a voice first."
-            return None
-        try:
-            with self._signed_in() as (session, user):
-                found = voice_preview.start_preview(
-                    session=session, user_id=user.id, **request_form.preview_request(self._form())
-                )
-        except SessionExpired:
-            return self._login_redirect()
-        except (ValidationError, NotFoundError) as exc:
-            self.preview_note = str(exc)
-            return None
-        if found.url:
-            self.preview_url = found.url
-            return None
-        self._preview_generation_id, self.preview_busy = found.generation_id, True
-        self.preview_note = "Making a short sample…"
-        return GenerateState.watch_preview
-
-    @rx.event(background=True)
-    async def watch_preview(self) -> Any:
-        """Wait for the preview sample, then play it."""
-        async with self:
-            token, wanted = self.session_token, self._preview_generation_id
-        while True:
-            try:
-                status, url, problem = await asyncio.to_thread(reads.preview_status, token, wanted)
-            except MediawsError as exc:
-                status, url, problem = "failed", "", str(exc)
-            if status in FINISHED:
-                break
-            await asyncio.sleep(0.4)
-        async with self:
-            if self._preview_generation_id != wanted:
-                return
-            self.preview_busy = False
-            self.preview_url = url
-            self.preview_note = "" if url else (problem or "The preview could not be made.")
 
     @rx.event
     def set_prompt(self, value: str) -> None:
