@@ -25,7 +25,7 @@ from mediaws.state import generate_prefill
 from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
 from mediaws.state.auth import AuthState
-from mediaws.state.generate_voices import FINISHED, VoiceMenu
+from mediaws.state.generate_voices import VoiceMenu
 from mediaws.state.local_choice import PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
@@ -362,7 +362,7 @@ class GenerateState(VoiceMenu, AuthState):
         """One key per intended generation: kept for the same request, new once it changed or finished."""
         fields = {k: v for k, v in request.items() if k != "deps"}
         fingerprint = idempotency.request_fingerprint(**fields, fallbacks=fallbacks)
-        if fingerprint != self._submit_fingerprint or self.status in FINISHED or not self._submit_key:
+        if fingerprint != self._submit_fingerprint or self.status in reads.FINISHED or not self._submit_key:
             self._submit_key, self._submit_fingerprint = str(uuid.uuid4()), fingerprint
         return self._submit_key
 
@@ -427,10 +427,10 @@ class GenerateState(VoiceMenu, AuthState):
                 self.status, self.progress = info["status"], int(info["progress"])
                 self.message, self.elapsed = info["message"], f"{int(time.monotonic() - began)} s"
                 self.eta = info["eta"]
-                if info["status"] in FINISHED:
+                if info["status"] in reads.FINISHED:
                     self.cost, self.result_text, self.results = info["cost"], info["text"], info["results"]
                     self.made_with, self.source_url = info["made_with"], info["source_url"]
-            if info["status"] in FINISHED:
+            if info["status"] in reads.FINISHED:
                 if info["status"] == "succeeded":
                     yield rx.toast.success(f"Done. It cost {info['cost']}.")
                 elif info["status"] == "failed":

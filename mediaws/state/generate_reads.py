@@ -15,6 +15,9 @@ from mediaws.pricing.cost import priced_display
 from mediaws.services import accounts, catalog, generation, voice_preview, voices
 from mediaws.work import Capability, ModelRef
 
+FINISHED = ("succeeded", "failed", "cancelled")
+"""The statuses after which a generation (or a voice sample) changes no more."""
+
 
 def eta_text(seconds: int | None) -> str:
     """The estimate in words ("about 1 min 20 s left"), or "" when unknown."""

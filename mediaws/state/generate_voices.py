@@ -19,8 +19,6 @@ from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
 from mediaws.work import ModelRef
 
-FINISHED = ("succeeded", "failed", "cancelled")
-
 
 class VoiceMenu(rx.State, mixin=True):
     """The voice choices and the sample of the chosen voice, for a form that speaks."""
@@ -186,7 +184,7 @@ class VoiceMenu(rx.State, mixin=True):
                 status, url, problem = await asyncio.to_thread(reads.preview_status, token, wanted)
             except MediawsError as exc:
                 status, url, problem = "failed", "", str(exc)
-            if status in FINISHED:
+            if status in reads.FINISHED:
                 break
             await asyncio.sleep(0.4)
         async with self:
