@@ -36,7 +36,7 @@ LOADER = (
 
 
 def paint_first(html: str) -> str:
-    """The page with its chunks fetched and started after the first frame; unchanged if it is not one."""
+    """The page with its chunks fetched and started after its first paint; unchanged if it is not one."""
     start = START.search(html)
     if start is None or MARK in html:
         return html

@@ -227,4 +227,7 @@ def test_a_request_queued_for_another_account_is_refused_and_writes_nothing(
     mine = generate(client, {**auth, "X-Queued-For": quote(user.email.upper())}, project_id, key)
     assert mine.status_code == 202, mine.text
     assert generate(client, {**auth, "X-Queued-For": "x" * 1001}, project_id, key).status_code == 422
+    assert generate(client, {**auth, "X-Queued-For": ""}, project_id, key).status_code == 422
+    broken = generate(client, {**auth, "X-Queued-For": "%E0%A4%ZZ" + quote(user.email)}, project_id, key)
+    assert broken.status_code == 409 and broken.json()["error"]["field"] == "X-Queued-For"
     assert rows(session) == (1, 1)
