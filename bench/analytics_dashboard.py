@@ -7,8 +7,9 @@
    measured user's) through ``projects.delete_project``; recounts the totals with ``ledger.rebuild``;
    then ``ledger.check`` must find no difference.
 2. For the heavy user (~12,000 generations in 90 days), p50/p95 of each query the product runs, each in
-   its own session: ``dashboard`` whole and its two reads (day totals; heatmap, from the hour counts when
-   not narrowed), ``usage`` per day, week and month, ``project_summary``; over the last 90 days, and
+   its own session: ``dashboard`` whole and two of its reads (totals by project, provider, model and type,
+   from whole months' totals and the other days'; heatmap, from the hour counts, or the day hour counts when
+   narrowed), ``usage`` per day, week and month, ``project_summary``; over the last 90 days, and
    narrowed to one provider. Prints their plans.
 3. The same figures with pandas from the raw rows (``pd.read_sql`` of the entries, then group-bys), timed
    with and without the read; they must equal the product's (else the exit status is 1).
@@ -66,7 +67,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 RUNS, WARM_UP = 40, 3
 PERIODS: tuple[analytics.Period, ...] = ("day", "week", "month")
 DASHBOARD_MS, RATIO, RSS_GROWTH_MB, EXPORT_ROWS = 200.0, 20.0, 50.0, 100_000
-READ_TABLES = ("usage_analytics", "usage_hours", "ledger_entries")
+READ_TABLES = ("usage_analytics", "usage_hours", "usage_day_hours", "ledger_entries")
 OWN_PEAK = """
 with open("/proc/self/status") as status:
     print(json.dumps({"hwm_kb": next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))}))
@@ -104,9 +105,9 @@ class Outcome:
 
 
 def day_sums(session: Session, *, user: uuid.UUID, filters: analytics.Filters, zone: Any) -> object:
-    """The dashboard's day-totals read: sums by project, provider, model and type."""
-    keys = (UsageBucket.project_id, UsageBucket.provider, UsageBucket.model, UsageBucket.generation_type)
-    return analytics._day_sums(session, user, filters, zone, *(col(key) for key in keys))
+    """The dashboard's totals read: sums by project, provider, model and type (whole months, then days)."""
+    keys = ("project_id", "provider", "model", "generation_type")
+    return analytics._sums(session, user, filters, zone, keys, months=True)
 
 
 def timed(engine: Engine, name: str, call: Callable[[Session], object], runs: int) -> Timing:
@@ -251,7 +252,7 @@ def product_timings(
             ),
             timed(
                 engine,
-                f"  day totals summed, {label}",
+                f"  totals summed by key, {label}",
                 partial(day_sums, user=user, filters=filters, zone=zone),
                 runs,
             ),

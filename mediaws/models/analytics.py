@@ -6,7 +6,19 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Index, Numeric, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from mediaws.models.base import UTCDateTime, created_field, id_field, time_field
@@ -114,3 +126,36 @@ class UsageHour(SQLModel, table=True):
     hour: int
     """The local hour of the day, 0-23."""
     request_count: int = 0
+
+
+HOUR_COLUMNS = tuple(f"h{hour:02d}" for hour in range(24))
+"""A day's request counts by local hour, 00-23 (a repeated hour counts twice into its column)."""
+DAY_HOURS_KEY = ("user_id", "period_start", "project_id", "provider", "model")
+
+DAY_HOURS = Table(
+    "usage_day_hours",
+    SQLModel.metadata,
+    Column("id", Uuid(), primary_key=True),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("period_start", UTCDateTime, nullable=False, doc="The local midnight the day starts at, in UTC."),
+    Column("project_id", Uuid(), nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("model", String(120), nullable=False),
+    Column("weekday", Integer, nullable=False, doc="The local day's day of the week, Monday 0."),
+    *(Column(name, Integer, nullable=False, default=0) for name in HOUR_COLUMNS),
+    UniqueConstraint(*DAY_HOURS_KEY, name="uq_usage_day_hours_key"),
+    Index(
+        "ix_usage_day_hours_span",
+        "user_id",
+        "period_start",
+        "provider",
+        "model",
+        "project_id",
+        "weekday",
+        *HOUR_COLUMNS,
+    ),
+)
+"""Requests by local hour of one day, project, provider and model: the weekday-by-hour chart when narrowed.
+
+A table rather than a class: its 24 hour columns are read and added to by name, never as an object.
+"""

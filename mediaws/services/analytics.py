@@ -11,16 +11,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Row, cast, extract, func
+from sqlalchemy import BigInteger, Row, and_, bindparam, cast, func, union_all
 from sqlmodel import Session, col, select
 
 from mediaws.errors import NotFoundError, ValidationError
 from mediaws.models import LedgerEntry, Project, UsageBucket, UsageHour
-from mediaws.models.analytics import BUCKET_SUMS
+from mediaws.models.analytics import BUCKET_SUMS, DAY_HOURS, HOUR_COLUMNS
 from mediaws.services import asset_stats, generation, ledger, projects
 from mediaws.services.asset_queries import parse_id
 
@@ -29,8 +29,11 @@ MAX_DAYS = 3 * 366
 """The longest range one query covers."""
 DELETED_PROJECT = "A project (deleted)"
 """A deleted project whose name the ledger did not keep."""
-HOURS_BEFORE_MONDAY = 72
-"""Epoch seconds start on a Thursday (1970-01-01), 72 hours into its week."""
+POINT_SUMS = ("cost_picos", "request_count", "success_count", "failure_count")
+"""What a trend's point needs of the day totals."""
+NARROWING = ("provider", "model", "project_id")
+"""The filters that narrow the totals read, by column name."""
+BUCKETS = UsageBucket.__table__.c  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -141,24 +144,86 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
-def _day_sums(
-    session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo, *keys: Any
-) -> Sequence[Row[Any]]:
-    """The day totals in the filter summed by ``keys`` in the database, each sum named as its column."""
-    sums = (cast(func.sum(getattr(UsageBucket, name)), BigInteger).label(name) for name in BUCKET_SUMS)
-    query = select(*keys, *sums).where(
-        UsageBucket.user_id == user_id,
-        UsageBucket.period_type == "day",
-        col(UsageBucket.period_start) >= local_midnight(filters.start, zone),
-        col(UsageBucket.period_start) < local_midnight(filters.end + timedelta(days=1), zone),
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The whole months from ``start`` to ``end`` (included), as their first day and the next month's."""
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = (end + timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else None
+
+
+def _narrowed(filters: Filters) -> tuple[str, ...]:
+    return tuple(name for name in NARROWING if getattr(filters, name))
+
+
+def _bound(user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> dict[str, Any]:
+    """The values a span's statement binds: the person, the span's ends in UTC, what narrows it."""
+    return {
+        "user_id": user_id,
+        "start": local_midnight(filters.start, zone),
+        "end": local_midnight(filters.end + timedelta(days=1), zone),
+        **{name: getattr(filters, name) for name in _narrowed(filters)},
+    }
+
+
+def _span(kind: str, low: str, high: str) -> Any:
+    return and_(
+        BUCKETS.period_type == kind,
+        BUCKETS.period_start >= bindparam(low),
+        BUCKETS.period_start < bindparam(high),
     )
-    if filters.provider:
-        query = query.where(UsageBucket.provider == filters.provider)
-    if filters.model:
-        query = query.where(UsageBucket.model == filters.model)
-    if filters.project_id:
-        query = query.where(UsageBucket.project_id == filters.project_id)
-    return session.execute(query.group_by(*keys)).all()
+
+
+@lru_cache(maxsize=32)
+def _sums_query(keys: tuple[str, ...], sums: tuple[str, ...], months: bool, narrowed: tuple[str, ...]) -> Any:
+    """A statement summing a span of totals by ``keys``, built once per shape: values are bound per call.
+
+    With ``months``, the days before the first whole month, the whole months and the days after are three
+    range reads of the covering index joined by UNION ALL (an OR of the ranges scans all the person's totals
+    on PostgreSQL).
+    """
+    narrowing = [BUCKETS[name] == bindparam(name) for name in narrowed]
+    mine = BUCKETS.user_id == bindparam("user_id")
+    if not months:
+        grouped = [BUCKETS[name] for name in keys]
+        return (
+            select(*grouped, *(cast(func.sum(BUCKETS[name]), BigInteger).label(name) for name in sums))
+            .where(mine, _span("day", "start", "end"), *narrowing)
+            .group_by(*grouped)
+        )
+    spans = (("day", "start", "first"), ("month", "first", "after"), ("day", "after", "end"))
+    rows = union_all(
+        *(
+            select(*(BUCKETS[name] for name in keys + sums)).where(mine, _span(*span), *narrowing)
+            for span in spans
+        )
+    ).subquery()
+    grouped = [rows.c[name] for name in keys]
+    return select(
+        *grouped, *(cast(func.sum(rows.c[name]), BigInteger).label(name) for name in sums)
+    ).group_by(*grouped)
+
+
+def _sums(
+    session: Session,
+    user_id: uuid.UUID,
+    filters: Filters,
+    zone: ZoneInfo,
+    keys: Sequence[str],
+    sums: Sequence[str] = BUCKET_SUMS,
+    *,
+    months: bool = False,
+) -> Sequence[Row[Any]]:
+    """The totals in the filter summed by the columns ``keys`` in the database, each sum named as its column.
+
+    With ``months``, whole months are read from their month totals (a thirtieth of the rows), so ``keys``
+    must not include the day.
+    """
+    values = _bound(user_id, filters, zone)
+    whole = whole_months(filters.start, filters.end) if months else None
+    if whole is not None:
+        values |= {"first": local_midnight(whole[0], zone), "after": local_midnight(whole[1], zone)}
+    query = _sums_query(tuple(keys), tuple(sums), whole is not None, _narrowed(filters))
+    return session.execute(query, values).all()
 
 
 def _shares(buckets: Sequence[Any], key: Any, names: dict[Any, str] | None = None) -> list[Share]:
@@ -201,76 +266,44 @@ def trend(buckets: Sequence[Any], zone: ZoneInfo, period: Period) -> list[Point]
     return [Point(day, *sums[day]) for day in sorted(sums)]
 
 
-def _offset(second: int, zone: ZoneInfo) -> int:
-    return int(datetime.fromtimestamp(second, zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-
-
-def steady_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
-    """[start, end) cut where the zone's UTC offset changes, each span with its offset in seconds."""
-    first, last = int(start.timestamp()), int(end.timestamp())
-    cuts = [first]
-    for day in range(first, last, 86_400):
-        low, high = day, min(day + 86_400, last) - 1
-        if _offset(low, zone) != _offset(high, zone):
-            while high - low > 1:  # low keeps the old offset, high has the new one
-                middle = (low + high) // 2
-                low, high = (middle, high) if _offset(middle, zone) == _offset(low, zone) else (low, middle)
-            cuts.append(high)
-    cuts.append(last)
-    return [
-        (datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC), _offset(a, zone))
-        for a, b in pairwise(cuts)
-    ]
-
-
-def _epoch_seconds(session: Session) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%s", col(LedgerEntry.completed_at)), BigInteger)
-    return cast(func.floor(extract("epoch", col(LedgerEntry.completed_at))), BigInteger)
+@lru_cache(maxsize=8)
+def _heatmap_query(narrowed: tuple[str, ...]) -> Any:
+    """Requests by weekday and hour in a span: the user's hour counts, or the narrowed day hour counts."""
+    if not narrowed:
+        hours = UsageHour.__table__.c  # type: ignore[attr-defined]
+        slot = (hours.weekday, hours.hour)
+        return (
+            select(*slot, cast(func.sum(hours.request_count), BigInteger))
+            .where(
+                hours.user_id == bindparam("user_id"),
+                hours.period_start >= bindparam("start"),
+                hours.period_start < bindparam("end"),
+            )
+            .group_by(*slot)
+        )
+    days = DAY_HOURS.c
+    return (
+        select(days.weekday, *(cast(func.sum(days[name]), BigInteger) for name in HOUR_COLUMNS))
+        .where(
+            days.user_id == bindparam("user_id"),
+            days.period_start >= bindparam("start"),
+            days.period_start < bindparam("end"),
+            *(days[name] == bindparam(name) for name in narrowed),
+        )
+        .group_by(days.weekday)
+    )
 
 
 def _heatmap(session: Session, user_id: uuid.UUID, filters: Filters, zone: ZoneInfo) -> list[list[int]]:
-    """Requests by weekday and hour: the hour counts summed, or a narrowed filter's entries counted."""
-    start, end = local_midnight(filters.start, zone), local_midnight(filters.end + timedelta(days=1), zone)
-    if filters.provider or filters.model or filters.project_id:
-        return _counted_heatmap(session, user_id, filters, start, end, zone)
+    """Requests by weekday and hour of the person's day in the filter."""
+    narrowed = _narrowed(filters)
+    rows = session.execute(_heatmap_query(narrowed), _bound(user_id, filters, zone)).all()
     grid = [[0] * 24 for _ in range(7)]
-    query = (
-        select(UsageHour.weekday, UsageHour.hour, cast(func.sum(UsageHour.request_count), BigInteger))
-        .where(
-            UsageHour.user_id == user_id,
-            col(UsageHour.period_start) >= start,
-            col(UsageHour.period_start) < end,
-        )
-        .group_by(col(UsageHour.weekday), col(UsageHour.hour))
-    )
-    for weekday, hour, count in session.exec(query).all():
-        grid[weekday][hour] = count
-    return grid
-
-
-def _counted_heatmap(
-    session: Session, user_id: uuid.UUID, filters: Filters, start: datetime, end: datetime, zone: ZoneInfo
-) -> list[list[int]]:
-    """Requests by weekday and hour, the entries counted by the database in each span of one UTC offset."""
-    epoch = _epoch_seconds(session)
-    grid = [[0] * 24 for _ in range(7)]
-    for begin, until, offset in steady_spans(start, end, zone):
-        hour = ((epoch + offset) // 3600 + HOURS_BEFORE_MONDAY) % (7 * 24)
-        query = select(hour, func.count()).where(
-            LedgerEntry.user_id == user_id,
-            col(LedgerEntry.completed_at) >= begin,
-            col(LedgerEntry.completed_at) < until,
-        )
-        if filters.provider:
-            query = query.where(LedgerEntry.provider == filters.provider)
-        if filters.model:
-            query = query.where(LedgerEntry.model == filters.model)
-        if filters.project_id:
-            query = query.where(LedgerEntry.project_id == filters.project_id)
-        for row in session.execute(query.group_by(hour)).all():
-            slot, count = int(row[0]), int(row[1])
-            grid[slot // 24][slot % 24] += count
+    for row in rows:
+        if narrowed:
+            grid[row[0]] = [int(count) for count in row[1:]]
+        else:
+            grid[row[0]][row[1]] = int(row[2])
     return grid
 
 
@@ -362,15 +395,15 @@ def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Per
     """Spend and requests per day, week or month within the filter."""
     check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
-    return trend(_day_sums(session, user_id, filters, zone, col(UsageBucket.period_start)), zone, period)
+    return trend(_sums(session, user_id, filters, zone, ["period_start"], POINT_SUMS), zone, period)
 
 
 def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
     """Every figure of the analytics page for one person and filter, each an exact sum."""
     check_project(session, user_id, filters.project_id)
     zone = ledger.user_zone(session, user_id)
-    keys = (UsageBucket.project_id, UsageBucket.provider, UsageBucket.model, UsageBucket.generation_type)
-    buckets = _day_sums(session, user_id, filters, zone, *(col(key) for key in keys))
+    keys = ("project_id", "provider", "model", "generation_type")
+    buckets = _sums(session, user_id, filters, zone, keys, months=True)
     timed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ends: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for bucket in buckets:
@@ -394,7 +427,7 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         by_type=_shares(buckets, lambda b: b.generation_type),
         by_model=_shares(buckets, lambda b: f"{b.provider}/{b.model}"),
         by_project=_shares(buckets, lambda b: b.project_id, names),
-        daily=trend(_day_sums(session, user_id, filters, zone, col(UsageBucket.period_start)), zone, "day"),
+        daily=trend(_sums(session, user_id, filters, zone, ["period_start"], POINT_SUMS), zone, "day"),
         reliability=[Reliability(provider, *ends[provider]) for provider in sorted(ends)],
         average_ms_by_model={m: total // count for m, (total, count) in sorted(timed.items()) if count},
         heatmap=_heatmap(session, user_id, filters, zone),

@@ -1,10 +1,11 @@
 """The spend ledger: each finished generation entered once, with its day's and month's totals, as it finishes.
 
-Entries and totals (and the count of the local hour it finished in, for the weekday-by-hour chart) are written
-in the transaction that finishes the generation, so they are never behind it, and totals are added with one
-upsert (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``), so workers finishing at once on PostgreSQL
-add up instead of overwriting each other. Deleting a project marks its entries deleted; what was spent stays
-spent. Days, months and hours are the owner's (``users.time_zone``).
+Entries and totals (and the counts of the local hour it finished in, for the weekday-by-hour chart: the
+user's, and the day's for its project, provider and model) are written in the transaction that finishes
+the generation, so they are never behind it, and totals are added with one upsert (``INSERT … ON CONFLICT
+DO UPDATE SET n = n + excluded.n``), so workers finishing at once on PostgreSQL add up instead of
+overwriting each other. Deleting a project marks its entries deleted; what was spent stays spent. Days,
+months and hours are the owner's (``users.time_zone``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlmodel import Session, col, select
 from mediaws.errors import ValidationError
 from mediaws.jobs import queue
 from mediaws.models import Generation, LedgerEntry, UsageBucket, UsageHour, User
-from mediaws.models.analytics import BUCKET_KEY
+from mediaws.models.analytics import BUCKET_KEY, DAY_HOURS, DAY_HOURS_KEY, HOUR_COLUMNS
 from mediaws.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ COUNTED = {
     queue.CANCELLED: "cancelled_count",
 }
 Totals = dict[tuple[Any, ...], dict[str, Any]]
-"""A bucket's amounts by ``BUCKET_KEY``, or an hour's weekday, hour and count by ``HOUR_KEY``."""
+"""A bucket's amounts by ``BUCKET_KEY``, an hour's weekday, hour and count by ``HOUR_KEY``, or a day's weekday
+and hour counts by ``DAY_HOURS_KEY``."""
 
 
 def zone_of(name: str) -> ZoneInfo:
@@ -167,6 +169,21 @@ def _hour_row(entry: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _day_hours_row(entry: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    local = entry["completed_at"].astimezone(zone)
+    return {
+        "id": uuid.uuid4(),
+        "user_id": entry["user_id"],
+        "period_start": period_starts(entry["completed_at"], zone)["day"],
+        "project_id": entry["project_id"],
+        "provider": entry["provider"],
+        "model": entry["model"],
+        "weekday": local.weekday(),
+        **dict.fromkeys(HOUR_COLUMNS, 0),
+        HOUR_COLUMNS[local.hour]: 1,
+    }
+
+
 @lru_cache(maxsize=8)
 def _insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -203,6 +220,16 @@ def _count_hour(dialect: str) -> Any:
     )
 
 
+@lru_cache(maxsize=4)
+def _count_day_hour(dialect: str) -> Any:
+    """Insert a day's hour counts, or add them to the stored ones."""
+    statement = _insert(dialect, DAY_HOURS)
+    return statement.on_conflict_do_update(
+        index_elements=list(DAY_HOURS_KEY),
+        set_={name: DAY_HOURS.c[name] + statement.excluded[name] for name in HOUR_COLUMNS},
+    )
+
+
 def user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo:
     """The zone a user's days are counted in."""
     name = session.exec(select(User.time_zone).where(User.id == user_id)).first()
@@ -221,6 +248,7 @@ def enter(session: Session, generation: Generation) -> bool:
     for row in _bucket_rows(entry, zone):
         session.execute(_add_up(dialect), row)
     session.execute(_count_hour(dialect), _hour_row(entry, zone))
+    session.execute(_count_day_hour(dialect), _day_hours_row(entry, zone))
     return True
 
 
@@ -293,14 +321,15 @@ class CatchUp:
         return entered
 
 
-def expected_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals]:
-    """Every bucket's totals and every hour's count as computed from the entries alone."""
+def expected_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals, Totals]:
+    """Every bucket's totals, hour's count and day's hour counts, computed from the entries alone."""
     query = select(*LEDGER.c)
     if user_id is not None:
         query = query.where(LEDGER.c.user_id == user_id)
     zones: dict[uuid.UUID, ZoneInfo] = {}
     totals: Totals = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
     hours: Totals = {}
+    days: Totals = {}
     for entry in session.execute(query.execution_options(yield_per=READ_BATCH)).mappings():
         if entry["user_id"] not in zones:
             zones[entry["user_id"]] = user_zone(session, entry["user_id"])
@@ -312,32 +341,52 @@ def expected_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple
         hour = hour_of(entry["completed_at"], zone)
         counted = hours.setdefault((entry["user_id"], hour.pop("period_start")), hour | {"request_count": 0})
         counted["request_count"] += 1
-    return dict(totals), hours
+        row = _day_hours_row(dict(entry), zone)
+        day = days.setdefault(
+            tuple(row[name] for name in DAY_HOURS_KEY),
+            {"weekday": row["weekday"], **dict.fromkeys(HOUR_COLUMNS, 0)},
+        )
+        for name in HOUR_COLUMNS:
+            day[name] += row[name]
+    return dict(totals), hours, days
 
 
-def stored_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals]:
-    """Every bucket's totals and every hour's count as stored."""
+def stored_totals(session: Session, user_id: uuid.UUID | None = None) -> tuple[Totals, Totals, Totals]:
+    """Every bucket's totals, every hour's count and every day's hour counts as stored."""
     buckets = select(UsageBucket)
     hours = select(*HOURS.c)
+    days = select(*DAY_HOURS.c)
     if user_id is not None:
         buckets = buckets.where(UsageBucket.user_id == user_id)
         hours = hours.where(HOURS.c.user_id == user_id)
-    return {
-        tuple(getattr(bucket, name) for name in BUCKET_KEY): {name: getattr(bucket, name) for name in SUMMED}
-        for bucket in session.exec(buckets)
-    }, {
-        (row.user_id, row.period_start): {
-            "weekday": row.weekday,
-            "hour": row.hour,
-            "request_count": row.request_count,
-        }
-        for row in session.execute(hours)
-    }
+        days = days.where(DAY_HOURS.c.user_id == user_id)
+    return (
+        {
+            tuple(getattr(bucket, name) for name in BUCKET_KEY): {
+                name: getattr(bucket, name) for name in SUMMED
+            }
+            for bucket in session.exec(buckets)
+        },
+        {
+            (row.user_id, row.period_start): {
+                "weekday": row.weekday,
+                "hour": row.hour,
+                "request_count": row.request_count,
+            }
+            for row in session.execute(hours)
+        },
+        {
+            tuple(row[name] for name in DAY_HOURS_KEY): {
+                name: row[name] for name in ("weekday", *HOUR_COLUMNS)
+            }
+            for row in session.execute(days).mappings()
+        },
+    )
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A bucket or hour whose stored totals differ from its entries' sum."""
+    """A bucket, hour or day's hour counts whose stored values differ from its entries'."""
 
     key: tuple[Any, ...]
     stored: dict[str, Any] | None
@@ -347,6 +396,10 @@ class Difference:
         if len(self.key) == len(HOUR_KEY):
             user, start = self.key
             where = f"user {user}, hour from {start:%Y-%m-%d %H:%M} UTC"
+        elif len(self.key) == len(DAY_HOURS_KEY):
+            user, start, project, provider, model = self.key
+            where = f"user {user}, hours of the day from {start:%Y-%m-%d %H:%M} UTC, project {project}"
+            where += f", {provider}/{model}"
         else:
             user, period, start, project, provider, model, kind = self.key
             where = f"user {user}, {period} from {start:%Y-%m-%d %H:%M} UTC, project {project}"
@@ -362,7 +415,7 @@ class Difference:
 
 
 def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference]:
-    """Each bucket or hour whose stored totals are not the exact sum of its entries (there should be none)."""
+    """Each total or count that is not the exact sum of its entries (there should be none)."""
     return [
         Difference(key, stored.get(key), expected.get(key))
         for stored, expected in zip(
@@ -376,11 +429,11 @@ def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference
 def rebuild(session: Session, user_id: uuid.UUID | None = None) -> tuple[int, int]:
     """Enter finished generations the ledger lacks, recount totals and hours from it; how many of each."""
     enter_missing(session)
-    for table in (BUCKETS, HOURS):
+    for table in (BUCKETS, HOURS, DAY_HOURS):
         session.execute(
             table.delete() if user_id is None else table.delete().where(table.c.user_id == user_id)
         )
-    buckets, hours = expected_totals(session, user_id)
+    buckets, hours, days = expected_totals(session, user_id)
     rows = [
         {"id": uuid.uuid4(), "updated_at": utcnow(), **dict(zip(BUCKET_KEY, key, strict=True)), **amounts}
         for key, amounts in buckets.items()
@@ -392,6 +445,14 @@ def rebuild(session: Session, user_id: uuid.UUID | None = None) -> tuple[int, in
         [
             {"id": uuid.uuid4(), **dict(zip(HOUR_KEY, key, strict=True)), **hour}
             for key, hour in hours.items()
+        ],
+    )
+    _insert_all(
+        session,
+        DAY_HOURS,
+        [
+            {"id": uuid.uuid4(), **dict(zip(DAY_HOURS_KEY, key, strict=True)), **counts}
+            for key, counts in days.items()
         ],
     )
     session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -276,7 +276,22 @@ def test_totals_are_the_exact_sum_of_random_generations(
             for g in counted:
                 local = g.completed_at.astimezone(ledger.zone_of(zone))
                 hours[local.weekday()][local.hour] += 1
-            assert seen.heatmap == hours  # from the hour counts, or the entries when narrowed
+            assert seen.heatmap == hours  # from the hour counts, or the day hour counts when narrowed
+        local_days = {g.id: g.completed_at.astimezone(ledger.zone_of(zone)).date() for g in mine}
+        for provider in (None, "openai"):  # November whole from its month totals, the edges from days
+            edges = analytics.Filters(date(2026, 11, 3), date(2026, 12, 5), provider=provider)
+            seen = analytics.dashboard(session, user_id=person.id, filters=edges)
+            inside = [
+                g
+                for g in mine
+                if edges.start <= local_days[g.id] <= edges.end and provider in (None, g.provider)
+            ]
+            assert seen.total_cost_picos == sum(g.cost_picos or 0 for g in inside)
+            assert {s.name: (s.cost_picos, s.requests) for s in seen.by_provider} == {
+                name: (sum(g.cost_picos or 0 for g in inside if g.provider == name), requests)
+                for name, requests in Counter(g.provider for g in inside).items()
+            }
+            assert sum(p.requests for p in seen.daily) == len(inside) == sum(map(sum, seen.heatmap))
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

@@ -30,6 +30,7 @@ TABLES = FIRST | {
     "usage_analytics",
     "sent_emails",
     "usage_hours",
+    "usage_day_hours",
 }
 
 

@@ -1,4 +1,4 @@
-"""Hour counts: the weekday-by-hour chart read from them equals counting the ledger's entries, exactly."""
+"""Hour counts: the weekday-by-hour chart read from them, narrowed or not, equals counting the entries."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from mediaws import migrations
 from mediaws.db import make_engine
 from mediaws.models import Generation, LedgerEntry, UsageHour, User
+from mediaws.models.analytics import DAY_HOURS, HOUR_COLUMNS
 from mediaws.services import accounts, analytics, ledger, projects
 from tests.integration.test_ledger import _finished
 from tests.integration.test_migrations import _insert_old
@@ -178,12 +179,15 @@ def test_check_finds_a_wrong_or_missing_hour_and_rebuild_mends_it(session: Sessi
     session.commit()
     session.execute(update(UsageHour).where(UsageHour.hour == 9).values(request_count=3))
     session.execute(sa.delete(UsageHour).where(col(UsageHour.hour) == 11))
+    session.execute(update(DAY_HOURS).where(DAY_HOURS.c.h09 == 1).values(h09=5))
     session.commit()
     found = sorted(str(d) for d in ledger.check(session))
-    assert found == [
+    assert found[:2] == [
         f"user {user.id}, hour from 2026-12-01 09:00 UTC: request_count 3 ≠ 1",
         f"user {user.id}, hour from 2026-12-01 11:00 UTC: missing",
     ]
+    assert found[2].startswith(f"user {user.id}, hours of the day from 2026-12-01 00:00 UTC, project ")
+    assert found[2].endswith(": h09 5 ≠ 1") and len(found) == 3
     assert ledger.check(session, user.id) != []
     ledger.rebuild(session, user.id)
     assert ledger.check(session) == []
@@ -215,13 +219,16 @@ def test_the_migration_counts_every_entry_in_its_owners_zone(fresh_db_url: str) 
             session.commit()
         migrations.upgrade(fresh_db_url)
         with Session(engine) as session:
-            stored, expected = ledger.stored_totals(session)[1], ledger.expected_totals(session)[1]
-            assert stored == expected and sum(h["request_count"] for h in stored.values()) == 600
+            stored, expected = ledger.stored_totals(session)[1:], ledger.expected_totals(session)[1:]
+            assert stored == expected and sum(h["request_count"] for h in stored[0].values()) == 600
+            assert sum(sum(day[name] for name in HOUR_COLUMNS) for day in stored[1].values()) == 600
             for person, zone in people.items():
                 owner = session.get(User, person)
                 assert owner is not None
                 moments = entered(session, owner)
                 assert chart(session, owner) == counted(moments, zone)
+                narrowed = analytics.Filters(WHOLE.start, WHOLE.end, provider="openai")
+                assert chart(session, owner, narrowed) == counted(moments, zone)
     finally:
         engine.dispose()
 
