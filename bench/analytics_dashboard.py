@@ -104,7 +104,7 @@ class Outcome:
     export: list[str] = field(default_factory=list)
 
 
-def day_sums(session: Session, *, user: uuid.UUID, filters: analytics.Filters, zone: Any) -> object:
+def key_sums(session: Session, *, user: uuid.UUID, filters: analytics.Filters, zone: Any) -> object:
     """The dashboard's totals read: sums by project, provider, model and type (whole months, then days)."""
     keys = ("project_id", "provider", "model", "generation_type")
     return analytics._sums(session, user, filters, zone, keys, months=True)
@@ -253,7 +253,7 @@ def product_timings(
             timed(
                 engine,
                 f"  totals summed by key, {label}",
-                partial(day_sums, user=user, filters=filters, zone=zone),
+                partial(key_sums, user=user, filters=filters, zone=zone),
                 runs,
             ),
             timed(
