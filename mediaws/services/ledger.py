@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -427,7 +427,14 @@ def check(session: Session, user_id: uuid.UUID | None = None) -> list[Difference
 
 
 def rebuild(session: Session, user_id: uuid.UUID | None = None) -> tuple[int, int]:
-    """Enter finished generations the ledger lacks, recount totals and hours from it; how many of each."""
+    """Enter finished generations the ledger lacks, recount totals and hours from it; how many of each.
+
+    On PostgreSQL the ledger is locked against new entries first (``SHARE``: reads go on, a finishing
+    generation waits), so one that finishes meanwhile is counted once, after the recount, not lost to a
+    unique key or counted twice. SQLite has one writer at a time already.
+    """
+    if _dialect(session) == "postgresql":
+        session.execute(text("LOCK TABLE ledger_entries IN SHARE MODE"))
     enter_missing(session)
     for table in (BUCKETS, HOURS, DAY_HOURS):
         session.execute(

@@ -331,6 +331,40 @@ def test_workers_finishing_at_once_add_up(engine: Engine, session: Session, user
     assert ledger.check(session) == []
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_rebuild_waits_for_a_generation_finishing_meanwhile(
+    engine: Engine, session: Session, user: User
+) -> None:
+    """A recount (a new time zone, the CLI) while a worker's generation finishes counts it once, no error."""
+    ledger.enter(session, _finished(session, user, datetime(2026, 12, 1, 9, tzinfo=UTC), cost_picos=5))
+    session.commit()
+    worker = Session(engine, expire_on_commit=False)
+    ledger.enter(worker, _finished(worker, user, datetime(2026, 12, 2, 9, tzinfo=UTC), cost_picos=7))
+    failures: list[BaseException] = []
+
+    def recount() -> None:
+        try:
+            with Session(engine) as own:
+                ledger.rebuild(own, user.id)
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=recount)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting for the worker's transaction
+    worker.commit()
+    worker.close()
+    thread.join(timeout=30)
+    assert failures == [] and not thread.is_alive()
+    assert ledger.check(session) == []
+    session.expire_all()
+    days = session.exec(
+        select(UsageBucket).where(UsageBucket.user_id == user.id, UsageBucket.period_type == "day")
+    ).all()
+    assert sorted((b.request_count, b.cost_picos) for b in days) == [(1, 5), (1, 7)]
+
+
 def _finished(
     session: Session,
     owner: User,
