@@ -66,6 +66,7 @@
     // After a logout: the next account must not see this one's data offline.
     caches.delete("mediaws-api");
     caches.delete("mediaws-files");
+    caches.delete("mediaws-pages");
   }
   const offerUpdate = (worker) => {
     waiting = worker;

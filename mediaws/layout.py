@@ -8,6 +8,8 @@ from mediaws import routes
 from mediaws.components import offline, pwa
 from mediaws.state.auth import AuthState
 
+NO_NAME = "\u00a0"  # what a project heading holds before the name is known
+
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     path = rx.State.router.url.path
@@ -124,22 +126,44 @@ def page_title(title: str, lede: str | None = None) -> rx.Component:
     )
 
 
+def project_heading(text: rx.Var) -> rx.Component:
+    """A heading that starts with a project's name, which the server fills in (``mediaws.web.page_fill``).
+
+    React keeps the filled text while hydrating (``suppressHydrationWarning``: the template's state has no
+    name yet) and writes the same text once the page's state arrives. An empty text is a no-break space, so
+    there is a text node to keep.
+    """
+    return rx.heading(
+        rx.cond(text != "", text, NO_NAME),
+        size="7",
+        as_="h1",
+        class_name="break-all",
+        custom_attrs={"data-fill": "project-name", "suppressHydrationWarning": True},
+    )
+
+
 def app_page(
     *children: rx.Component,
     title: str | None = None,
     lede: str | None = None,
+    header: rx.Component | None = None,
     skeleton: rx.Component | None = None,
 ) -> rx.Component:
     """A page behind the login: navigation above, content once the session is checked.
 
-    A page with a fixed ``title`` (and ``lede``) shows it in its first paint, before any script has run;
-    ``skeleton`` is what stands in for the content until then (a generic page's shape by default).
+    A page with a fixed ``title`` (and ``lede``), or a ``header`` of its own, shows it in its first paint,
+    before any script has run; ``skeleton`` is what stands in for the content until then (a generic page's
+    shape by default).
     """
     content = rx.cond(
         AuthState.user_email != "",
         rx.vstack(*children, spacing="5", width="100%"),
-        skeleton if skeleton is not None else loading("Checking your session…", heading=title is None),
+        skeleton
+        if skeleton is not None
+        else loading("Checking your session…", heading=title is None and header is None),
     )
+    if title:
+        header = page_title(title, lede)
     return rx.box(
         navbar(),
         offline.offline_bar(),
@@ -147,7 +171,7 @@ def app_page(
             offline.outbox_status(),
             offline.saved_view(),
             rx.box(
-                rx.vstack(page_title(title, lede), content, spacing="4", width="100%") if title else content,
+                rx.vstack(header, content, spacing="4", width="100%") if header is not None else content,
                 class_name="live-view",
             ),
             id="main",

@@ -82,15 +82,35 @@ def gallery_skeleton(label: str = "Loading assets…") -> rx.Component:
     )
 
 
-def detail_skeleton(label: str = "Loading…") -> rx.Component:
-    """A page about one thing (an asset, a project): its heading, the main block and the facts beside it."""
+def fill_picture() -> rx.Component:
+    """An image asset's picture, which the server fills in for its owner (``mediaws.web.page_fill``).
+
+    Without a link it is not shown; React keeps the filled link while hydrating.
+    """
+    return rx.el.img(
+        alt="",
+        class_name="fill-picture",
+        custom_attrs={"data-fill": "asset-picture", "suppressHydrationWarning": True},
+    )
+
+
+def detail_skeleton(label: str = "Loading…", *, picture: bool = False) -> rx.Component:
+    """A page about one thing (an asset, a project): its heading, the main block and the facts beside it.
+
+    With ``picture`` the main block holds the picture the server may fill in.
+    """
     widths = ("80%", "60%", "70%", "50%", "65%")
     facts = rx.vstack(*[bar(width) for width in widths], spacing="3", width="100%")
     return _frame(
         label,
         _heading(),
         rx.grid(
-            rx.box(width="100%", class_name="skeleton", style={"aspect_ratio": "4 / 3"}),
+            rx.box(
+                *([fill_picture()] if picture else []),
+                width="100%",
+                class_name="skeleton picture-slot",
+                style={"aspect_ratio": "4 / 3"},
+            ),
             facts,
             grid_template_columns=rx.breakpoints(
                 initial="minmax(0, 1fr)", md="minmax(0, 3fr) minmax(0, 2fr)"

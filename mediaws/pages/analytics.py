@@ -14,7 +14,7 @@ from mediaws.components.charts import (
     stat,
 )
 from mediaws.components.filters import labelled_date, labelled_select
-from mediaws.layout import app_page
+from mediaws.layout import app_page, project_heading
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
 from mediaws.state.local_choice import ANALYTICS_FILTERS, shown
 from mediaws.state.project_analytics import ProjectAnalyticsState
@@ -350,11 +350,12 @@ def _chains() -> rx.Component:
     )
 
 
-def _project_content() -> rx.Component:
+def _project_heading() -> rx.Component:
+    """The way back, the project's name and the link to the dashboard: in the first paint."""
     state = ProjectAnalyticsState
-    text = state.figures_text
-    ready = state.loaded
-    return rx.vstack(
+    return rx.cond(
+        state.not_found,
+        rx.fragment(),
         rx.flex(
             rx.vstack(
                 rx.link(
@@ -364,7 +365,7 @@ def _project_content() -> rx.Component:
                     href=state.project_url,
                     size="2",
                 ),
-                rx.heading(state.name + " · analytics", size="7", as_="h1", class_name="break-all"),
+                project_heading(state.name + " · analytics"),
                 spacing="1",
             ),
             rx.spacer(),
@@ -377,6 +378,14 @@ def _project_content() -> rx.Component:
             width="100%",
             align=rx.breakpoints(initial="start", sm="end"),
         ),
+    )
+
+
+def _project_content() -> rx.Component:
+    state = ProjectAnalyticsState
+    text = state.figures_text
+    ready = state.loaded
+    return rx.vstack(
         rx.grid(
             stat("Total spend", text["total"], "since the project began", ready),
             stat("Generations", text["generations"], text["succeeded"], ready),
@@ -415,5 +424,6 @@ def project_analytics_page() -> rx.Component:
                 width="100%",
             ),
             _project_content(),
-        )
+        ),
+        header=_project_heading(),
     )

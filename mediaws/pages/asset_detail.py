@@ -74,6 +74,9 @@ def asset_page() -> rx.Component:
     """The asset page, or a plain “not found” for anything that is not the user's."""
     return app_page(
         rx.cond(
-            S.loaded, rx.cond(S.not_found, _not_found(), _detail()), detail_skeleton("Loading the asset…")
-        )
+            S.loaded,
+            rx.cond(S.not_found, _not_found(), _detail()),
+            detail_skeleton("Loading the asset…", picture=True),
+        ),
+        skeleton=detail_skeleton("Checking your session…", picture=True),
     )

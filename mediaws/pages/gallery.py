@@ -9,6 +9,8 @@ from mediaws.components.asset_card import asset_card, skeleton_card
 from mediaws.components.feedback import pull_to_refresh
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
+from mediaws.components.later import later
+from mediaws.components.shown_at import shown_at
 from mediaws.components.skeletons import DROP_HINT, gallery_skeleton
 from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page
@@ -32,6 +34,7 @@ SORT_LABELS = (
     ("name", "Name"),
 )
 UPLOAD_ID = "gallery-upload"
+WIDE = "(min-width: 768px)"  # where the filters are always unfolded (styles.css)
 
 
 def _filters() -> rx.Component:
@@ -109,6 +112,11 @@ def _filters() -> rx.Component:
         class_name=rx.cond(state.filters_open, "gallery-filters open", "gallery-filters"),
         width="100%",
     )
+
+
+def _filters_when_shown() -> rx.Component:
+    """The filters, mounted on a phone only once unfolded (folded, its CSS hides them anyway)."""
+    return shown_at(_filters(), query=WIDE, open=GalleryState.filters_open)
 
 
 def _search_row() -> rx.Component:
@@ -279,7 +287,7 @@ def _empty() -> rx.Component:
 def _grid() -> rx.Component:
     return rx.vstack(
         rx.grid(
-            rx.foreach(GalleryState.cards, asset_card),
+            rx.foreach(GalleryState.cards, lambda card, index: later(asset_card(card), index=index)),
             rx.cond(GalleryState.loading_more, rx.fragment(*[skeleton_card() for _ in range(4)])),
             columns=COLUMNS,
             spacing="3",
@@ -360,7 +368,7 @@ def _body() -> rx.Component:
         _header(),
         _upload(),
         _search_row(),
-        _filters(),
+        _filters_when_shown(),
         rx.cond(
             GalleryState.filtered,
             rx.flex(

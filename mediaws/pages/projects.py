@@ -11,7 +11,7 @@ from mediaws.components.dialogs import form_dialog
 from mediaws.components.feedback import pull_to_refresh
 from mediaws.components.forms import error_message, field, submit
 from mediaws.components.skeletons import projects_skeleton
-from mediaws.layout import app_page, loading
+from mediaws.layout import app_page, loading, project_heading
 from mediaws.state.local_choice import PROJECT_ARCHIVED, PROJECTS_VIEW
 from mediaws.state.projects import ProjectsState, ProjectState
 
@@ -386,21 +386,33 @@ _ARCHIVED = rx.cond(
 )
 
 
+def _heading() -> rx.Component:
+    """The way back and the project's name: in the first paint (the server fills the name in)."""
+    return rx.cond(
+        ProjectState.not_found,
+        rx.fragment(),
+        rx.vstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=16), "Projects", align="center", spacing="1"),
+                href=routes.PROJECTS,
+                size="2",
+            ),
+            rx.hstack(
+                project_heading(ProjectState.name),
+                rx.cond(_ARCHIVED, rx.badge("Archived", color_scheme="gray", size="2")),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
 def _detail() -> rx.Component:
     project = ProjectState.project
     return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=16), "Projects", align="center", spacing="1"),
-            href=routes.PROJECTS,
-            size="2",
-        ),
-        rx.hstack(
-            rx.heading(project["name"], size="7", as_="h1", class_name="break-all"),
-            rx.cond(_ARCHIVED, rx.badge("Archived", color_scheme="gray", size="2")),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-        ),
         rx.cond(
             project["description"] != "",
             rx.text(project["description"], color_scheme="gray", class_name="pre-wrap"),
@@ -460,6 +472,7 @@ def project_page() -> rx.Component:
         rx.cond(
             ProjectState.loaded,
             rx.cond(ProjectState.not_found, _not_found(), _detail()),
-            loading(),
-        )
+            loading(heading=False),
+        ),
+        header=_heading(),
     )

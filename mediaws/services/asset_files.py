@@ -86,6 +86,19 @@ def app_url(
     )
 
 
+def view_url(*, asset: Asset, settings: Settings, storage: Storage, keyring: Keyring) -> str:
+    """What the asset's page shows: its large preview if it has one, else the file ("" when neither links)."""
+
+    def one(variant: str) -> str:
+        try:
+            return app_url(asset=asset, variant=variant, settings=settings, storage=storage, keyring=keyring)
+        except NotFoundError:
+            return ""
+
+    large = one("large") if "large" in (asset.previews or {}) else ""
+    return large or one(ORIGINAL)
+
+
 def app_urls(
     *,
     wanted: Sequence[tuple[Asset, str]],

@@ -110,7 +110,9 @@ def asset_view(asset: Asset, deps: Deps) -> AssetView:
         project_id=str(asset.project_id),
         gallery_url=gallery_url(str(asset.project_id)),
         file_url=original,
-        view_url=(link(asset, deps, "large") if "large" in previews else "") or original,
+        view_url=asset_files.view_url(
+            asset=asset, settings=deps.settings, storage=deps.storage, keyring=deps.keyring
+        ),
         poster_url=link(asset, deps, "poster") if "poster" in previews else "",
         download_url=asset_files.file_url(
             asset=asset,

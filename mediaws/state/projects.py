@@ -140,6 +140,11 @@ class ProjectState(AuthState):
     delete_open: bool = False
     delete_error: str = ""
 
+    @rx.var
+    def name(self) -> str:
+        """The project's name ("" until it is loaded)."""
+        return self.project.get("name", "")
+
     def _project_id(self) -> str:
         return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 

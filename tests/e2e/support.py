@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+PICTURE_SHOWN = "(selector) => [...document.querySelectorAll(selector)].some((i) => i.naturalWidth > 0)"
 
 
 def server_env(data_dir: Path, port: int) -> dict[str, str]:

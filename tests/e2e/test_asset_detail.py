@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from mediaws.db import make_engine
@@ -18,7 +18,8 @@ from mediaws.models import Asset, Generation, User
 from mediaws.services import projects
 from mediaws.storage import storage_key
 from mediaws.storage.local import LocalStorage
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.support import PICTURE_SHOWN, AppServer, Shots, sign_up
 from tests.support.media import video, wav
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -305,3 +306,35 @@ def test_someone_elses_asset_is_not_found(
     expect(stranger.locator("#gen-prompt")).to_be_visible()
     expect(stranger.locator("#gen-prompt")).to_have_value("")
     expect(stranger.get_by_text("First asset")).to_have_count(0)
+
+
+def test_the_picture_paints_from_the_html_for_its_owner(
+    app_server: AppServer, new_page: Callable[[], Page], browser: Browser
+) -> None:
+    """Scripts off: the owner's image shows in its shape, a video has none; hydration keeps the picture."""
+    page, seeded = _signed_up(app_server, new_page, "painted")
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{app_server.url}/assets/{seeded.first}")
+    expect(page.get_by_role("heading", name="First asset", level=1)).to_be_visible()
+    page.wait_for_function(PICTURE_SHOWN, arg="main button img")
+    assert [error for error in errors if "ydrat" in error or "react.dev/errors" in error] == []
+
+    still = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False)
+    try:
+        still.add_cookies(page.context.cookies())
+        painted = still.new_page()
+        response = painted.goto(f"{app_server.url}/assets/{seeded.first}")
+        assert response is not None and response.headers["cache-control"] == "private, no-cache"
+        picture = painted.locator("img[data-fill='asset-picture']")
+        expect(picture).to_have_attribute("src", re.compile(rf"^/files/{seeded.first}/"))
+        painted.wait_for_function(PICTURE_SHOWN, arg="img[data-fill='asset-picture']")
+        box = picture.bounding_box()
+        assert box is not None and abs(box["width"] / box["height"] - 640 / 400) < 0.02
+        painted.goto(f"{app_server.url}/assets/{seeded.clip}")
+        stand_in = painted.locator("img[data-fill='asset-picture']")
+        expect(stand_in).not_to_have_attribute("src", re.compile("."))
+        expect(stand_in).to_be_hidden()
+    finally:
+        still.close()

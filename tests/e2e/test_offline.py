@@ -9,7 +9,7 @@ import uuid
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.support import AppServer, Shots, axe_violations, sign_up
+from tests.e2e.support import PICTURE_SHOWN, AppServer, Shots, axe_violations, sign_up
 
 PROJECT = "Harbour"
 OUTBOX_SIZE = """() => new Promise((resolve) => {
@@ -19,7 +19,6 @@ OUTBOX_SIZE = """() => new Promise((resolve) => {
     request.onsuccess = () => { open.result.close(); resolve(request.result); };
   };
 })"""
-PICTURE_SHOWN = "(selector) => [...document.querySelectorAll(selector)].some((i) => i.naturalWidth > 0)"
 
 
 def _generations(server: AppServer, prompt: str, status: str = "%") -> int:
