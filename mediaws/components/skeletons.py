@@ -97,28 +97,29 @@ def fill_picture() -> rx.Component:
 def detail_skeleton(label: str = "Loading…", *, picture: bool = False) -> rx.Component:
     """A page about one thing (an asset, a project): its heading, the main block and the facts beside it.
 
-    With ``picture`` the main block holds the picture the server may fill in.
+    With ``picture`` (the asset page) the heading is the page's top row and the main block holds the picture
+    the server may fill in, where the page will show it: the same box, so it stays the largest paint.
     """
     widths = ("80%", "60%", "70%", "50%", "65%")
     facts = rx.vstack(*[bar(width) for width in widths], spacing="3", width="100%")
-    return _frame(
-        label,
-        _heading(),
-        rx.grid(
-            rx.box(
-                *([fill_picture()] if picture else []),
-                width="100%",
-                class_name="skeleton picture-slot",
-                style={"aspect_ratio": "4 / 3"},
-            ),
-            facts,
-            grid_template_columns=rx.breakpoints(
-                initial="minmax(0, 1fr)", md="minmax(0, 3fr) minmax(0, 2fr)"
-            ),
-            spacing="6",
+    main = rx.grid(
+        rx.box(
+            *([fill_picture()] if picture else []),
             width="100%",
+            class_name="skeleton picture-slot",
+            style={"aspect_ratio": "4 / 3"},
         ),
+        facts,
+        grid_template_columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 3fr) minmax(0, 2fr)"),
+        spacing="6",
+        width="100%",
     )
+    if not picture:
+        return _frame(label, _heading(), main)
+    top = rx.hstack(
+        bar("5rem", "1rem"), rx.spacer(), bar("44px", "44px"), bar("44px", "44px"), align="center"
+    )
+    return _frame(label, rx.vstack(top.set(width="100%", min_height="44px"), main, spacing="4", width="100%"))
 
 
 def form_skeleton(label: str = "Loading…") -> rx.Component:
