@@ -30,7 +30,7 @@ from mediaws.services import accounts, asset_files, asset_queries, auth_forms, p
 from mediaws.web.asgi import header
 
 UUID_PART = r"(?P<id>[0-9a-fA-F-]{32,36})"
-PROJECT_PAGE = re.compile(rf"^/projects/{UUID_PART}(?:/(?:analytics|assets))?/?$")
+PROJECT_PAGE = re.compile(rf"^/projects/{UUID_PART}(?:/analytics)?/?$")
 ASSET_PAGE = re.compile(rf"^/assets/{UUID_PART}/?$")
 HEADING = re.compile(rb'(<h1\b[^>]*\bdata-fill="project-name"[^>]*>)(?:\xc2\xa0|&nbsp;|&#160;)?')
 PICTURE = re.compile(rb'<img\b(?=[^>]*\bdata-fill="asset-picture")')
