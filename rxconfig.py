@@ -3,6 +3,7 @@
 import reflex as rx
 
 from mediaws.components.pwa import PaintFirstPlugin, RouteTemplatesPlugin, ServiceWorkerPlugin
+from mediaws.components.theme_styles import RadixColoursPlugin
 from mediaws.config import get_settings
 
 settings = get_settings()
@@ -18,9 +19,7 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[
-        rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")
-        ),
+        RadixColoursPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")),
         RouteTemplatesPlugin(),
         PaintFirstPlugin(),
         ServiceWorkerPlugin(),
