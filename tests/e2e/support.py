@@ -108,6 +108,14 @@ def sign_up(page: Page, server: AppServer, email: str) -> None:
     expect(page.get_by_role("button", name="New project")).to_be_visible()  # the page is live: clicks count
 
 
+def create_project(page: Page, name: str) -> None:
+    """Create a project from the projects page through its dialog; return once its card is shown."""
+    page.get_by_role("button", name="New project").click()
+    page.get_by_role("dialog").get_by_label("Name").fill(name)
+    page.get_by_role("dialog").get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill the login form that is on screen."""
     page.get_by_label("Email").fill(email)

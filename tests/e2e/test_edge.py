@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, Shots, create_project, sign_up
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -49,10 +49,7 @@ def test_pages_render_under_the_policy_with_no_violation(
         _visit(page, console, "/login", app_server)
         sign_up(page, app_server, f"csp-{uuid.uuid4().hex[:8]}@example.com")
         _visit(page, console, "/projects", app_server)
-        page.get_by_role("button", name="New project").click()
-        page.get_by_role("dialog").get_by_label("Name").fill("Policies")
-        page.get_by_role("dialog").get_by_role("button", name="Create project").click()
-        expect(page.get_by_role("heading", name="Policies")).to_be_visible()
+        create_project(page, "Policies")
         page.get_by_role("link", name="Generate").click()
         expect(page).to_have_url(re.compile(r"/generate"))
         expect(page.get_by_text("Estimated cost:")).to_be_visible(timeout=30_000)

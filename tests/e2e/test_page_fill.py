@@ -8,7 +8,7 @@ import uuid
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.support import AppServer, sign_up
+from tests.e2e.support import AppServer, create_project, sign_up
 
 NAME = 'Sketches <b>& "drafts"</b>'
 
@@ -29,9 +29,7 @@ def test_the_owner_sees_the_project_name_in_the_first_paint_and_nobody_else(
     try:
         page = owner.new_page()
         sign_up(page, app_server, f"fill-{uuid.uuid4().hex[:8]}@example.com")
-        page.get_by_role("button", name="New project").click()
-        page.get_by_role("dialog").get_by_label("Name").fill(NAME)
-        page.get_by_role("dialog").get_by_role("button", name="Create project").click()
+        create_project(page, NAME)
         page.get_by_role("heading", name=NAME).click()
         expect(page).to_have_url(re.compile(r"/projects/[0-9a-f-]{36}/?$"))
         project_url = page.url.rstrip("/")

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from mediaws.db import make_engine
 from mediaws.models import User
 from mediaws.services import projects
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, Shots, create_project, sign_up
 from tests.e2e.test_asset_detail import _seed
 
 BUZZES = "window.__buzz = []; navigator.vibrate = (pattern) => { window.__buzz.push(pattern); return true; };"
@@ -126,10 +126,7 @@ def test_generate_scrolls_to_the_result_and_says_where_it_went(
     page = new_page()
     page.add_init_script(BUZZES)
     sign_up(page, app_server, f"scroll-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_role("button", name="New project").click()
-    page.get_by_role("dialog").get_by_label("Name").fill("Harbour")
-    page.get_by_role("dialog").get_by_role("button", name="Create project").click()
-    expect(page.get_by_role("heading", name="Harbour")).to_be_visible()
+    create_project(page, "Harbour")
     page.locator(".main-nav").get_by_role("link", name="Generate").click()
     expect(page.get_by_text("$0.00 (free)")).to_be_visible(timeout=30_000)
     page.get_by_label("Prompt").fill("Fishing boats at dusk")

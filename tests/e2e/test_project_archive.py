@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, Shots, create_project, sign_up
 
 NAME = "Winter catalogue"
 
@@ -18,9 +18,7 @@ def test_archive_restore_and_the_archived_view(
 ) -> None:
     page = new_page()
     sign_up(page, app_server, f"archive-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_role("button", name="New project").click()
-    page.get_by_role("dialog").get_by_label("Name").fill(NAME)
-    page.get_by_role("dialog").get_by_role("button", name="Create project").click()
+    create_project(page, NAME)
     page.get_by_role("heading", name=NAME).click()
     expect(page).to_have_url(re.compile(r"/projects/[0-9a-f-]{36}/?$"))
     project_url = page.url
