@@ -118,6 +118,7 @@ def read(out: Path) -> Run:
     figures = {key: float(audits[audit].get("numericValue") or 0) for key, audit in METRICS.items()}
     figures["perf"] = 100 * (categories["performance"]["score"] or 0)
     figures["a11y"] = 100 * (categories["accessibility"]["score"] or 0)
+    figures["cpu"] = float(report.get("environment", {}).get("benchmarkIndex") or 0)
     return Run(out, report["finalDisplayedUrl"], figures)
 
 
@@ -147,6 +148,14 @@ def measure(site: Site, names: list[str], runs: int, resume: bool) -> dict[tuple
             load = os.getloadavg()
             print(f"  {name} {form}: done (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})", flush=True)
     return found
+
+
+def machine(found: dict[tuple[str, str], list[Run]]) -> str:
+    """Lighthouse's CPU benchmark index over every report: TBT and TTI scale with it between machines."""
+    index = sorted(run.figures["cpu"] for runs in found.values() for run in runs if run.figures["cpu"])
+    if not index:
+        return "CPU benchmark index unknown"
+    return f"CPU benchmark index {index[0]:,.0f} to {index[-1]:,.0f}"
 
 
 def median(runs: list[Run], key: str) -> float:
@@ -244,7 +253,8 @@ def main() -> None:
         found = measure(site, names, args.runs, args.resume)
     version = subprocess.run(["node", str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout
     print(f"\nLighthouse {version.strip()}, medians of {args.runs}; floor: perf > 90, FCP < 1.5 s,")
-    print("LCP < 2.5 s, CLS < 0.1, TTI < 3 s (✗: outside it)\n")
+    print("LCP < 2.5 s, CLS < 0.1, TTI < 3 s (✗: outside it)")
+    print(f"{machine(found)} (compare CPU-bound figures only between runs at a similar index)\n")
     for form in FORMS:
         print(table(found, form) + "\n")
     print("Failing performance audits, median phone run:")
