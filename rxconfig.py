@@ -3,6 +3,7 @@
 import reflex as rx
 
 from mediaws.components.pwa import PaintFirstPlugin, RouteTemplatesPlugin, ServiceWorkerPlugin
+from mediaws.components.state_updates import TransitionUpdatesPlugin
 from mediaws.components.theme_styles import RadixColoursPlugin
 from mediaws.config import get_settings
 
@@ -21,6 +22,7 @@ config = rx.Config(
     plugins=[
         RadixColoursPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")),
         RouteTemplatesPlugin(),
+        TransitionUpdatesPlugin(),
         PaintFirstPlugin(),
         ServiceWorkerPlugin(),
     ],

@@ -14,6 +14,8 @@ Reports are kept in bench/out/lighthouse/.
     .venv/bin/python bench/lighthouse.py                       # every page, 3 runs each (~25 min, 2 cores)
     .venv/bin/python bench/lighthouse.py --runs 1 --pages generate analytics
     .venv/bin/python bench/lighthouse.py --resume             # keep the reports an interrupted run left
+    .venv/bin/python bench/lighthouse.py --runs 1 --pages projects --traces
+    node bench/lantern_tti.mjs bench/out/lighthouse/projects-mobile-1   # what ends the simulated TTI
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ def check_pages(site: Site) -> None:
         context.close()
 
 
-def lighthouse(url: str, profile: Path, form: str, out: Path) -> Run:
-    """Run the Lighthouse CLI once on Debian's Chromium with this profile; return its figures."""
+def lighthouse(url: str, profile: Path, form: str, out: Path, keep_trace: bool = False) -> Run:
+    """Run the Lighthouse CLI once on Debian's Chromium with this profile; return its figures.
+
+    With `keep_trace`, the trace and network log go to a folder beside the report (`bench/lantern_tti.mjs`).
+    """
     flags = ["--headless=new", f"--user-data-dir={profile}", *ARGS]
     command = [
         "node",
@@ -94,6 +99,8 @@ def lighthouse(url: str, profile: Path, form: str, out: Path) -> Run:
     ]
     if form == "desktop":
         command.append("--preset=desktop")
+    if keep_trace:
+        command.append(f"-GA={out.with_suffix('')}")
     if url.endswith(NOT_FOUND):
         command.append("--ignore-status-code")  # the 404 page answers 404, as it should
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
@@ -122,7 +129,9 @@ def read(out: Path) -> Run:
     return Run(out, report["finalDisplayedUrl"], figures)
 
 
-def measure(site: Site, names: list[str], runs: int, resume: bool) -> dict[tuple[str, str], list[Run]]:
+def measure(
+    site: Site, names: list[str], runs: int, resume: bool, keep_trace: bool = False
+) -> dict[tuple[str, str], list[Run]]:
     """Every page, each form factor, `runs` times; a signed-in page that lands elsewhere stops the bench.
 
     With `resume`, a report already in bench/out/lighthouse (from an interrupted run) is read, not redone.
@@ -139,7 +148,7 @@ def measure(site: Site, names: list[str], runs: int, resume: bool) -> dict[tuple
             for n in range(runs):
                 out = OUT / f"{name.replace(' ', '-')}-{form}-{n + 1}.json"
                 fresh = not (resume and out.exists())  # a kept report has the earlier account's ids
-                run = lighthouse(site.url + path, profile, form, out) if fresh else read(out)
+                run = lighthouse(site.url + path, profile, form, out, keep_trace) if fresh else read(out)
                 landed = run.final_url.split("/", 3)[-1].split("?")[0].strip("/")
                 signed_out = name not in site.logged_out and landed == "login"
                 if signed_out or (fresh and landed != path.strip("/")):
@@ -243,6 +252,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", nargs="*", help="page names (default: all)")
     parser.add_argument("--resume", action="store_true", help="keep the reports already in bench/out")
+    parser.add_argument("--traces", action="store_true", help="keep each trace for bench/lantern_tti.mjs")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit(f"{LIGHTHOUSE} is missing: `make bench` installs Lighthouse {LIGHTHOUSE_VERSION}")
@@ -250,7 +260,7 @@ def main() -> None:
         names = args.pages or list(site.pages)
         check_pages(site)
         print(f"signed in as {site.email}; {len(names)} pages, {args.runs} runs each", flush=True)
-        found = measure(site, names, args.runs, args.resume)
+        found = measure(site, names, args.runs, args.resume, args.traces)
     version = subprocess.run(["node", str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout
     print(f"\nLighthouse {version.strip()}, medians of {args.runs}; floor: perf > 90, FCP < 1.5 s,")
     print("LCP < 2.5 s, CLS < 0.1, TTI < 3 s (✗: outside it)")
