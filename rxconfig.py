@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from mediaws.components.chunk_groups import ChunkGroupsPlugin
 from mediaws.components.pwa import PaintFirstPlugin, RouteTemplatesPlugin, ServiceWorkerPlugin
 from mediaws.components.state_updates import TransitionUpdatesPlugin
 from mediaws.components.theme_styles import RadixColoursPlugin
@@ -23,6 +24,7 @@ config = rx.Config(
         RadixColoursPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium")),
         RouteTemplatesPlugin(),
         TransitionUpdatesPlugin(),
+        ChunkGroupsPlugin(),
         PaintFirstPlugin(),
         ServiceWorkerPlugin(),
     ],

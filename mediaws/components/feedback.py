@@ -13,6 +13,8 @@ from reflex.utils.imports import ImportVar
 from reflex.vars import Var, VarData
 from reflex_components_sonner.toast import Toaster
 
+from mediaws.components.head_scripts import page_script
+
 
 class PageToaster(Toaster):
     """Reflex's sonner toaster that also hands sonner's toast API to assets/feedback.js."""
@@ -46,4 +48,4 @@ def pull_to_refresh(load: Any) -> rx.Component:
 
 def feedback_head() -> list[rx.Component]:
     """The scripts behind page-wide feedback, loaded once for every page."""
-    return [rx.script(src="/feedback.js", defer=True), rx.script(src="/refresh.js", defer=True)]
+    return [*page_script("/feedback.js"), *page_script("/refresh.js")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mediaws.components.head_scripts import page_script
+
 
 def offline_bar() -> rx.Component:
     """Shown while the device is offline (``<html data-offline="1">``)."""
@@ -27,4 +29,4 @@ def saved_view() -> rx.Component:
 
 def offline_scripts() -> list[rx.Component]:
     """The outbox (shared with the service worker) and the offline views."""
-    return [rx.script(src="/outbox.js", defer=True), rx.script(src="/offline.js", defer=True)]
+    return [*page_script("/outbox.js"), *page_script("/offline.js")]

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from reflex.utils import console
 
+from mediaws.components.head_scripts import page_script
 from mediaws.components.offline import offline_scripts
 from mediaws.web.paint_first import rewrite_pages
 from mediaws.web.route_templates import not_found_as_fallback, prerender_templates
@@ -143,7 +144,7 @@ def pwa_head() -> list[rx.Component]:
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
         rx.el.meta(name="apple-mobile-web-app-status-bar-style", content="default"),
         rx.el.meta(name="apple-mobile-web-app-title", content="mediaws"),
-        rx.script(src="/pwa.js", defer=True),
+        *page_script("/pwa.js"),
         *offline_scripts(),
     ]
 

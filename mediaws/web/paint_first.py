@@ -6,8 +6,9 @@ stylesheet, and Lighthouse's simulation counts them all into the first paint. Af
 modulepreload links and start script are replaced by a small inline script that adds the same links and the
 same module once the page's first text or image is on screen (Chromium's and Safari's
 ``first-contentful-paint``; 300 ms after the first frame where that is never reported; at once in a hidden
-tab, where no frame comes). The page's markup, its stream of loader data and the module's code are left as
-they are.
+tab, where no frame comes). The page's own scripts' preload links (``components/head_scripts.py``) move to
+the same moment, after the chunks. The page's markup, its stream of loader data and the module's code are
+left as they are.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ import re
 from pathlib import Path
 
 PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)"/?>')
+SCRIPT_PRELOAD = re.compile(
+    r'<link (?=[^>]*\bas="script")(?=[^>]*\brel="preload")[^>]*?\bhref="([^"]+)"[^>]*>'
+)
 START = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
 MARK = "data-paint-first"
 LOADER = (
-    "<script " + MARK + ">(function(){var urls={urls},code={code},started=false;"
+    "<script " + MARK + ">(function(){var urls={urls},scripts={scripts},code={code},started=false;"
     "function start(){if(started){return}started=true;var head=document.head;urls.forEach(function(url){"
     "var link=document.createElement('link');link.rel='modulepreload';link.href=url;head.appendChild(link)});"
+    "scripts.forEach(function(url){var link=document.createElement('link');link.rel='preload';"
+    "link.as='script';link.fetchPriority='low';link.href=url;head.appendChild(link)});"
     "var script=document.createElement('script');script.type='module';script.textContent=code;"
     "head.appendChild(script)}"
     "if(document.visibilityState==='hidden'){start();return}"
@@ -41,10 +47,11 @@ def paint_first(html: str) -> str:
     if start is None or MARK in html:
         return html
     urls = PRELOAD.findall(html)
+    scripts = SCRIPT_PRELOAD.findall(html)
     code = json.dumps(start.group(1)).replace("</", "<\\/")
-    loader = LOADER.replace("{urls}", json.dumps(urls)).replace("{code}", code)
-    html = html[: start.start()] + loader + html[start.end() :]
-    return PRELOAD.sub("", html)
+    loader = LOADER.replace("{urls}", json.dumps(urls)).replace("{scripts}", json.dumps(scripts))
+    html = html[: start.start()] + loader.replace("{code}", code) + html[start.end() :]
+    return SCRIPT_PRELOAD.sub("", PRELOAD.sub("", html))
 
 
 def rewrite_pages(static_dir: Path) -> int:

@@ -31,3 +31,31 @@ def test_pages_with_an_id_and_a_wrong_address_paint_without_scripts(
         expect(page.get_by_role("link", name="Go to your projects")).to_be_visible()
     finally:
         context.close()
+
+
+PAGE_SCRIPTS = ("/pwa.js", "/outbox.js", "/offline.js", "/feedback.js", "/refresh.js")
+
+
+def test_page_wide_scripts_come_with_the_html_once_each(app_server: AppServer, browser: Browser) -> None:
+    """The app's own scripts are asked for with React's chunks, not after React starts; each only once."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    try:
+        page.goto(app_server.url + "/login")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => Boolean(self.mediawsOutbox) && document.readyState === 'complete'")
+        fetched = page.evaluate(
+            "() => performance.getEntriesByType('resource')"
+            ".map((entry) => [new URL(entry.name).pathname, entry.startTime])"
+        )
+        starts = {path: [start for name, start in fetched if name == path] for path in PAGE_SCRIPTS}
+        assert all(len(found) == 1 for found in starts.values()), starts
+        react = page.evaluate(
+            "() => performance.getEntriesByType('resource')"
+            ".find((entry) => entry.name.includes('/assets/entry.client')).responseEnd"
+        )
+        assert all(found[0] < react for found in starts.values()), (starts, react)  # before React could run
+        for path in PAGE_SCRIPTS:
+            assert page.locator(f'script[src="{path}"]').count() == 1, path  # and it was added to run
+    finally:
+        context.close()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from mediaws.web.paint_first import paint_first, rewrite_pages
 
-PAGE = """<!DOCTYPE html><html><head><link href="/assets/app-1.css" rel="stylesheet"/>
+PAGE = """<!DOCTYPE html><html><head><link as="script" fetchPriority="low" href="/offline.js" rel="preload"/>
+<link href="/assets/app-1.css" rel="stylesheet"/>
 <link rel="modulepreload" href="/assets/manifest-1.js"/>
 <link rel="modulepreload" href="/assets/entry.client-2.js"/>
 <link rel="modulepreload" href="/assets/root-3.js"/>
@@ -23,17 +24,21 @@ import("/assets/entry.client-2.js");
 <script>window.__reactRouterContext.streamController.close();</script></body></html>"""
 
 
-def _loader(html: str) -> tuple[list[str], str]:
-    found = re.search(r"var urls=(\[.*?\]),code=(\".*?\"),started=false;function start", html, re.S)
+def _loader(html: str) -> tuple[list[str], list[str], str]:
+    loader = r"var urls=(\[.*?\]),scripts=(\[.*?\]),code=(\".*?\"),started=false;function"
+    found = re.search(loader, html, re.S)
     assert found is not None
-    return json.loads(found.group(1)), json.loads(found.group(2).replace("<\\/", "</"))
+    urls, scripts, code = found.groups()
+    return json.loads(urls), json.loads(scripts), json.loads(code.replace("<\\/", "</"))
 
 
 def test_the_chunks_and_start_code_move_behind_the_first_frame() -> None:
     html = paint_first(PAGE)
     assert 'rel="modulepreload"' not in html and 'type="module" async' not in html
-    urls, code = _loader(html)
+    assert 'rel="preload"' not in html  # the page's own scripts are fetched with the chunks, after painting
+    urls, scripts, code = _loader(html)
     assert urls == ["/assets/manifest-1.js", "/assets/entry.client-2.js", "/assets/root-3.js"]
+    assert scripts == ["/offline.js"]
     assert code == PAGE.split('<script type="module" async="">')[1].split("</script>\n<script>window.__r")[0]
     assert "first-contentful-paint" in html and "requestAnimationFrame" in html and "visibilityState" in html
     assert "a</b" not in html  # nothing in the start code can close the loader's script
