@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
+import httpx
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import VIEWPORTS
@@ -59,3 +61,19 @@ def test_page_wide_scripts_come_with_the_html_once_each(app_server: AppServer, b
             assert page.locator(f'script[src="{path}"]').count() == 1, path  # and it was added to run
     finally:
         context.close()
+
+
+def test_scripts_and_the_stylesheet_come_brotli_compressed_to_browsers_that_take_it(
+    app_server: AppServer,
+) -> None:
+    """The build's files are sent as brotli where the browser takes it (smaller), else as gzip."""
+    page = httpx.get(f"{app_server.url}/login", headers={"Accept-Encoding": "identity"}).text
+    files = re.findall(r"/assets/[\w.-]+\.(?:js|css)", page)
+    assert any(name.endswith(".css") for name in files) and any(name.endswith(".js") for name in files)
+    for name in sorted(set(files)):
+        sizes = {}
+        for accepted, sent in (("br, gzip", "br"), ("gzip", "gzip")):
+            answer = httpx.get(app_server.url + name, headers={"Accept-Encoding": accepted})
+            assert answer.status_code == 200 and answer.headers["content-encoding"] == sent, (name, accepted)
+            sizes[sent] = int(answer.headers["content-length"])
+        assert sizes["br"] < sizes["gzip"], (name, sizes)

@@ -174,6 +174,7 @@ def test_a_new_version_offers_a_reload_that_activates_it(
 
 
 def _serve_sw(content: bytes) -> None:
-    """Replace the built sw.js and its gzip sidecar, as a new deployment would."""
+    """Replace the built sw.js and its gzip sidecar as a new deployment would (no brotli: gzip is sent)."""
     (BUILD / "sw.js").write_bytes(content)
     (BUILD / "sw.js.gz").write_bytes(gzip.compress(content))
+    (BUILD / "sw.js.br").unlink(missing_ok=True)
