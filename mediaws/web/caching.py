@@ -4,9 +4,9 @@ Vite names the client's JS, CSS and fonts ``/assets/<name>-<8-char hash>.<ext>``
 ``/workbox-<hash>.js``: they never change, so browsers keep them a year without asking. HTML and the service
 worker script must be asked for each time (``no-cache`` still lets the browser revalidate with the ETag).
 
-Reflex already serves the build gzipped from precompressed files; the API's answers are gzipped here
-(Starlette skips media, zips and event streams; ranged requests are left alone so byte offsets stay those
-of the file).
+Reflex already serves the build from precompressed files (brotli, else gzip: ``rxconfig.py``); the API's
+answers are gzipped here (Starlette skips media, zips and event streams; ranged requests are left alone so
+byte offsets stay those of the file).
 """
 
 from __future__ import annotations
