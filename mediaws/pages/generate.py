@@ -21,6 +21,13 @@ KIND_LABELS = [
 ]
 
 
+EARLY = (PICKED_KIND.value != "") & (PICKED_KIND.value != GenerateState.kind)
+"""A type just picked that the server has not switched to yet: its form comes from ``kind_forms``."""
+PICKED_FORM = GenerateState.kind_forms[PICKED_KIND.value]
+SHOWN_KIND = rx.cond(EARLY, PICKED_KIND.value, GenerateState.kind)
+SHOWN_FIELDS = rx.cond(EARLY, PICKED_FORM.fields, GenerateState.fields)
+
+
 def _label(text: rx.Var | str, html_for: rx.Var | str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, class_name="field-label")
 
@@ -77,7 +84,7 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
     )
     return rx.vstack(
         rx.match(
-            GenerateState.voice_mode,
+            rx.cond(EARLY, "loading", GenerateState.voice_mode),
             (
                 "loading",
                 rx.select.root(
@@ -132,10 +139,10 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
 
 def _option(field: rx.Var) -> rx.Component:
     control_id = "opt-" + field["name"]
-    value = GenerateState.values[field["name"]]
+    value = rx.cond(EARLY, field["default"], GenerateState.values[field["name"]])
     # A select or switch shows the person's choice itself at once (uncontrolled); when the server sets
     # the options (another model, a prefill) the new form version remounts it with the server's value.
-    mounted = field["name"] + "@" + GenerateState.form_version.to_string()
+    mounted = field["name"] + "@" + rx.cond(EARLY, "early", GenerateState.form_version.to_string())
     hint = rx.cond(
         (field["min"] != "") | (field["max"] != ""),
         rx.text("from " + field["min"] + " to " + field["max"], size="1", color_scheme="gray"),
@@ -177,17 +184,18 @@ def _option(field: rx.Var) -> rx.Component:
             ),
         ),
         hint,
-        rx.cond((field["name"] == "voice") & GenerateState.has_voice, _voice_preview()),
+        rx.cond((field["name"] == "voice") & GenerateState.has_voice & ~EARLY, _voice_preview()),
         spacing="1",
         width="100%",
     )
 
 
 def _image_input() -> rx.Component:
-    is_video = GenerateState.kind == "video"
+    is_video = SHOWN_KIND == "video"
     what = rx.cond(is_video, "Start image", "Image to edit")
+    accepts = rx.cond(EARLY, PICKED_FORM.accepts_image, GenerateState.accepts_image)
     return rx.cond(
-        GenerateState.accepts_image & ((GenerateState.kind == "video") | (GenerateState.kind == "image")),
+        accepts & (is_video | (SHOWN_KIND == "image")),
         rx.vstack(
             rx.text(what, " (optional)", class_name="field-label"),
             rx.cond(
@@ -258,33 +266,32 @@ def _image_input() -> rx.Component:
 
 
 def _fallback() -> rx.Component:
+    choices = rx.cond(EARLY, PICKED_FORM.fallbacks, GenerateState.fallback_choices)
+    on = GenerateState.fallback_on & (choices.length() > 0)
     return rx.vstack(
         rx.flex(
             rx.switch(
                 id="gen-fallback",
-                checked=GenerateState.fallback_on,
+                checked=on,
                 on_change=GenerateState.set_fallback_on,
-                disabled=GenerateState.fallback_choices.length() == 0,
+                disabled=(choices.length() == 0) | EARLY,
             ),
             _label("If this fails, try another model", "gen-fallback"),
             spacing="2",
             align="center",
         ),
         rx.cond(
-            GenerateState.fallback_choices.length() == 0,
+            choices.length() == 0,
             rx.text("No other usable model of this type yet.", size="1", color_scheme="gray"),
         ),
         rx.cond(
-            GenerateState.fallback_on,
+            on,
             rx.select.root(
                 rx.select.trigger(id="gen-fallback-model", width="100%", aria_label="Fallback model"),
                 rx.select.content(
-                    rx.foreach(
-                        GenerateState.fallback_choices,
-                        lambda m: rx.select.item(m["label"], value=m["key"]),
-                    )
+                    rx.foreach(choices, lambda m: rx.select.item(m["label"], value=m["key"])),
                 ),
-                value=GenerateState.fallback_key,
+                value=rx.cond(EARLY, PICKED_FORM.fallback_key, GenerateState.fallback_key),
                 on_change=GenerateState.set_fallback,
             ),
         ),
@@ -319,13 +326,13 @@ def _picker() -> rx.Component:
                         rx.select.trigger(id="gen-model", width="100%", placeholder="No model available"),
                         rx.select.content(
                             rx.foreach(
-                                GenerateState.models,
+                                rx.cond(EARLY, PICKED_FORM.models, GenerateState.models),
                                 lambda m: rx.select.item(
                                     m["label"], value=m["key"], disabled=m["usable"] == ""
                                 ),
                             )
                         ),
-                        value=GenerateState.model_key,
+                        value=rx.cond(EARLY, PICKED_FORM.model_key, GenerateState.model_key),
                         on_change=GenerateState.set_model,
                     ),
                     rx.text(
@@ -336,11 +343,11 @@ def _picker() -> rx.Component:
                         color_scheme="gray",
                     ),
                     rx.cond(
-                        GenerateState.model_notice != "",
+                        (GenerateState.model_notice != "") & ~EARLY,
                         rx.text(GenerateState.model_notice, size="1", color_scheme="amber", role="status"),
                     ),
                     rx.cond(
-                        (GenerateState.endpoint_note != "") & (GenerateState.kind == "text"),
+                        (GenerateState.endpoint_note != "") & (SHOWN_KIND == "text"),
                         rx.text(GenerateState.endpoint_note, size="1", color_scheme="amber", role="status"),
                     ),
                     spacing="1",
@@ -375,21 +382,23 @@ def _picker() -> rx.Component:
             ),
             _image_input(),
             rx.cond(
-                GenerateState.fields.length() > 0,
+                SHOWN_FIELDS.length() > 0,
                 rx.grid(
-                    rx.foreach(GenerateState.fields, _option),
+                    rx.foreach(SHOWN_FIELDS, _option),
                     columns=rx.breakpoints(initial="1", sm="2", md="3"),
                     spacing="3",
                     width="100%",
                 ),
             ),
             _fallback(),
-            error_message(GenerateState.error),
+            error_message(rx.cond(EARLY, "", GenerateState.error)),
             rx.flex(
                 rx.vstack(
                     rx.text(
                         "Estimated cost: ",
-                        rx.text.strong(rx.cond(GenerateState.estimate != "", GenerateState.estimate, "—")),
+                        rx.text.strong(
+                            rx.cond((GenerateState.estimate != "") & ~EARLY, GenerateState.estimate, "—")
+                        ),
                         size="2",
                     ),
                     rx.cond(
@@ -407,7 +416,8 @@ def _picker() -> rx.Component:
                     custom_attrs={"data-offline-request": GenerateState.offline_request},
                     disabled=(GenerateState.model_key == "")
                     | (GenerateState.project_id == "")
-                    | GenerateState.submitting,
+                    | GenerateState.submitting
+                    | EARLY,
                     loading=GenerateState.submitting,
                 ),
                 align="center",

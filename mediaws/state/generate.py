@@ -12,7 +12,6 @@ import reflex as rx
 from mediaws import wiring
 from mediaws.errors import MediawsError, NotFoundError, SessionExpired, ValidationError
 from mediaws.services import (
-    catalog,
     generation,
     idempotency,
     projects,
@@ -21,6 +20,7 @@ from mediaws.services import (
     voices,
 )
 from mediaws.services.projects import format_usd
+from mediaws.state import generate_kinds as kinds
 from mediaws.state import generate_prefill
 from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
@@ -73,6 +73,9 @@ class GenerateState(VoiceMenu, AuthState):
     loaded: bool = False  # the first load answered: the page shows its form, not a skeleton
     _submit_key: str = ""
     _submit_fingerprint: str = ""
+    kind_forms: dict[str, kinds.KindForm] = {}
+    """Each type's picker and options as a switch to it first shows them: the page shows a type's form at
+    the press, before the server has answered ``set_kind``."""
     _builtin_models: list[dict[str, str]] = []
     _notices: dict[str, str] = {}
     _endpoint_models: list[dict[str, str]] = []
@@ -98,28 +101,21 @@ class GenerateState(VoiceMenu, AuthState):
         return request_form.Form(**{name: getattr(self, name) for name in request_form.FORM_VARS})
 
     def _refresh_models(self, session: Any, user_id: Any) -> None:
-        deps = wiring.app_deps()
-        choices = catalog.available_models(
-            session=session, registry=deps.registry, user_id=user_id, capability=Capability(self.kind)
-        )
-        self._builtin_models = [
-            {
-                "key": ModelRef(c.provider, c.model).key,
-                "label": f"{c.provider_label} · {c.label}"
-                + (" (deprecated)" if c.notice else "")
-                + ("" if c.usable else " (add a key)"),
-                "usable": "yes" if c.usable else "",
-            }
-            for c in choices
-        ]
-        self._notices = {ModelRef(c.provider, c.model).key: c.notice for c in choices if c.notice}
+        self._builtin_models, self._notices = kinds.builtin_models(session, user_id, Capability(self.kind))
         self._compose_models()
+
+    def _refresh_kind_forms(self, session: Any, user_id: Any) -> None:
+        forms = {}
+        for kind in KINDS:
+            builtin, _ = kinds.builtin_models(session, user_id, Capability(kind))
+            extra = self._endpoint_models if kind == Capability.TEXT.value else []
+            forms[kind] = kinds.first_form(builtin + extra)
+        self.kind_forms = forms
 
     def _compose_models(self) -> None:
         """The picker: built-in models, then (on the Text tab) each endpoint's live models."""
         extra = self._endpoint_models if self.kind == Capability.TEXT.value else []
-        usable_first = sorted(self._builtin_models + extra, key=lambda m: not m["usable"])
-        self.models = usable_first
+        self.models = kinds.usable_first(self._builtin_models + extra)
         usable = [m["key"] for m in self.models if m["usable"]]
         if self.model_key not in usable:
             self.model_key = usable[0] if usable else ""
@@ -191,6 +187,7 @@ class GenerateState(VoiceMenu, AuthState):
                 elif self.project_id not in ids:
                     self.project_id = ids[0] if ids else ""
                 self._refresh_models(session, user.id)
+                self._refresh_kind_forms(session, user.id)
                 generate_prefill.prefill(self, session, user.id)
                 running = (
                     generation.active_generation(session=session, user_id=user.id, project_id=self.project_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.e2e.support import SECRET, AppServer, Shots, sign_up
 from tests.providers.fakeserver import FakeServer
@@ -173,6 +173,71 @@ def _add_endpoint(page: Page, name: str, url: str, secret: str = "") -> None:
         dialog.get_by_label("API key (optional)").fill(secret)
     dialog.get_by_role("button", name="Save endpoint").click()
     expect(dialog).to_be_hidden()
+
+
+class HeldAnswers:
+    """The page's websocket to the server, with the server's messages held back while `on`."""
+
+    def __init__(self, page: Page) -> None:
+        self.on = False
+        self.held: list[str | bytes] = []
+        self._page: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r"/_event"), self._route)
+
+    def _route(self, page_side: WebSocketRoute) -> None:
+        self._page = page_side
+        page_side.connect_to_server().on_message(self._from_server)
+
+    def _from_server(self, message: str | bytes) -> None:
+        if self.on:
+            self.held.append(message)
+        elif self._page is not None:
+            self._page.send(message)
+
+    def release(self) -> None:
+        """Let the held messages through, in order, and stop holding."""
+        self.on = False
+        assert self._page is not None
+        for message in self.held:
+            self._page.send(message)
+        self.held.clear()
+
+
+def test_a_type_switch_shows_its_form_before_the_server_answers(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """Speech's model, voice and fields are on screen at the press; Generate waits for the server's price."""
+    page = new_page()
+    answers = HeldAnswers(page)
+    sign_up(page, app_server, f"early-{viewport}-{uuid.uuid4().hex[:8]}@example.com")
+    _new_project(page, "Early")
+    _to_generate(page)
+    expect(page.get_by_text("$0.00 (free)")).to_be_visible()
+    expect(page.get_by_label("Size")).to_be_visible()
+    generate = page.get_by_role("button", name="Generate")
+    expect(generate).to_be_enabled()
+
+    answers.on = True
+    page.get_by_role("radio", name="Speech").click()
+    expect(page.get_by_role("radio", name="Speech")).to_be_checked()
+    expect(page.get_by_label("Voice")).to_be_visible()
+    expect(page.get_by_label("Voice")).to_contain_text("Loading voices…")
+    expect(page.get_by_label("Size")).to_have_count(0)
+    expect(page.get_by_label("Model", exact=True)).to_contain_text("Local (offline)")
+    expect(page.get_by_text("$0.00 (free)")).to_have_count(0)  # the price is the server's to give
+    expect(generate).to_be_disabled()
+    page.wait_for_timeout(300)
+    assert answers.held, "the server answered the switch (the test held nothing back)"
+    shots(page, "generate-type-early")
+
+    answers.release()
+    expect(page.get_by_text("$0.00 (free)")).to_be_visible()
+    expect(generate).to_be_enabled()
+    expect(page.get_by_label("Voice")).not_to_contain_text("Loading voices…")
+    expect(page.get_by_label("Size")).to_have_count(0)
+    page.get_by_label("Prompt").fill("Hello from the early form.")
+    generate.click()
+    expect(page.locator("audio")).to_have_count(1, timeout=60_000)
 
 
 def test_endpoint_models_and_the_fallback_switch(
