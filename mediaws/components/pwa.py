@@ -134,11 +134,14 @@ def update_bar() -> rx.Component:
 
 
 def pwa_head() -> list[rx.Component]:
-    """The manifest, icons, iOS home-screen meta and the script that registers the service worker."""
+    """The manifest, icons, iOS home-screen meta and the script that registers the service worker.
+
+    One favicon for the tab: a second ``rel=icon`` (192 px, 10 KB) was fetched too, on a phone alongside the
+    page's first scripts; the manifest names the install icons.
+    """
     return [
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.link(rel="icon", href="/favicon.ico", sizes="16x16 32x32 48x48"),
-        rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png", sizes="192x192"),
         rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
         rx.el.meta(name="mobile-web-app-capable", content="yes"),
         rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),

@@ -31,3 +31,12 @@ class RadixColoursPlugin(rx.plugins.RadixThemesPlugin):
     def get_stylesheet_paths(self, **context: Any) -> tuple[str, ...]:
         """The per-colour sheets instead of the whole ``styles.css`` (nothing while Radix is off)."""
         return stylesheets() if self.enabled else ()
+
+    def get_frontend_dependencies(self, **context: Any) -> tuple[str, ...]:
+        """Nothing: the pages import the Radix components they use, which also installs the package.
+
+        Reflex's answer (the package) would put all of Radix Themes on ``window.__reflex`` for dynamic
+        components, which the app has none of, and so into every page's scripts: 185 components where the
+        pages use 30.
+        """
+        return ()

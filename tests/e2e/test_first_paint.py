@@ -77,3 +77,15 @@ def test_scripts_and_the_stylesheet_come_brotli_compressed_to_browsers_that_take
             assert answer.status_code == 200 and answer.headers["content-encoding"] == sent, (name, accepted)
             sizes[sent] = int(answer.headers["content-length"])
         assert sizes["br"] < sizes["gzip"], (name, sizes)
+
+
+def test_pages_fetch_only_the_radix_components_the_app_uses(app_server: AppServer) -> None:
+    """Radix Themes comes tree-shaken: buttons and selects are in the page's scripts, unused avatars not."""
+    page = httpx.get(f"{app_server.url}/projects", headers={"Accept-Encoding": "identity"}).text
+    scripts = "".join(
+        httpx.get(app_server.url + name, headers={"Accept-Encoding": "identity"}).text
+        for name in sorted(set(re.findall(r"/assets/[\w.-]+\.js", page)))
+    )
+    assert "rt-BaseButton" in scripts and "rt-SelectTrigger" in scripts
+    unused = [name for name in ("rt-AvatarRoot", "rt-HoverCardContent", "rt-TabsContent") if name in scripts]
+    assert not unused, unused
