@@ -6,7 +6,7 @@ import reflex as rx
 
 
 class WhenVisible(rx.Component):
-    """Mount the children once a fifth of the box is on screen; until then a grey stand-in."""
+    """Mount the children once a fifth of the box is in the upper 80 % of the screen; a stand-in before."""
 
     library = "$/public/" + rx.asset("when_visible.jsx", shared=True)
     tag = "WhenVisible"
