@@ -10,7 +10,7 @@ from mediaws.components.skeletons import form_skeleton
 from mediaws.layout import app_page
 from mediaws.services.uploads import MAX_UPLOAD_BYTES
 from mediaws.state.generate import GenerateState
-from mediaws.state.local_choice import PICKED_KIND
+from mediaws.state.local_choice import FORM_KIND, PICKED_KIND, set_in_transition
 
 KIND_LABELS = [
     ("text", "Text"),
@@ -21,10 +21,10 @@ KIND_LABELS = [
 ]
 
 
-EARLY = (PICKED_KIND.value != "") & (PICKED_KIND.value != GenerateState.kind)
+EARLY = (FORM_KIND.value != "") & (FORM_KIND.value != GenerateState.kind)
 """A type just picked that the server has not switched to yet: its form comes from ``kind_forms``."""
-PICKED_FORM = GenerateState.kind_forms[PICKED_KIND.value]
-SHOWN_KIND = rx.cond(EARLY, PICKED_KIND.value, GenerateState.kind)
+PICKED_FORM = GenerateState.kind_forms[FORM_KIND.value]
+SHOWN_KIND = rx.cond(EARLY, FORM_KIND.value, GenerateState.kind)
 SHOWN_FIELDS = rx.cond(EARLY, PICKED_FORM.fields, GenerateState.fields)
 
 
@@ -360,7 +360,7 @@ def _picker() -> rx.Component:
             rx.segmented_control.root(
                 *[rx.segmented_control.item(label, value=value) for value, label in KIND_LABELS],
                 value=rx.cond(PICKED_KIND.value != "", PICKED_KIND.value, GenerateState.kind),
-                on_change=[PICKED_KIND.set, GenerateState.set_kind],
+                on_change=[PICKED_KIND.set, set_in_transition(FORM_KIND), GenerateState.set_kind],
                 aria_label="What to generate",
                 size=rx.breakpoints(initial="1", sm="2"),
                 width="100%",

@@ -26,7 +26,7 @@ from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
 from mediaws.state.auth import AuthState
 from mediaws.state.generate_voices import VoiceMenu
-from mediaws.state.local_choice import PICKED_KIND
+from mediaws.state.local_choice import FORM_KIND, PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
@@ -71,11 +71,11 @@ class GenerateState(VoiceMenu, AuthState):
     fallback_key: str = ""
     submitting: bool = False
     loaded: bool = False  # the first load answered: the page shows its form, not a skeleton
-    _submit_key: str = ""
-    _submit_fingerprint: str = ""
     kind_forms: dict[str, kinds.KindForm] = {}
     """Each type's picker and options as a switch to it first shows them: the page shows a type's form at
     the press, before the server has answered ``set_kind``."""
+    _submit_key: str = ""
+    _submit_fingerprint: str = ""
     _builtin_models: list[dict[str, str]] = []
     _notices: dict[str, str] = {}
     _endpoint_models: list[dict[str, str]] = []
@@ -198,7 +198,7 @@ class GenerateState(VoiceMenu, AuthState):
             self.loaded = True
         except SessionExpired:
             return self._login_redirect()
-        events: list[Any] = [PICKED_KIND.push("")]  # show the server's type (a start asset may set it)
+        events: list[Any] = [PICKED_KIND.push(""), FORM_KIND.push("")]  # the server's type (prefills set it)
         if self.kind == Capability.TEXT.value:
             events.append(GenerateState.load_endpoints)
         if self.voice_mode and voices.lists_voices_live(wiring.app_deps().registry, self._voice_provider):

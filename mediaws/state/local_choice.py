@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventChain
 from reflex.experimental.client_state import ClientStateVar
+from reflex.utils.imports import ImportVar
+from reflex.vars import Var, VarData
+from reflex.vars.function import ArgsFunctionOperationBuilder, FunctionVar
 
 PICKED_KIND = ClientStateVar.create("picked_kind", default="")
 """The type just picked on Generate ("" once the page follows the server's ``GenerateState.kind`` again)."""
+
+FORM_KIND = ClientStateVar.create("form_kind", default="")
+"""The type whose form Generate shows before the server has switched: ``PICKED_KIND`` set in a transition."""
 
 PROJECTS_VIEW = ClientStateVar.create("projects_view", default="")
 """Active or archived, as just picked on Projects ("" once the page follows ``ProjectsState`` again)."""
@@ -36,3 +43,14 @@ def shown(choice: ClientStateVar, server: rx.Var) -> rx.Var:
 def follow_server(choices: dict[str, ClientStateVar]) -> list[Any]:
     """Events that make each control show the server's value again (sent once the server has answered)."""
     return [choice.push("") for choice in choices.values()]
+
+
+def set_in_transition(choice: ClientStateVar) -> Var:
+    """Set a choice in a React transition: the pressed control shows first, what follows renders after."""
+    start = Var(
+        "startTransition", _var_data=VarData(imports={"react": [ImportVar(tag="startTransition")]})
+    ).to(FunctionVar)
+    later = ArgsFunctionOperationBuilder.create(args_names=(), return_expr=choice.set.call(Var("value")))
+    return ArgsFunctionOperationBuilder.create(args_names=("value",), return_expr=start.call(later)).to(
+        FunctionVar, EventChain
+    )
