@@ -37,6 +37,7 @@ RUNTIME_PACKAGES = (
 GROUP_TESTS = {
     "radix": rf"node_modules{SEP}(@radix-ui|radix-ui){SEP}",
     "icons": rf"node_modules{SEP}lucide-react{SEP}",
+    "sonner": rf"node_modules{SEP}sonner{SEP}",  # on demand (lazy_toaster.jsx), under a name tests can find
     "runtime": (
         rf"{SEP}\.web{SEP}(utils|components|app_components{SEP}reflex){SEP}"
         rf"|node_modules{SEP}({'|'.join(RUNTIME_PACKAGES)}){SEP}"

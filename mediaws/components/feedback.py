@@ -9,29 +9,35 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 from reflex_components_sonner.toast import Toaster
 
 from mediaws.components.head_scripts import page_script
 
+TOASTER_PACKAGE = str(Toaster.library)
+"""Sonner as Reflex pins it (the package its toast events were written for)."""
 
-class PageToaster(Toaster):
-    """Reflex's sonner toaster that also hands sonner's toast API to assets/feedback.js."""
 
-    def add_hooks(self) -> list[Var | str]:
-        """Reflex's hook, then ``window.mwsToast = toast``."""
-        imports = {str(self.library): [ImportVar(tag="toast", install=False)]}
-        hand_over: Var = Var(
-            _js_expr='if (typeof window !== "undefined") window.mwsToast = toast;',  # not while prerendering
-            _var_data=VarData(imports=imports),
-        )
-        return [*super().add_hooks(), hand_over]
+class LazyToaster(rx.Component):
+    """Sonner's toaster fetched once the page is idle or at its first toast (lazy_toaster.jsx).
+
+    Sonner (35 KB of script) came with every page's first scripts though a page shows a toast only after
+    something happened; toasts asked for before it has arrived wait for it and are shown in order.
+    """
+
+    library = "$/public/" + rx.asset("lazy_toaster.jsx", shared=True)
+    tag = "LazyToaster"
+    is_default = True
+    lib_dependencies: list[str] = [TOASTER_PACKAGE]
+
+    position: rx.Var[str]
+    close_button: rx.Var[bool]
+    rich_colors: rx.Var[bool]
+    expand: rx.Var[bool]
 
 
 def page_toaster() -> rx.Component:
     """Toasts at the top centre below the sticky top bar (clear of a phone's foot bars), each closable."""
-    return PageToaster.create(position="top-center", close_button=True)
+    return LazyToaster.create(position="top-center", close_button=True, rich_colors=True, expand=True)
 
 
 def haptic(kind: str) -> dict[str, str]:

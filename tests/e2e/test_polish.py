@@ -8,13 +8,15 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-from playwright.sync_api import FloatRect, Locator, Page, Route, expect
+from playwright.sync_api import Browser, FloatRect, Locator, Page, Route, expect
 from sqlmodel import Session, select
 
 from mediaws.db import make_engine
 from mediaws.models import User
 from mediaws.services import projects
+from tests.e2e.conftest import VIEWPORTS
 from tests.e2e.support import AppServer, Shots, create_project, sign_up
 from tests.e2e.test_asset_detail import _seed
 
@@ -74,6 +76,32 @@ def _settled_box(element: Locator) -> FloatRect | None:
         previous = box
         element.page.wait_for_timeout(100)
     return previous
+
+
+def test_a_toast_asked_for_while_the_page_starts_waits_for_the_toaster(
+    app_server: AppServer, browser: Browser
+) -> None:
+    """Sonner is not among a page's first scripts; toasts asked for before it has arrived are all shown."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], service_workers="block")  # all via the network
+    page = context.new_page()
+    held: list[Route] = []
+    page.route(re.compile(r"/assets/sonner[^/]*\.js$"), lambda route: held.append(route))  # answered below
+    html = httpx.get(f"{app_server.url}/login").text  # names the page's first scripts
+    assert "/assets/entry.client" in html and "sonner" not in html
+    page.goto(f"{app_server.url}/login")
+    page.wait_for_function("() => document.readyState === 'complete' && typeof mwsToast === 'function'")
+    page.wait_for_timeout(1000)
+    assert not held, "the toaster was fetched while the page was starting"
+    page.evaluate("window.mwsToast.info('Early one', {duration: 60000})")
+    page.evaluate("window.mwsToast.success('Early two', {duration: 60000})")
+    page.wait_for_timeout(300)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)
+    assert held, "the toaster was not asked for"
+    for route in held:
+        route.continue_()
+    expect(page.locator("[data-sonner-toast]", has_text="Early one")).to_be_visible()
+    expect(page.locator("[data-sonner-toast]", has_text="Early two")).to_be_visible()
+    context.close()
 
 
 @pytest.mark.parametrize("viewport", ["phone"])

@@ -29,7 +29,7 @@ def test_radix_the_icons_and_the_runtime_each_become_one_named_chunk() -> None:
 
     grouped = with_groups(written)
 
-    for name in ("radix", "icons", "runtime"):
+    for name in ("radix", "icons", "sonner", "runtime"):
         assert f'name: "{name}"' in grouped
     assert grouped.replace(GROUPS, REFLEX_GROUPS) == written  # nothing else of Reflex's config changes
 
@@ -38,6 +38,7 @@ def test_each_module_lands_in_its_group_and_on_demand_libraries_in_none() -> Non
     assert _group(f"{WEB}/node_modules/@radix-ui/themes/dist/esm/components/badge.js") == "radix"
     assert _group(f"{WEB}/node_modules/@radix-ui/react-dialog/dist/index.mjs") == "radix"
     assert _group(f"{WEB}/node_modules/lucide-react/dist/esm/icons/sparkles.mjs") == "icons"
+    assert _group(f"{WEB}/node_modules/sonner/dist/index.mjs") == "sonner"
     assert _group(f"{WEB}/utils/state.js") == "runtime"
     assert _group(f"{WEB}/utils/context.jsx") == "runtime"
     assert _group(f"{WEB}/node_modules/socket.io-client/build/esm/index.js") == "runtime"
