@@ -2,7 +2,8 @@
 // except a "carry-" toast sent along with a redirect, kept through that one change), the toaster sits below
 // the sticky top bar, haptics (`mwsHaptic`, and clicks on [data-haptic]) where the device vibrates, and an
 // element with data-outcome (Generate's result) scrolled into view with a buzz when it turns "succeeded".
-// window.mwsToast is sonner's toast API, set by the toaster (mediaws/components/feedback.py).
+// window.mwsToast is sonner's toast API (a stand-in that keeps toasts until sonner has arrived), set by
+// mediaws/components/lazy_toaster.jsx.
 (() => {
   if (window.mwsHaptic) return;
   const PATTERNS = { success: [30, 60, 30], warning: [60], error: [80, 50, 80], tap: [10] };
