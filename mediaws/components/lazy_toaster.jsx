@@ -44,10 +44,18 @@ const hand = (api) => {
 };
 hand(standIn);
 
-const Toaster = lazy(() => load().then((module) => ({ default: module.Toaster })));
+// A failed fetch (a phone losing its connection) leaves toasts waiting rather than the page broken.
+const Unavailable = () => null;
+const Toaster = lazy(() =>
+  load().then(
+    (module) => ({ default: module.Toaster }),
+    () => ({ default: Unavailable }),
+  ),
+);
 
 function ShowWaiting() {
   useEffect(() => {
+    if (!sonner) return;
     ready = true;
     hand(sonner.toast);
     for (const [method, args] of waiting.splice(0)) {
