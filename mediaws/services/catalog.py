@@ -67,13 +67,20 @@ def available_models(
 
     A deprecated model says when it shuts down; a shut-down one is not offered.
     """
+    return models_by_kind(session=session, registry=registry, user_id=user_id).get(capability, [])
+
+
+def models_by_kind(
+    *, session: Session, registry: Registry, user_id: uuid.UUID
+) -> dict[Capability, list[ModelChoice]]:
+    """``available_models`` of every kind at once, from one read of the user's keys."""
     keyed = set(session.exec(select(ApiKey.provider).where(ApiKey.user_id == user_id)).all())
-    choices = []
+    found: dict[Capability, list[ModelChoice]] = {}
     for provider, info in registry.all_models():
-        found = model_lifecycle.standing(registry, provider.id, info.id)
-        if info.capability is not capability or found.status == "retired":
+        standing = model_lifecycle.standing(registry, provider.id, info.id)
+        if standing.status == "retired":
             continue
-        choices.append(
+        found.setdefault(info.capability, []).append(
             ModelChoice(
                 provider=provider.id,
                 provider_label=provider.label,
@@ -81,11 +88,14 @@ def available_models(
                 label=info.label,
                 description=info.description,
                 usable=not provider.needs_key or provider.id in keyed,
-                notice=found.note,
+                notice=standing.note,
                 needs_key=provider.needs_key,
             )
         )
-    return sorted(choices, key=lambda c: (not c.usable, c.needs_key, c.provider_label, c.label))
+    return {
+        kind: sorted(choices, key=lambda c: (not c.usable, c.needs_key, c.provider_label, c.label))
+        for kind, choices in found.items()
+    }
 
 
 def user_endpoints(*, session: Session, registry: Registry, user_id: uuid.UUID) -> list[tuple[str, str, str]]:

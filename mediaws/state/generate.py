@@ -104,14 +104,6 @@ class GenerateState(VoiceMenu, AuthState):
         self._builtin_models, self._notices = kinds.builtin_models(session, user_id, Capability(self.kind))
         self._compose_models()
 
-    def _refresh_kind_forms(self, session: Any, user_id: Any) -> None:
-        forms = {}
-        for kind in KINDS:
-            builtin, _ = kinds.builtin_models(session, user_id, Capability(kind))
-            extra = self._endpoint_models if kind == Capability.TEXT.value else []
-            forms[kind] = kinds.first_form(builtin + extra)
-        self.kind_forms = forms
-
     def _compose_models(self) -> None:
         """The picker: built-in models, then (on the Text tab) each endpoint's live models."""
         extra = self._endpoint_models if self.kind == Capability.TEXT.value else []
@@ -187,7 +179,7 @@ class GenerateState(VoiceMenu, AuthState):
                 elif self.project_id not in ids:
                     self.project_id = ids[0] if ids else ""
                 self._refresh_models(session, user.id)
-                self._refresh_kind_forms(session, user.id)
+                self.kind_forms = kinds.first_forms(session, user.id, self._endpoint_models)
                 generate_prefill.prefill(self, session, user.id)
                 running = (
                     generation.active_generation(session=session, user_id=user.id, project_id=self.project_id)

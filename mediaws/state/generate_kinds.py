@@ -28,11 +28,8 @@ class KindForm:
     fallback_key: str = ""
 
 
-def builtin_models(session: Session, user_id: uuid.UUID, kind: Capability) -> tuple[Rows, dict[str, str]]:
-    """The picker rows of one type's built-in models, and the notices of the deprecated ones."""
-    choices = catalog.available_models(
-        session=session, registry=wiring.app_deps().registry, user_id=user_id, capability=kind
-    )
+def picker_rows(choices: list[catalog.ModelChoice]) -> tuple[Rows, dict[str, str]]:
+    """Built-in models as picker rows, and the notices of the deprecated ones."""
     rows = [
         {
             "key": ModelRef(c.provider, c.model).key,
@@ -44,6 +41,24 @@ def builtin_models(session: Session, user_id: uuid.UUID, kind: Capability) -> tu
         for c in choices
     ]
     return rows, {ModelRef(c.provider, c.model).key: c.notice for c in choices if c.notice}
+
+
+def builtin_models(session: Session, user_id: uuid.UUID, kind: Capability) -> tuple[Rows, dict[str, str]]:
+    """The picker rows of one type's built-in models, and the notices of the deprecated ones."""
+    registry = wiring.app_deps().registry
+    return picker_rows(
+        catalog.available_models(session=session, registry=registry, user_id=user_id, capability=kind)
+    )
+
+
+def first_forms(session: Session, user_id: uuid.UUID, endpoint_rows: Rows) -> dict[str, KindForm]:
+    """Every type's first form, from one read of the user's keys (the Text tab with the endpoints' models)."""
+    found = catalog.models_by_kind(session=session, registry=wiring.app_deps().registry, user_id=user_id)
+    forms = {}
+    for kind in Capability:
+        rows, _ = picker_rows(found.get(kind, []))
+        forms[kind.value] = first_form(rows + (endpoint_rows if kind is Capability.TEXT else []))
+    return forms
 
 
 def usable_first(rows: Rows) -> Rows:

@@ -14,7 +14,8 @@ from mediaws.errors import ValidationError
 from mediaws.models import Generation, User
 from mediaws.pricing.cost import cost, priced_display
 from mediaws.providers.base import Capability, Usage
-from mediaws.services import catalog, generation, model_lifecycle, projects
+from mediaws.security.crypto import Keyring
+from mediaws.services import catalog, generation, keys, model_lifecycle, projects
 
 
 def _generations(session: Session) -> int:
@@ -69,6 +70,25 @@ def test_the_picker_leaves_out_shut_down_models_and_dates_deprecated_ones(
         session=session, registry=deps.registry, user_id=user.id, capability=Capability.VIDEO
     )
     assert not [choice for choice in video if choice.provider == "gemini"]
+
+
+def test_every_kind_at_once_offers_what_each_kind_offers_alone(
+    session: Session, make_deps: Callable[..., Deps], user: User, keyring: Keyring
+) -> None:
+    """The Generate page's first forms read all kinds at once: the same models, order and usability."""
+    deps = make_deps()
+    keys.save_key(
+        session=session, keyring=keyring, user_id=user.id, provider="openai", secret="sk-test-0123456789"
+    )
+    every = catalog.models_by_kind(session=session, registry=deps.registry, user_id=user.id)
+    for kind in Capability:
+        alone = catalog.available_models(
+            session=session, registry=deps.registry, user_id=user.id, capability=kind
+        )
+        assert every.get(kind, []) == alone, kind
+    image = {(c.provider, c.usable) for c in every[Capability.IMAGE]}
+    assert ("openai", True) in image and ("replicate", False) in image and ("local", True) in image
+    assert all(c.model != "gemini-2.5-pro" for choices in every.values() for c in choices)
 
 
 def test_work_done_before_a_shutdown_keeps_its_price(make_deps: Callable[..., Deps]) -> None:
