@@ -9,6 +9,7 @@ two states alternate; SAMPLES timed presses per interaction after WARMUP untimed
 
     .venv/bin/python bench/click_dom.py                 # ~5 min on 2 cores
     BENCH_SAMPLES=60 .venv/bin/python bench/click_dom.py
+    BENCH_ONLY=Gallery .venv/bin/python bench/click_dom.py
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from playwright.sync_api import Page, sync_playwright
 from startup_and_events import percentile
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "40"))
+ONLY = os.environ.get("BENCH_ONLY", "")  # measure only the interactions whose name holds this
 WARMUP = 3
 ARM = """
 ([done, shown]) => {
@@ -72,6 +74,8 @@ class Step:
     done: str
     prepare: Callable[[Page], None] = lambda _page: None
     shown: str = ""
+    label: str = ""
+    """Set where the two directions differ: each is printed on its own row as well."""
 
 
 def timed(page: Page, step: Step) -> tuple[float, float]:
@@ -127,14 +131,19 @@ def generate_option(page: Page, base: str) -> list[Step]:
 
 
 def gallery_filter(page: Page, base: str, project: str) -> list[Step]:
-    """Project gallery: Type Videos ↔ All types; done when the card count is the filtered one."""
+    """Project gallery: Type Videos ↔ All types; done when the cards on screen are the filtered ones."""
     page.goto(f"{base}{project}")
     page.locator("[data-asset]").first.wait_for()
     page.wait_for_load_state("networkidle")
-    count = "() => document.querySelectorAll('[data-asset]').length === {0}"
+    count = (  # cards on screen: while `data-only` names a type, CSS hides the other types' cards
+        "() => {{ const only = document.querySelector('[data-only]')?.dataset.only || 'all';"
+        " const shown = only === 'all' ? '[data-asset]' : `[data-asset][data-kind=${{only}}]`;"
+        " return document.querySelectorAll(shown).length === {0}; }}"
+    )
+    videos, every = TRIGGER.format("Type", "Videos"), TRIGGER.format("Type", "All types")
     return [
-        Step(_option("Videos"), count.format(6), _open("Type"), TRIGGER.format("Type", "Videos")),
-        Step(_option("All types"), count.format(24), _open("Type"), TRIGGER.format("Type", "All types")),
+        Step(_option("Videos"), count.format(6), _open("Type"), videos, "→ Videos"),
+        Step(_option("All types"), count.format(24), _open("Type"), every, "→ All"),
     ]
 
 
@@ -191,9 +200,15 @@ def measure(site: Site) -> dict[str, list[tuple[float, float]]]:
         )
         page = context.new_page()
         for name, plan in plans.items():
+            if ONLY and ONLY not in name:
+                continue
             steps = plan(page)
             samples = [timed(page, steps[n % len(steps)]) for n in range(WARMUP + SAMPLES)]
             found[name] = samples[WARMUP:]
+            for step in steps:
+                if step.label:
+                    timed_here = [n for n in range(WARMUP, len(samples)) if steps[n % len(steps)] is step]
+                    found[f"{name}, {step.label}"] = [samples[n] for n in timed_here]
             load = os.getloadavg()
             print(f"  {name}: done (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})", flush=True)
         context.close()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
 from mediaws.state.local_choice import shown
 
 
+def _listed(events: rx.EventHandler | list[Any]) -> list[Any]:
+    return events if isinstance(events, list) else [events]
+
+
 def labelled_select(
     label: str,
     value: rx.Var,
-    on_change: rx.EventHandler,
+    on_change: rx.EventHandler | list[Any],
     *items: rx.Component,
     local: ClientStateVar | None = None,
 ) -> rx.Component:
@@ -22,7 +28,7 @@ def labelled_select(
             rx.select.trigger(aria_label=label, width="100%"),
             rx.select.content(*items),
             value=shown(local, value) if local is not None else value,
-            on_change=[local.set, on_change] if local is not None else on_change,
+            on_change=[*([local.set] if local is not None else []), *_listed(on_change)],
             size="2",
         ),
         spacing="1",

@@ -16,7 +16,7 @@ from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
-from mediaws.state.local_choice import GALLERY_FILTERS, shown
+from mediaws.state.local_choice import GALLERY_FILTERS, GALLERY_NARROWED, set_tagged, shown
 
 COLUMNS = rx.breakpoints(initial="1", sm="2", md="3", lg="4")
 KIND_LABELS = (
@@ -44,7 +44,7 @@ def _filters() -> rx.Component:
             labelled_select(
                 "Type",
                 state.kind,
-                state.set_kind,
+                [set_tagged(GALLERY_NARROWED, state.listing), state.set_kind],
                 *[rx.select.item(text, value=value) for value, text in KIND_LABELS],
                 local=GALLERY_FILTERS["kind"],
             ),
@@ -284,6 +284,12 @@ def _empty() -> rx.Component:
     )
 
 
+def _only() -> rx.Var:
+    """The type just picked, while the cards on the page are still every type's (CSS hides the others)."""
+    picked_here = GALLERY_NARROWED.value.endswith("@" + GalleryState.listing.to_string())
+    return rx.cond((GalleryState.kind == "all") & picked_here, GALLERY_NARROWED.value.split("@")[0], "")
+
+
 def _grid() -> rx.Component:
     return rx.vstack(
         rx.grid(
@@ -294,6 +300,7 @@ def _grid() -> rx.Component:
             width="100%",
             aria_label="Assets",
             role="list",
+            custom_attrs={"data-only": _only()},
         ),
         rx.cond(
             GalleryState.has_more & ~GalleryState.loading_more,

@@ -72,6 +72,8 @@ class GalleryState(AuthState):
     not_found: bool = False
     loaded: bool = False
     cards: list[AssetCard] = []
+    listing: int = 0
+    """Counts the lists of cards read from the first page: a choice made on one list is stale on the next."""
     has_more: bool = False
     loading_more: bool = False
     page_error: str = ""
@@ -164,6 +166,7 @@ class GalleryState(AuthState):
             self.page_error, self.cards, self.has_more = str(exc), [], False
             return None
         self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
+        self.listing += 1
         return None
 
     def _reload_and_remember(self) -> Any:
@@ -172,8 +175,8 @@ class GalleryState(AuthState):
         if redirect is not None:
             return redirect
         url = json.dumps(gallery_url(self.scope_id, self._filters()))
-        address = rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
-        return [address, *follow_server(GALLERY_FILTERS)]
+        address = f"window.history.replaceState(window.history.state, '', {url});"
+        return follow_server(GALLERY_FILTERS, then=address)
 
     @rx.event
     def load(self) -> Any:

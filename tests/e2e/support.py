@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -314,3 +314,31 @@ class FakeElevenLabs:
 
     def _sample(self, _request: Recorded, _match: object) -> Reply:
         return Reply(body=self.sample, headers={"Content-Type": "audio/wav"})
+
+
+class HeldAnswers:
+    """The page's websocket to the server, with the server's messages held back while `on`."""
+
+    def __init__(self, page: Page) -> None:
+        self.on = False
+        self.held: list[str | bytes] = []
+        self._page: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r"/_event"), self._route)
+
+    def _route(self, page_side: WebSocketRoute) -> None:
+        self._page = page_side
+        page_side.connect_to_server().on_message(self._from_server)
+
+    def _from_server(self, message: str | bytes) -> None:
+        if self.on:
+            self.held.append(message)
+        elif self._page is not None:
+            self._page.send(message)
+
+    def release(self) -> None:
+        """Let the held messages through, in order, and stop holding."""
+        self.on = False
+        assert self._page is not None
+        for message in self.held:
+            self._page.send(message)
+        self.held.clear()

@@ -26,7 +26,7 @@ from mediaws.security.crypto import Keyring
 from mediaws.security.master_key import decode_key, generate_key
 from mediaws.services import ingest, projects
 from mediaws.storage import LocalStorage
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, HeldAnswers, Shots, sign_up
 from tests.support.media import mp4, wav
 
 CARDS = "[data-asset]"
@@ -299,3 +299,48 @@ def test_upload_names_each_refusal_and_strangers_see_nothing(
     expect(stranger.get_by_role("heading", name="No assets yet")).to_be_visible()
     expect(stranger.get_by_text("sunset.png")).to_have_count(0)
     shots(stranger, "stranger")
+
+
+SHOWN_KINDS = (
+    "() => [...document.querySelectorAll('[data-asset]')].filter((e) => e.checkVisibility())"
+    ".map((e) => e.dataset.kind)"
+)
+
+
+def test_a_type_picked_narrows_the_cards_on_the_page_before_the_server_answers(
+    app_server: AppServer, new_page: Callable[[], Page], viewport: str
+) -> None:
+    """Videos shows the videos already on the page at the press; All types waits for the server's list."""
+    if viewport == "phone":
+        pytest.skip("once is enough: the desktop run covers it")
+    page, seeded = _signed_up(app_server, new_page, "narrow")
+    answers = HeldAnswers(page)
+    page.goto(f"{app_server.url}/projects/{seeded.project_id}/assets")
+    cards = page.locator(CARDS)
+    expect(cards).to_have_count(24)
+    page.wait_for_load_state("networkidle")
+
+    answers.on = True
+    _choose(page, "Type", "Videos")
+    expect(page.get_by_role("combobox", name="Type")).to_have_text("Videos")
+    page.wait_for_function(SHOWN_KINDS + ".join() === 'video,video,video,video,video,video'")
+    assert cards.count() == 24, "the page's list was replaced without the server"
+    page.wait_for_timeout(300)
+    assert answers.held, "the server answered the pick (the test held nothing back)"
+
+    answers.release()
+    expect(cards).to_have_count(6)
+    assert page.evaluate(SHOWN_KINDS) == ["video"] * 6
+    expect(page).to_have_url(re.compile(r"kind=video"))
+
+    answers.on = True
+    _choose(page, "Type", "All types")
+    page.wait_for_timeout(300)
+    assert page.evaluate(SHOWN_KINDS) == ["video"] * 6, "the videos' list is all the page knows"
+    answers.release()
+    expect(cards).to_have_count(24)
+    assert len(page.evaluate(SHOWN_KINDS)) == 24
+
+    _choose(page, "Type", "Audio")  # narrowed from the new list, then the server's: only audio either way
+    expect(cards).to_have_count(6)
+    assert page.evaluate(SHOWN_KINDS) == ["audio"] * 6

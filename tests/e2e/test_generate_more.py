@@ -12,9 +12,9 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.support import SECRET, AppServer, Shots, sign_up
+from tests.e2e.support import SECRET, AppServer, HeldAnswers, Shots, sign_up
 from tests.providers.fakeserver import FakeServer
 
 START_COLOUR = (232, 48, 40)
@@ -173,34 +173,6 @@ def _add_endpoint(page: Page, name: str, url: str, secret: str = "") -> None:
         dialog.get_by_label("API key (optional)").fill(secret)
     dialog.get_by_role("button", name="Save endpoint").click()
     expect(dialog).to_be_hidden()
-
-
-class HeldAnswers:
-    """The page's websocket to the server, with the server's messages held back while `on`."""
-
-    def __init__(self, page: Page) -> None:
-        self.on = False
-        self.held: list[str | bytes] = []
-        self._page: WebSocketRoute | None = None
-        page.route_web_socket(re.compile(r"/_event"), self._route)
-
-    def _route(self, page_side: WebSocketRoute) -> None:
-        self._page = page_side
-        page_side.connect_to_server().on_message(self._from_server)
-
-    def _from_server(self, message: str | bytes) -> None:
-        if self.on:
-            self.held.append(message)
-        elif self._page is not None:
-            self._page.send(message)
-
-    def release(self) -> None:
-        """Let the held messages through, in order, and stop holding."""
-        self.on = False
-        assert self._page is not None
-        for message in self.held:
-            self._page.send(message)
-        self.held.clear()
 
 
 def test_a_type_switch_shows_its_form_before_the_server_answers(
