@@ -284,10 +284,16 @@ def _empty() -> rx.Component:
     )
 
 
-def _only() -> rx.Var:
-    """The type just picked, while the cards on the page are still every type's (CSS hides the others)."""
+def _narrowing() -> rx.Component:
+    """A style hiding the other types' cards while a type just picked waits for its list from the server.
+
+    Beside the grid rather than on it, so the grid of cards does not re-render with the pick.
+    """
     picked_here = GALLERY_NARROWED.value.endswith("@" + GalleryState.listing.to_string())
-    return rx.cond((GalleryState.kind == "all") & picked_here, GALLERY_NARROWED.value.split("@")[0], "")
+    only = rx.cond((GalleryState.kind == "all") & picked_here, GALLERY_NARROWED.value.split("@")[0], "")
+    hide = "[data-cards] > [data-kind]:not([data-kind={0}]), [data-cards] > .later-slot {{ display: none; }}"
+    rule = rx.match(only, *[(kind, hide.format(kind)) for kind, _ in KIND_LABELS if kind != "all"], "")
+    return rx.el.style(rule, custom_attrs={"data-only": only})
 
 
 def _grid() -> rx.Component:
@@ -300,8 +306,9 @@ def _grid() -> rx.Component:
             width="100%",
             aria_label="Assets",
             role="list",
-            custom_attrs={"data-only": _only()},
+            custom_attrs={"data-cards": ""},
         ),
+        _narrowing(),
         rx.cond(
             GalleryState.has_more & ~GalleryState.loading_more,
             rx.center(

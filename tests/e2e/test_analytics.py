@@ -239,7 +239,7 @@ def test_project_analytics_budget_and_lineage(
 
 
 def test_a_picked_provider_s_figures_show_before_the_server_answers(
-    app_server: AppServer, new_page: Callable[[], Page], viewport: str
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
 ) -> None:
     """Its spend, requests and success rate at the pick, the charts marked busy until the server's figures."""
     if viewport == "phone":
@@ -264,6 +264,7 @@ def test_a_picked_provider_s_figures_show_before_the_server_answers(
     expect(charts).to_have_attribute("aria-busy", "true")
     page.wait_for_timeout(300)
     assert answers.held, "the server answered the pick (the test held nothing back)"
+    shots(page, "provider-picked-early")
     answers.release()
     expect(charts).to_have_attribute("aria-busy", "false")
     expect(_stat(page, "Spend")).to_have_text(dollars(seeded.anthropic_picos))
