@@ -28,6 +28,7 @@ SOURCES = (
     ("mediaws", "**/*.jsx"),
     ("assets", "**/*"),
     ("reflex.lock", "**/*"),
+    ("scripts", "**/*"),  # build_sw.cjs writes sw.js into the build
     (".", "rxconfig.py"),
 )
 FIRST_STEPS = (

@@ -6,6 +6,7 @@ const path = require("path");
 
 const [buildDir, workboxBuild] = process.argv.slice(2);
 const { generateSW } = require(workboxBuild);
+const { pageShell, wholeBody } = require("./sw_plugins.cjs");
 
 const SHELL_QUERY = "?shell";
 const ASSET_REF = /\/assets\/[^"'\s)]+?\.(?:js|css)/g;
@@ -39,21 +40,6 @@ function shellKeys(entries) {
   return { manifest, warnings: [] };
 }
 
-// Offline: the page as last visited is gone too, so answer with its precached HTML: the page's own, its
-// route's template for an address with ids (`/projects/<id>` → `/projects/_/`), or the SPA shell.
-const pageShell = {
-  handlerDidError: async ({ request }) => {
-    const dir = new URL(request.url).pathname.replace(/\/?$/, "/");
-    const ids = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/)/gi;
-    return (
-      (await caches.match(`${dir}index.html`, { ignoreSearch: true })) ||
-      (await caches.match(`${dir.replace(ids, "/_")}index.html`, { ignoreSearch: true })) ||
-      (await caches.match("/__spa-fallback.html", { ignoreSearch: true })) ||
-      Response.error()
-    );
-  },
-};
-
 generateSW({
   globDirectory: buildDir,
   globPatterns: [
@@ -80,7 +66,12 @@ generateSW({
     {
       urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/assets\/[^/]+-[\w-]{8}\.\w+$/.test(url.pathname),
       handler: "CacheFirst",
-      options: { cacheName: "mediaws-assets", expiration: { maxEntries: 400 }, cacheableResponse: { statuses: [200] } },
+      options: {
+        cacheName: "mediaws-assets",
+        expiration: { maxEntries: 400 },
+        cacheableResponse: { statuses: [200] },
+        plugins: [wholeBody],
+      },
     },
     {
       urlPattern: ({ request, url, sameOrigin }) =>
@@ -91,7 +82,7 @@ generateSW({
         networkTimeoutSeconds: 4,
         expiration: { maxEntries: 50 },
         cacheableResponse: { statuses: [200] },
-        plugins: [pageShell],
+        plugins: [wholeBody, pageShell],
       },
     },
     {
@@ -104,7 +95,7 @@ generateSW({
         cacheName: "mediaws-files",
         expiration: { maxEntries: 300, maxAgeSeconds: 30 * 24 * 3600 },
         cacheableResponse: { statuses: [200] },
-        plugins: [{ cacheKeyWillBeUsed: async ({ request }) => request.url.split("?")[0] }],
+        plugins: [wholeBody, { cacheKeyWillBeUsed: async ({ request }) => request.url.split("?")[0] }],
       },
     },
     {
@@ -121,13 +112,20 @@ generateSW({
         networkTimeoutSeconds: 3,
         expiration: { maxEntries: 200, maxAgeSeconds: 7 * 24 * 3600 },
         cacheableResponse: { statuses: [200] },
+        plugins: [wholeBody],
       },
     },
     {
       // The API docs (/docs, /redoc, the spec and the Swagger UI/ReDoc files the app serves): readable offline.
       urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/(?:docs|redoc|openapi\.json)(?:\/|$)/.test(url.pathname),
       handler: "NetworkFirst",
-      options: { cacheName: "mediaws-docs", networkTimeoutSeconds: 4, expiration: { maxEntries: 20 }, cacheableResponse: { statuses: [200] } },
+      options: {
+        cacheName: "mediaws-docs",
+        networkTimeoutSeconds: 4,
+        expiration: { maxEntries: 20 },
+        cacheableResponse: { statuses: [200] },
+        plugins: [wholeBody],
+      },
     },
   ],
 })

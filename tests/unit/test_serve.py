@@ -57,11 +57,12 @@ def test_an_unchanged_tree_is_built_once(tree: Path) -> None:
         ("assets/icons/new.png", "png"),
         ("rxconfig.py", "config = 1\n"),
         ("reflex.lock/bun.lock", '{"a": 1}'),
+        ("scripts/build_sw.cjs", "// another caching rule"),
         (".web/env.json", '{"PING": "http://localhost:3001/ping"}'),
     ],
 )
 def test_a_change_that_shapes_the_frontend_rebuilds_it(tree: Path, changed: str, text: str) -> None:
-    """A changed or new page, asset, config, lock file, or another port in env.json: build again."""
+    """A changed or new page, asset, config, lock file, sw.js script, or another port: build again."""
     builds = Builds(tree / ".web")
     serve.build_if_changed(tree, tree / ".web", builds)
     path = tree / changed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from mediaws.web.service_worker import WORKBOX, ServiceWorkerError, write_service_worker
+from mediaws.web.service_worker import WORKBOX, ServiceWorkerError, js_runtime, write_service_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,3 +48,42 @@ def test_the_build_gets_a_service_worker_with_the_app_shell(tmp_path: Path) -> N
     assert "SKIP_WAITING" in sw
     assert {"mediaws-pages", "mediaws-api", "mediaws-assets"} <= set(re.findall(r"mediaws-\w+", sw))
     assert list(client.glob("workbox-*.js"))
+
+
+CUT_OFF = """
+const { wholeBody } = require(process.argv[1]);
+const cut = new ReadableStream({
+  start(controller) {
+    controller.enqueue(new TextEncoder().encode('{"requests": 1'));
+    controller.error(new TypeError("network error"));
+  },
+});
+const headers = { "content-type": "application/json", date: "x" };
+const whole = new Response('{"requests": 2}', { status: 200, headers });
+(async () => {
+  const cutOff = await wholeBody.cacheWillUpdate({ response: new Response(cut, { status: 200 }) });
+  const kept = await wholeBody.cacheWillUpdate({ response: whole });
+  console.log(JSON.stringify({
+    cutOff: cutOff === null,
+    body: await kept.text(),
+    status: kept.status,
+    type: kept.headers.get("content-type"),
+    date: kept.headers.get("date"),
+  }));
+})();
+"""
+
+
+def test_a_refresh_cut_off_midway_keeps_the_saved_copy() -> None:
+    """A body that fails midway is not stored (Chromium would drop the saved copy); a whole one is."""
+    node = js_runtime()
+    assert node, "node (or Reflex's bun) runs the service worker's build"
+    script = ROOT / "scripts" / "sw_plugins.cjs"
+    result = subprocess.run([node, "-e", CUT_OFF, str(script)], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == {
+        "cutOff": True,
+        "body": '{"requests": 2}',
+        "status": 200,
+        "type": "application/json",
+        "date": "x",
+    }
