@@ -47,9 +47,13 @@ def shown(choice: ClientStateVar, server: rx.Var) -> rx.Var:
 @functools.cache
 def _follow_code(choices: tuple[ClientStateVar, ...]) -> str:
     """Each choice's ``push("")`` as one script: five events were a quarter of a filter's server time."""
-    pushes = [choice.push("") for choice in choices]
-    calls = [str(value) for push in pushes for name, value in push.args if str(name) == "function"]
-    return "".join(f"({call})();" for call in calls)
+    calls = []
+    for choice in choices:
+        found = [str(value) for name, value in choice.push("").args if str(name) == "function"]
+        if len(found) != 1:
+            raise RuntimeError(f"Reflex's push event for {choice} no longer carries one script")
+        calls.append(f"({found[0]})();")
+    return "".join(calls)
 
 
 def follow_server(choices: dict[str, ClientStateVar], *, then: str = "") -> list[Any]:
