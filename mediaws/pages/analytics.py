@@ -16,7 +16,7 @@ from mediaws.components.charts import (
 from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.layout import app_page, project_heading
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
-from mediaws.state.local_choice import ANALYTICS_FILTERS, shown
+from mediaws.state.local_choice import ANALYTICS_FILTERS, ANALYTICS_NARROWED, set_tagged, shown
 from mediaws.state.project_analytics import ProjectAnalyticsState
 
 TWO_COLUMNS = rx.breakpoints(initial="1", md="2")
@@ -37,7 +37,7 @@ def _filters() -> rx.Component:
         labelled_select(
             "Provider",
             state.provider,
-            state.set_provider,
+            [set_tagged(ANALYTICS_NARROWED, state.answers), state.set_provider],
             rx.select.item("All providers", value=ALL),
             rx.foreach(state.providers, lambda name: rx.select.item(name, value=name)),
             local=ANALYTICS_FILTERS["provider"],
@@ -129,8 +129,26 @@ def _budget() -> rx.Component:
     )
 
 
+def _picked_provider() -> tuple[rx.Var, rx.Var]:
+    """The provider just picked, and whether its headline is known before the server's dashboard is."""
+    picked = ANALYTICS_NARROWED.value.split("@")[0]
+    on_this = ANALYTICS_NARROWED.value.endswith("@" + AnalyticsState.answers.to_string())
+    return picked, on_this & (picked != AnalyticsState.provider) & AnalyticsState.provider_heads.contains(
+        picked
+    )
+
+
+def _head(name: str) -> rx.Var:
+    """One headline figure: the picked provider's at the pick, then the server's dashboard's."""
+    picked, early = _picked_provider()
+    return rx.cond(early, AnalyticsState.provider_heads[picked][name], AnalyticsState.headline[name])
+
+
 def _stats() -> rx.Component:
-    head = AnalyticsState.headline
+    head = {
+        name: _head(name)
+        for name in ("total", "total_exact", "requests", "outcomes", "success_rate", "average")
+    }
     return rx.grid(
         stat("Spend", head["total"], head["total_exact"], AnalyticsState.loaded),
         stat("Requests", head["requests"], head["outcomes"], AnalyticsState.loaded),
@@ -143,7 +161,7 @@ def _stats() -> rx.Component:
 
 
 def _reported() -> rx.Component:
-    head = AnalyticsState.headline
+    head = {name: _head(name) for name in ("reported", "derived", "reported_percent")}
     return rx.card(
         rx.vstack(
             rx.heading("Reported vs derived", size="3", as_="h2"),
@@ -243,8 +261,8 @@ def _charts() -> rx.Component:
         ),
         spacing="3",
         width="100%",
-        opacity=rx.cond(state.loading & ready, "0.6", "1"),
-        aria_busy=state.loading,
+        opacity=rx.cond((state.loading | _picked_provider()[1]) & ready, "0.6", "1"),
+        aria_busy=state.loading | _picked_provider()[1],
     )
 
 

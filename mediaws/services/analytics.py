@@ -68,6 +68,18 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The headline sums of some spend: its cost, the part providers reported, its requests and their ends."""
+
+    cost_picos: int = 0
+    reported_cost_picos: int = 0
+    requests: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+@dataclass(frozen=True)
 class Reliability:
     """How a provider's requests ended."""
 
@@ -98,6 +110,20 @@ class Dashboard:
     average_ms_by_model: dict[str, int] = field(default_factory=dict)
     heatmap: list[list[int]] = field(default_factory=list)
     """Requests by weekday (Monday first) and hour of the person's day."""
+    provider_totals: dict[str, Totals] = field(default_factory=dict)
+    """Each provider's headline sums: the figures its filter would show, from the same read."""
+
+    @property
+    def totals(self) -> Totals:
+        """The headline sums of the whole filter."""
+        return Totals(
+            self.total_cost_picos,
+            self.reported_cost_picos,
+            self.requests,
+            self.succeeded,
+            self.failed,
+            self.cancelled,
+        )
 
     @property
     def derived_cost_picos(self) -> int:
@@ -398,6 +424,24 @@ def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Per
     return trend(_sums(session, user_id, filters, zone, ["period_start"], POINT_SUMS), zone, period)
 
 
+def _totals_by_provider(buckets: Sequence[Any]) -> dict[str, Totals]:
+    sums: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    for bucket in buckets:
+        row = sums[bucket.provider]
+        for at, value in enumerate(
+            (
+                bucket.cost_picos,
+                bucket.reported_cost_picos,
+                bucket.request_count,
+                bucket.success_count,
+                bucket.failure_count,
+                bucket.cancelled_count,
+            )
+        ):
+            row[at] += value
+    return {provider: Totals(*row) for provider, row in sorted(sums.items())}
+
+
 def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
     """Every figure of the analytics page for one person and filter, each an exact sum."""
     check_project(session, user_id, filters.project_id)
@@ -415,6 +459,7 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         counts[2] += bucket.cancelled_count
     names = project_names(session, user_id, {b.project_id for b in buckets})
     return Dashboard(
+        provider_totals=_totals_by_provider(buckets),
         filters=filters,
         zone=zone.key,
         total_cost_picos=sum(b.cost_picos for b in buckets),

@@ -51,18 +51,20 @@ def _percent(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f} %" if whole else "—"
 
 
-def _headline(found: analytics.Dashboard) -> dict[str, str]:
-    average = found.total_cost_picos // found.requests if found.requests else 0
+def _headline(found: analytics.Dashboard, sums: analytics.Totals | None = None) -> dict[str, str]:
+    """The headline figures of the filter found, or of ``sums`` within it (one provider's)."""
+    sums = sums or found.totals
+    average = sums.cost_picos // sums.requests if sums.requests else 0
     return {
-        "total": dollars(found.total_cost_picos),
-        "total_exact": f"${exact_usd(found.total_cost_picos)} exactly",
-        "requests": f"{found.requests:,}",
-        "outcomes": f"{found.succeeded:,} ok · {found.failed:,} failed · {found.cancelled:,} cancelled",
-        "success_rate": _percent(found.succeeded, found.succeeded + found.failed),
+        "total": dollars(sums.cost_picos),
+        "total_exact": f"${exact_usd(sums.cost_picos)} exactly",
+        "requests": f"{sums.requests:,}",
+        "outcomes": f"{sums.succeeded:,} ok · {sums.failed:,} failed · {sums.cancelled:,} cancelled",
+        "success_rate": _percent(sums.succeeded, sums.succeeded + sums.failed),
         "average": dollars(average),
-        "reported": dollars(found.reported_cost_picos),
-        "derived": dollars(found.derived_cost_picos),
-        "reported_percent": _percent(found.reported_cost_picos, found.total_cost_picos),
+        "reported": dollars(sums.reported_cost_picos),
+        "derived": dollars(sums.cost_picos - sums.reported_cost_picos),
+        "reported_percent": _percent(sums.reported_cost_picos, sums.cost_picos),
         "zone": found.zone,
         "range": f"{found.filters.start:%d %b %Y} to {found.filters.end:%d %b %Y}",
     }
@@ -93,6 +95,11 @@ class AnalyticsState(AuthState):
     budget: dict[str, str] = {}
     budget_percent: int = 0
     has_data: bool = False
+    provider_heads: dict[str, dict[str, str]] = {}
+    """Each provider's headline and "all"'s, for the range and project shown: the page shows one at a pick."""
+    answers: int = 0
+    """Counts the dashboards computed: a provider picked on one is stale on the next."""
+    _heads_scope: str = ""
     top_providers: list[dict[str, str]] = []
     top_models: list[dict[str, str]] = []
     fig_trend: dict[str, Any] = {}
@@ -152,6 +159,8 @@ class AnalyticsState(AuthState):
         self.date_from, self.date_to = filters.start.isoformat(), filters.end.isoformat()
         self.models = sorted({m for p, m in self._model_pairs if self.provider in (ALL, p)})
         self.headline = _headline(found)
+        self._keep_provider_heads(found)
+        self.answers += 1
         self.has_data = found.requests > 0
         self.top_providers = _rows(found.by_provider)
         self.top_models = _rows(found.by_model)
@@ -165,6 +174,17 @@ class AnalyticsState(AuthState):
         self.fig_reliability = figures.reliability(found)
         self.fig_time = figures.average_time(found)
         self.fig_heatmap = figures.heatmap(found.heatmap)
+
+    def _keep_provider_heads(self, found: analytics.Dashboard) -> None:
+        """Every provider's headline, read with all providers, kept while one is picked in the same scope."""
+        scope = f"{self.date_from}/{self.date_to}/{self.project}"
+        if self.model != ALL:
+            self.provider_heads, self._heads_scope = {}, ""
+        elif self.provider == ALL:
+            heads = {name: _headline(found, sums) for name, sums in found.provider_totals.items()}
+            self.provider_heads, self._heads_scope = {**heads, ALL: self.headline}, scope
+        elif scope != self._heads_scope and self.provider_heads:
+            self.provider_heads, self._heads_scope = {}, ""
 
     def _read_scope(self, session: Session, user: User, project_id: uuid.UUID | None) -> None:
         """Read the filter choices once per page load and the budget once per project, not per filter."""
@@ -228,7 +248,8 @@ class AnalyticsState(AuthState):
         """Page load: take filters from the address (``?project=…&from=…&to=…``), then count."""
         query = self.router.url.query_parameters
         self.loaded = self._choices_read = False
-        self._budget_project = ""
+        self._budget_project = self._heads_scope = ""
+        self.provider_heads = {}
         self.provider = str(query.get("provider") or ALL)
         self.model = str(query.get("model") or ALL)
         self.project = str(query.get("project") or ALL)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
@@ -20,7 +21,7 @@ from sqlmodel import Session, select
 
 from mediaws.models import Asset, Project, User
 from mediaws.pricing.cost import dollars
-from tests.e2e.support import AppServer, Shots, sign_up
+from tests.e2e.support import AppServer, HeldAnswers, Shots, sign_up
 from tests.support import spend
 
 CHART = ".js-plotly-plot"
@@ -235,3 +236,63 @@ def test_project_analytics_budget_and_lineage(
     stranger.goto(f"{app_server.url}/analytics?project={seeded.budgeted}")
     expect(stranger.get_by_role("alert")).to_contain_text("not one of yours: showing all projects.")
     expect(_stat(stranger, "Spend")).to_have_text("$0.00")
+
+
+def test_a_picked_provider_s_figures_show_before_the_server_answers(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """Its spend, requests and success rate at the pick, the charts marked busy until the server's figures."""
+    if viewport == "phone":
+        pytest.skip("once is enough: the desktop run covers it")
+    email = f"early-money-{uuid.uuid4().hex[:8]}@example.com"
+    page = new_page()
+    answers = HeldAnswers(page)
+    sign_up(page, app_server, email)
+    seeded = _seed(app_server, email)
+    page.goto(f"{app_server.url}/analytics")
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.total_picos))
+    page.wait_for_load_state("networkidle")
+    charts = page.locator(".chart").first.locator("xpath=ancestor::*[@aria-busy][1]")
+    expect(charts).to_have_attribute("aria-busy", "false")
+
+    answers.on = True
+    page.get_by_role("combobox", name="Provider").click()
+    page.get_by_role("option", name="anthropic").click()
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.anthropic_picos))
+    expect(_stat(page, "Requests")).to_have_text("3")
+    expect(_stat(page, "Success rate")).to_have_text("66.7 %")
+    expect(charts).to_have_attribute("aria-busy", "true")
+    page.wait_for_timeout(300)
+    assert answers.held, "the server answered the pick (the test held nothing back)"
+    shots(page, "provider-picked-early")
+    answers.release()
+    expect(charts).to_have_attribute("aria-busy", "false")
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.anthropic_picos))
+    expect(_stat(page, "Requests")).to_have_text("3")
+
+    answers.on = True  # back to every provider: kept from the dashboard the pick was made on
+    page.get_by_role("combobox", name="Provider").click()
+    page.get_by_role("option", name="All providers").click()
+    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.total_picos))
+    expect(_stat(page, "Requests")).to_have_text(str(seeded.requests))
+    answers.release()
+    expect(charts).to_have_attribute("aria-busy", "false")
+
+    page.get_by_role("combobox", name="Range").click()  # a range is the server's to count
+    page.get_by_role("option", name="Last 7 days").click()
+    expect(_stat(page, "Requests")).to_have_text("3")
+    answers.on = True  # the figures known at a pick follow the range
+    page.get_by_role("combobox", name="Provider").click()
+    page.get_by_role("option", name="anthropic").click()
+    expect(_stat(page, "Requests")).to_have_text("2")
+    answers.release()
+    expect(charts).to_have_attribute("aria-busy", "false")
+    expect(_stat(page, "Requests")).to_have_text("2")
+
+    answers.on = True  # nothing from replicate in these 7 days: nothing to show before the server
+    page.get_by_role("combobox", name="Provider").click()
+    page.get_by_role("option", name="replicate").click()
+    page.wait_for_timeout(300)
+    expect(_stat(page, "Requests")).to_have_text("2")
+    answers.release()
+    expect(_stat(page, "Requests")).to_have_text("0")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import uuid
@@ -292,6 +293,11 @@ def test_totals_are_the_exact_sum_of_random_generations(
                 for name, requests in Counter(g.provider for g in inside).items()
             }
             assert sum(p.requests for p in seen.daily) == len(inside) == sum(map(sum, seen.heatmap))
+            if provider is None:  # a provider's headline shown at its pick is what its own filter shows
+                assert set(seen.provider_totals) == {g.provider for g in inside}
+                for name, sums in seen.provider_totals.items():
+                    alone = dataclasses.replace(edges, provider=name)
+                    assert sums == analytics.dashboard(session, user_id=person.id, filters=alone).totals
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
