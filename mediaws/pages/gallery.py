@@ -285,14 +285,18 @@ def _empty() -> rx.Component:
 
 
 def _narrowing() -> rx.Component:
-    """A style hiding the other types' cards while a type just picked waits for its list from the server.
+    """A style hiding the other types' cards: at the press of a type, and while the page holds every type.
 
-    Beside the grid rather than on it, so the grid of cards does not re-render with the pick.
+    A type picked on a list of every type shows at once, and the server's list replaces it when it must
+    (more pages to read). Beside the grid rather than on it, so the grid of cards does not re-render.
     """
     picked_here = GALLERY_NARROWED.value.endswith("@" + GalleryState.listing.to_string())
-    only = rx.cond((GalleryState.kind == "all") & picked_here, GALLERY_NARROWED.value.split("@")[0], "")
+    every_type = GalleryState.cards_kind == "all"
+    picked = GALLERY_NARROWED.value.split("@")[0]
+    only = rx.cond(every_type, rx.cond(picked_here, picked, GalleryState.kind), "")
     hide = "[data-cards] > [data-kind]:not([data-kind={0}]), [data-cards] > .later-slot {{ display: none; }}"
-    rule = rx.match(only, *[(kind, hide.format(kind)) for kind, _ in KIND_LABELS if kind != "all"], "")
+    kinds = [kind for kind, _ in KIND_LABELS if kind != "all"]
+    rule = rx.match(only, *[(kind, hide.format(kind)) for kind in kinds], "")
     return rx.el.style(rule, custom_attrs={"data-only": only})
 
 
@@ -399,7 +403,8 @@ def _body() -> rx.Component:
             ),
         ),
         rx.cond(GalleryState.page_error != "", rx.callout(GalleryState.page_error, color_scheme="red")),
-        rx.cond(GalleryState.cards.length() > 0, _grid(), _empty()),
+        rx.cond(GalleryState.cards.length() > 0, _grid()),
+        rx.cond(~GalleryState.any_shown, _empty()),
         rx.cond(GalleryBulkState.selecting, bulk_bar()),
         bulk_dialogs(),
         spacing="4",

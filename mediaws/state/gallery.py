@@ -74,6 +74,8 @@ class GalleryState(AuthState):
     cards: list[AssetCard] = []
     listing: int = 0
     """Counts the lists of cards read from the first page: a choice made on one list is stale on the next."""
+    cards_kind: str = ALL
+    """The type the cards were read for: with "all" and no more pages, the page narrows by type itself."""
     has_more: bool = False
     loading_more: bool = False
     page_error: str = ""
@@ -98,6 +100,19 @@ class GalleryState(AuthState):
     def filtered(self) -> bool:
         """Whether a filter narrows the list (so "nothing matches" differs from "nothing here")."""
         return self._filters().narrows()
+
+    @rx.var
+    def any_shown(self) -> bool:
+        """Whether a card is on screen: the page hides the other types' cards when it holds every type."""
+        if self.cards_kind == ALL and self.kind != ALL:
+            return any(card.kind == self.kind for card in self.cards)
+        return bool(self.cards)
+
+    def _shown(self) -> list[AssetCard]:
+        """The cards on screen, in their order."""
+        if self.cards_kind == ALL and self.kind != ALL:
+            return [card for card in self.cards if card.kind == self.kind]
+        return self.cards
 
     @rx.var
     def phone_filters_label(self) -> str:
@@ -166,6 +181,7 @@ class GalleryState(AuthState):
             self.page_error, self.cards, self.has_more = str(exc), [], False
             return None
         self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
+        self.cards_kind = self.kind
         self.listing += 1
         return None
 
@@ -174,6 +190,10 @@ class GalleryState(AuthState):
         redirect = self._first_page()
         if redirect is not None:
             return redirect
+        return self._remember()
+
+    def _remember(self) -> Any:
+        """Put the filters in the address bar and make the controls show the server's values again."""
         url = json.dumps(gallery_url(self.scope_id, self._filters()))
         address = f"window.history.replaceState(window.history.state, '', {url});"
         return follow_server(GALLERY_FILTERS, then=address)
@@ -244,6 +264,8 @@ class GalleryState(AuthState):
     def set_kind(self, value: str) -> Any:
         """Show one type of asset, or all."""
         self.kind = parse_filters({"kind": value}).kind
+        if self.cards_kind == ALL and not self.has_more:
+            return self._remember()  # the page holds every type's cards: it shows the picked ones itself
         return self._reload_and_remember()
 
     @rx.event

@@ -87,7 +87,7 @@ class GalleryBulkState(GalleryState):
     @rx.event
     def toggle_select(self, asset_id: str, shift: bool = False) -> None:
         """Select or unselect one card; with Shift, select every card from the last clicked one."""
-        order = [row.id for row in self.cards]
+        order = [row.id for row in self._shown()]
         if asset_id not in order:
             return
         if shift and self._anchor:

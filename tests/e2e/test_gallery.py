@@ -344,3 +344,58 @@ def test_a_type_picked_narrows_the_cards_on_the_page_before_the_server_answers(
     _choose(page, "Type", "Audio")  # narrowed from the new list, then the server's: only audio either way
     expect(cards).to_have_count(6)
     assert page.evaluate(SHOWN_KINDS) == ["audio"] * 6
+
+
+def test_a_gallery_holding_every_card_narrows_and_widens_by_itself(
+    app_server: AppServer, new_page: Callable[[], Page], viewport: str
+) -> None:
+    """With every card on the page, a type shows and All types comes back at the press, with no new list."""
+    if viewport == "phone":
+        pytest.skip("once is enough: the desktop run covers it")
+    page, seeded = _signed_up(app_server, new_page, "whole")
+    answers = HeldAnswers(page)
+    page.goto(f"{app_server.url}/projects/{seeded.project_id}/assets")
+    cards = page.locator(CARDS)
+    expect(cards).to_have_count(24)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(cards).to_have_count(30)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    first_card = cards.first.element_handle()
+
+    answers.on = True
+    _choose(page, "Type", "Videos")
+    page.wait_for_function(SHOWN_KINDS + ".join() === 'video,video,video,video,video,video'")
+    answers.release()
+    expect(page).to_have_url(re.compile(r"kind=video"))
+    page.wait_for_timeout(300)
+    assert cards.count() == 30 and page.evaluate(SHOWN_KINDS) == ["video"] * 6, "the server sent a new list"
+
+    answers.on = True
+    _choose(page, "Type", "All types")
+    page.wait_for_function(SHOWN_KINDS + ".length === 30")  # before the server has answered
+    assert answers.held, "the server answered the pick (the test held nothing back)"
+    answers.release()
+    expect(page).not_to_have_url(re.compile(r"kind="))
+    assert first_card.evaluate("(card) => card.isConnected"), "the cards were mounted anew"
+
+    _choose(page, "Type", "Videos")
+    page.get_by_role("button", name="Select", exact=True).click()
+    boxes = page.get_by_role("checkbox", name=re.compile("^Select clip"))
+    boxes.nth(0).click()
+    boxes.nth(2).click(modifiers=["Shift"])  # the range counts the cards on screen, not the hidden ones
+    expect(page.get_by_text("3 selected")).to_be_visible()
+    page.get_by_role("button", name="Done selecting").click()
+
+    page.reload()  # the address keeps the type: the server reads only the videos
+    expect(cards).to_have_count(6)
+    page.get_by_label("Search assets").fill("fox")  # the two fox pictures and the script about a fox
+    expect(page.get_by_role("heading", name="No assets match")).to_be_visible()
+    _choose(page, "Type", "All types")
+    expect(cards).to_have_count(3)
+    _choose(page, "Type", "Videos")  # from every card on the page: none is a video
+    expect(page.get_by_role("heading", name="No assets match")).to_be_visible()
+    assert page.evaluate(SHOWN_KINDS) == []
+    _choose(page, "Type", "Images")
+    expect(page.get_by_role("heading", name="No assets match")).to_be_hidden()
+    assert page.evaluate(SHOWN_KINDS) == ["image", "image"]
