@@ -148,7 +148,8 @@ def gallery_filter(page: Page, base: str, project: str, *, whole: bool = False) 
         page.evaluate("window.scrollTo(0, 0)")
     count = (  # cards on screen: while `data-only` names a type, CSS hides the other types' cards
         "() => {{ const only = document.querySelector('[data-only]')?.dataset.only || 'all';"
-        " const shown = only === 'all' ? '[data-asset]' : `[data-asset][data-kind=${{only}}]`;"
+        " const shown = only === 'all' ? '[data-asset]:not([data-extra])'"
+        " : `[data-asset][data-kind=${{only}}]`;"
         " return document.querySelectorAll(shown).length === {0}; }}"
     )
     videos, every = TRIGGER.format("Type", "Videos"), TRIGGER.format("Type", "All types")

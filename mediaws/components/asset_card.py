@@ -144,7 +144,12 @@ def asset_card(card: rx.Var) -> rx.Component:
         _star(card),
         rx.cond(GalleryBulkState.selecting, _checkbox(card)),
         class_name=rx.cond(GalleryBulkState.selected.contains(card.id), "asset-card selected", "asset-card"),
-        custom_attrs={"data-asset": card.id, "data-kind": card.kind, "role": "listitem"},
+        custom_attrs={
+            "data-asset": card.id,
+            "data-kind": card.kind,
+            "data-extra": rx.cond(card.extra, "", None),
+            "role": "listitem",
+        },
         size="1",
         padding="0",
         position="relative",

@@ -285,10 +285,11 @@ def _empty() -> rx.Component:
 
 
 def _narrowing() -> rx.Component:
-    """A style hiding the other types' cards: at the press of a type, and while the page holds every type.
+    """A style hiding the cards a list of every type shows only for their type, or other types' cards.
 
-    A type picked on a list of every type shows at once, and the server's list replaces it when it must
-    (more pages to read). Beside the grid rather than on it, so the grid of cards does not re-render.
+    At the press of a type, and while the page's list is every type's: a type's cards the list lacked come
+    from the server marked ``data-extra``, hidden again at the press of "All types". Beside the grid rather
+    than on it, so the grid of cards does not re-render.
     """
     picked_here = GALLERY_NARROWED.value.endswith("@" + GalleryState.listing.to_string())
     every_type = GalleryState.cards_kind == "all"
@@ -296,7 +297,8 @@ def _narrowing() -> rx.Component:
     only = rx.cond(every_type, rx.cond(picked_here, picked, GalleryState.kind), "")
     hide = "[data-cards] > [data-kind]:not([data-kind={0}]), [data-cards] > .later-slot {{ display: none; }}"
     kinds = [kind for kind, _ in KIND_LABELS if kind != "all"]
-    rule = rx.match(only, *[(kind, hide.format(kind)) for kind in kinds], "")
+    every = "[data-cards] > [data-extra] { display: none; }"
+    rule = rx.match(only, *[(kind, hide.format(kind)) for kind in kinds], every)
     return rx.el.style(rule, custom_attrs={"data-only": only})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import reflex as rx
@@ -75,7 +75,7 @@ class GalleryState(AuthState):
     listing: int = 0
     """Counts the lists of cards read from the first page: a choice made on one list is stale on the next."""
     cards_kind: str = ALL
-    """The type the cards were read for: with "all" and no more pages, the page narrows by type itself."""
+    """The type the cards were read for: with "all", the page narrows by type itself (see ``extra``)."""
     has_more: bool = False
     loading_more: bool = False
     page_error: str = ""
@@ -95,6 +95,8 @@ class GalleryState(AuthState):
     upload_percent: int = 0
     upload_results: list[UploadResult] = []
     _cursor: str = ""
+    _every_cursor: str = ""
+    """Where the every-type list's next page starts ("" once it is whole), kept while a type is shown."""
 
     @rx.var
     def filtered(self) -> bool:
@@ -103,16 +105,17 @@ class GalleryState(AuthState):
 
     @rx.var
     def any_shown(self) -> bool:
-        """Whether a card is on screen: the page hides the other types' cards when it holds every type."""
-        if self.cards_kind == ALL and self.kind != ALL:
-            return any(card.kind == self.kind for card in self.cards)
-        return bool(self.cards)
+        """Whether a card is on screen: on a list of every type, the page hides what the type leaves out."""
+        return any(self._on_screen(card) for card in self.cards)
+
+    def _on_screen(self, card: AssetCard) -> bool:
+        if self.cards_kind != ALL:
+            return True
+        return card.kind == self.kind if self.kind != ALL else not card.extra
 
     def _shown(self) -> list[AssetCard]:
         """The cards on screen, in their order."""
-        if self.cards_kind == ALL and self.kind != ALL:
-            return [card for card in self.cards if card.kind == self.kind]
-        return self.cards
+        return [card for card in self.cards if self._on_screen(card)]
 
     @rx.var
     def phone_filters_label(self) -> str:
@@ -160,18 +163,23 @@ class GalleryState(AuthState):
             async with self:
                 self.cards = [fresh.get(row.id, row) if row.pending else row for row in self.cards]
 
+    def _read(self, cursor: str | None = None) -> tuple[list[AssetCard], str | None]:
+        """A page of the cards the filters match, and where the next one starts."""
+        with self._signed_in() as (session, user):
+            return load_page(
+                session=session,
+                deps=_deps(),
+                user_id=user.id,
+                project_id=self.scope_id,
+                filters=self._filters(),
+                cursor=cursor,
+            )
+
     def _first_page(self) -> Any:
         """Show the first page of what the filters match; returns the login redirect when signed out."""
         self.page_error = ""
         try:
-            with self._signed_in() as (session, user):
-                cards, cursor = load_page(
-                    session=session,
-                    deps=_deps(),
-                    user_id=user.id,
-                    project_id=self.scope_id,
-                    filters=self._filters(),
-                )
+            cards, cursor = self._read()
         except SessionExpired:
             return self._login_redirect()
         except NotFoundError:
@@ -181,8 +189,31 @@ class GalleryState(AuthState):
             self.page_error, self.cards, self.has_more = str(exc), [], False
             return None
         self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
-        self.cards_kind = self.kind
+        self.cards_kind, self._every_cursor = self.kind, self._cursor
         self.listing += 1
+        return None
+
+    def _show_kind(self) -> Any:
+        """On a list of every type: the picked type's cards, its first page added where the list is paged.
+
+        The type's cards the list lacks come after it in the type's order, so they are added at its end.
+        """
+        every = [card for card in self.cards if not card.extra]
+        if self.kind == ALL or not self._every_cursor:
+            if len(every) < len(self.cards):
+                self.cards = every
+            self._cursor, self.has_more = self._every_cursor, bool(self._every_cursor) and self.kind == ALL
+            return None
+        self.page_error = ""
+        try:
+            cards, cursor = self._read()
+        except SessionExpired:
+            return self._login_redirect()
+        except MediawsError as exc:
+            return toast("error", str(exc))
+        known = {card.id for card in every}
+        self.cards = every + [replace(card, extra=True) for card in cards if card.id not in known]
+        self._cursor, self.has_more = cursor or "", cursor is not None
         return None
 
     def _reload_and_remember(self) -> Any:
@@ -239,15 +270,7 @@ class GalleryState(AuthState):
         self.loading_more = True
         yield
         try:
-            with self._signed_in() as (session, user):
-                cards, cursor = load_page(
-                    session=session,
-                    deps=_deps(),
-                    user_id=user.id,
-                    project_id=self.scope_id,
-                    filters=self._filters(),
-                    cursor=self._cursor or None,
-                )
+            cards, cursor = self._read(self._cursor or None)
         except SessionExpired:
             self.loading_more = False
             yield self._login_redirect()
@@ -257,16 +280,20 @@ class GalleryState(AuthState):
             yield toast("error", str(exc))
             return
         seen = {row.id for row in self.cards}
-        self.cards = self.cards + [row for row in cards if row.id not in seen]
+        extra = self.cards_kind == ALL and self.kind != ALL  # past the every-type list's pages
+        self.cards = self.cards + [replace(row, extra=extra) for row in cards if row.id not in seen]
         self._cursor, self.has_more, self.loading_more = cursor or "", cursor is not None, False
+        if not extra and self.cards_kind == ALL:
+            self._every_cursor = self._cursor
 
     @rx.event
     def set_kind(self, value: str) -> Any:
         """Show one type of asset, or all."""
         self.kind = parse_filters({"kind": value}).kind
-        if self.cards_kind == ALL and not self.has_more:
-            return self._remember()  # the page holds every type's cards: it shows the picked ones itself
-        return self._reload_and_remember()
+        if self.cards_kind != ALL:
+            return self._reload_and_remember()
+        redirect = self._show_kind()  # the page hides the other types' cards itself
+        return redirect if redirect is not None else self._remember()
 
     @rx.event
     def set_tag(self, value: str) -> Any:

@@ -60,6 +60,8 @@ class AssetCard:
     archived: bool = False
     pending: bool = False
     tags: list[TagChip] = field(default_factory=list)
+    extra: bool = False
+    """Read for the picked type past the every-type list's pages: hidden under "All types"."""
 
 
 @dataclass(frozen=True)
