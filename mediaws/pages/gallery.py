@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
 
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
@@ -16,7 +17,7 @@ from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
-from mediaws.state.local_choice import GALLERY_FILTERS, GALLERY_NARROWED, set_tagged, shown
+from mediaws.state.local_choice import GALLERY_FILTERS, GALLERY_NARROWED, GALLERY_TAGGED, set_tagged, shown
 
 COLUMNS = rx.breakpoints(initial="1", sm="2", md="3", lg="4")
 KIND_LABELS = (
@@ -53,7 +54,7 @@ def _filters() -> rx.Component:
                     labelled_select(
                         "Tag",
                         state.tag,
-                        state.set_tag,
+                        [set_tagged(GALLERY_TAGGED, state.listing), state.set_tag],
                         rx.select.item("Any tag", value="all"),
                         rx.foreach(state.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
                         local=GALLERY_FILTERS["tag"],
@@ -284,22 +285,37 @@ def _empty() -> rx.Component:
     )
 
 
-def _narrowing() -> rx.Component:
-    """A style hiding the cards a list of every type shows only for their type, or other types' cards.
+def _picked(choice: ClientStateVar, read_for: rx.Var, server: rx.Var) -> rx.Var:
+    """What the page narrows its list to for one filter: the pick on this list, else the server's value.
 
-    At the press of a type, and while the page's list is every type's: a type's cards the list lacked come
-    from the server marked ``data-extra``, hidden again at the press of "All types". Beside the grid rather
-    than on it, so the grid of cards does not re-render.
+    Nothing ("") where the list was read for one value of the filter: the server's list is what it shows.
     """
-    picked_here = GALLERY_NARROWED.value.endswith("@" + GalleryState.listing.to_string())
-    every_type = GalleryState.cards_kind == "all"
-    picked = GALLERY_NARROWED.value.split("@")[0]
-    only = rx.cond(every_type, rx.cond(picked_here, picked, GalleryState.kind), "")
+    here = choice.value.endswith("@" + GalleryState.listing.to_string())
+    return rx.cond(read_for == "all", rx.cond(here, choice.value.split("@")[0], server), "").to(str)
+
+
+def _narrowing() -> rx.Component:
+    """A style hiding the cards a type or tag picked leaves out, on a list read for every type or tag.
+
+    At the press, and while the server's list stays every type's or tag's: the cards the list lacked come
+    from the server marked ``data-extra``, hidden again when nothing narrows. Beside the grid rather than on
+    it, so the grid of cards does not re-render.
+    """
+    kind = _picked(GALLERY_NARROWED, GalleryState.cards_kind, GalleryState.kind)
+    tag = _picked(GALLERY_TAGGED, GalleryState.cards_tag, GalleryState.tag)
     hide = "[data-cards] > [data-kind]:not([data-kind={0}]), [data-cards] > .later-slot {{ display: none; }}"
-    kinds = [kind for kind, _ in KIND_LABELS if kind != "all"]
-    every = "[data-cards] > [data-extra] { display: none; }"
-    rule = rx.match(only, *[(kind, hide.format(kind)) for kind in kinds], every)
-    return rx.el.style(rule, custom_attrs={"data-only": only})
+    kinds = [value for value, _ in KIND_LABELS if value != "all"]
+    by_kind = rx.match(kind, *[(value, hide.format(value)) for value in kinds], "")
+    by_tag = rx.cond(
+        (tag != "") & (tag != "all"),
+        "[data-cards] > [data-kind]:not([data-tags~='"
+        + tag
+        + "']), [data-cards] > .later-slot { display: none; }",
+        "",
+    )
+    narrowed = ((kind != "") & (kind != "all")) | ((tag != "") & (tag != "all"))
+    extras = rx.cond(narrowed, "", "[data-cards] > [data-extra] { display: none; }")
+    return rx.el.style(by_kind.to(str) + by_tag.to(str) + extras.to(str), custom_attrs={"data-only": kind})
 
 
 def _grid() -> rx.Component:

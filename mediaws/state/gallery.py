@@ -76,6 +76,8 @@ class GalleryState(AuthState):
     """Counts the lists of cards read from the first page: a choice made on one list is stale on the next."""
     cards_kind: str = ALL
     """The type the cards were read for: with "all", the page narrows by type itself (see ``extra``)."""
+    cards_tag: str = ALL
+    """The tag the cards were read for: with "all", the page narrows by tag itself."""
     has_more: bool = False
     loading_more: bool = False
     page_error: str = ""
@@ -96,7 +98,7 @@ class GalleryState(AuthState):
     upload_results: list[UploadResult] = []
     _cursor: str = ""
     _every_cursor: str = ""
-    """Where the every-type list's next page starts ("" once it is whole), kept while a type is shown."""
+    """Where the list read for every type or tag goes on ("" once whole), kept while the page narrows."""
 
     @rx.var
     def filtered(self) -> bool:
@@ -108,10 +110,16 @@ class GalleryState(AuthState):
         """Whether a card is on screen: on a list of every type, the page hides what the type leaves out."""
         return any(self._on_screen(card) for card in self.cards)
 
+    def _narrowed_here(self) -> bool:
+        """Whether the page narrows its list itself: a type or tag picked on a list read for every one."""
+        return (self.cards_kind == ALL and self.kind != ALL) or (self.cards_tag == ALL and self.tag != ALL)
+
     def _on_screen(self, card: AssetCard) -> bool:
-        if self.cards_kind != ALL:
-            return True
-        return card.kind == self.kind if self.kind != ALL else not card.extra
+        if not self._narrowed_here():
+            return not card.extra
+        kind_ok = self.cards_kind != ALL or self.kind in (ALL, card.kind)
+        tag_ok = self.cards_tag != ALL or self.tag == ALL or any(chip.id == self.tag for chip in card.tags)
+        return kind_ok and tag_ok
 
     def _shown(self) -> list[AssetCard]:
         """The cards on screen, in their order."""
@@ -189,20 +197,21 @@ class GalleryState(AuthState):
             self.page_error, self.cards, self.has_more = str(exc), [], False
             return None
         self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
-        self.cards_kind, self._every_cursor = self.kind, self._cursor
+        self.cards_kind, self.cards_tag, self._every_cursor = self.kind, self.tag, self._cursor
         self.listing += 1
         return None
 
-    def _show_kind(self) -> Any:
-        """On a list of every type: the picked type's cards, its first page added where the list is paged.
+    def _narrow_here(self) -> Any:
+        """On a list read for every type or tag: the picked cards, their first page added if it is paged.
 
-        The type's cards the list lacks come after it in the type's order, so they are added at its end.
+        The cards the list lacks come after it in the narrowed order, so they are added at its end.
         """
         every = [card for card in self.cards if not card.extra]
-        if self.kind == ALL or not self._every_cursor:
+        narrowed = self._narrowed_here()
+        if not narrowed or not self._every_cursor:
             if len(every) < len(self.cards):
                 self.cards = every
-            self._cursor, self.has_more = self._every_cursor, bool(self._every_cursor) and self.kind == ALL
+            self._cursor, self.has_more = self._every_cursor, bool(self._every_cursor) and not narrowed
             return None
         self.page_error = ""
         try:
@@ -280,26 +289,30 @@ class GalleryState(AuthState):
             yield toast("error", str(exc))
             return
         seen = {row.id for row in self.cards}
-        extra = self.cards_kind == ALL and self.kind != ALL  # past the every-type list's pages
+        extra = self._narrowed_here()  # past the pages of the list read for every type or tag
         self.cards = self.cards + [replace(row, extra=extra) for row in cards if row.id not in seen]
         self._cursor, self.has_more, self.loading_more = cursor or "", cursor is not None, False
-        if not extra and self.cards_kind == ALL:
+        if not extra:
             self._every_cursor = self._cursor
 
     @rx.event
     def set_kind(self, value: str) -> Any:
         """Show one type of asset, or all."""
         self.kind = parse_filters({"kind": value}).kind
-        if self.cards_kind != ALL:
+        return self._narrow_or_reload(self.cards_kind)
+
+    def _narrow_or_reload(self, read_for: str) -> Any:
+        """Narrow the page's list if it was read for every choice of this filter (``read_for``), or reload."""
+        if read_for != ALL:
             return self._reload_and_remember()
-        redirect = self._show_kind()  # the page hides the other types' cards itself
+        redirect = self._narrow_here()  # the page hides the cards the pick leaves out itself
         return redirect if redirect is not None else self._remember()
 
     @rx.event
     def set_tag(self, value: str) -> Any:
         """Show assets with one of the user's tags, or all."""
         self.tag = value if value in {chip.id for chip in self.tag_options} else ALL
-        return self._reload_and_remember()
+        return self._narrow_or_reload(self.cards_tag)
 
     @rx.event
     def set_archived(self, value: str | list[str]) -> Any:

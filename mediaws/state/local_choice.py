@@ -32,6 +32,9 @@ GALLERY_FILTERS = {
 GALLERY_NARROWED = ClientStateVar.create("gallery_narrowed", default="")
 """The type just picked in the gallery and the list of cards it was picked on, as "video@3"."""
 
+GALLERY_TAGGED = ClientStateVar.create("gallery_tagged", default="")
+"""The tag just picked in the gallery and the list of cards it was picked on, as "<tag id>@3"."""
+
 ANALYTICS_NARROWED = ClientStateVar.create("analytics_narrowed", default="")
 """The provider just picked on analytics and the dashboard it was picked on, as "openai@7"."""
 

@@ -157,6 +157,7 @@ def test_browse_scroll_search_filter_star_tag_and_archive(
 ) -> None:
     """The whole gallery at phone and desktop size, filters surviving a reload."""
     page, seeded = _signed_up(app_server, new_page, viewport)
+    answers = HeldAnswers(page)
     gallery = f"{app_server.url}/projects/{seeded.project_id}/assets"
     page.goto(gallery)
     cards = page.locator(CARDS)
@@ -215,8 +216,16 @@ def test_browse_scroll_search_filter_star_tag_and_archive(
 
     _open_filters(page, viewport)
     _choose(page, "Type", "All types")
+    expect(shown).to_have_count(24)
+    page.wait_for_load_state("networkidle")
+    answers.on = True
     _choose(page, "Tag", "Keepers")
-    expect(cards).to_have_count(3)
+    expect(shown).to_have_count(3)  # at the press: the page holds every tag's cards
+    page.wait_for_timeout(300)
+    assert answers.held, "the server answered the pick (the test held nothing back)"
+    answers.release()
+    expect(page).to_have_url(re.compile(r"[?&]tag="))
+    expect(shown).to_have_count(3)
     page.get_by_role("button", name="Select all matching").click()
     expect(page.get_by_text("3 selected")).to_be_visible()
     with page.expect_download() as download:
