@@ -107,7 +107,7 @@ class GalleryState(AuthState):
 
     @rx.var
     def any_shown(self) -> bool:
-        """Whether a card is on screen: on a list of every type, the page hides what the type leaves out."""
+        """Whether a card is on screen: on a list read for every type or tag, a pick hides the rest."""
         return any(self._on_screen(card) for card in self.cards)
 
     def _narrowed_here(self) -> bool:
