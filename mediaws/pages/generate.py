@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws import routes
 from mediaws.components.forms import error_message
+from mediaws.components.lazy_select import lazy_select
 from mediaws.components.skeletons import form_skeleton
 from mediaws.layout import app_page
 from mediaws.services.uploads import MAX_UPLOAD_BYTES
@@ -87,23 +88,17 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
             rx.cond(EARLY, "loading", GenerateState.voice_mode),
             (
                 "loading",
-                rx.select.root(
-                    rx.select.trigger(id=control_id, placeholder="Loading voices…", width="100%"),
-                    rx.select.content(),
-                    disabled=True,
-                ),
+                lazy_select(id=control_id, placeholder="Loading voices…", disabled=True, width="100%"),
             ),
             (
                 "list",
-                rx.select.root(
-                    rx.select.trigger(id=control_id, width="100%"),
-                    rx.select.content(
-                        rx.foreach(
-                            GenerateState.voice_choices, lambda v: rx.select.item(v["label"], value=v["id"])
-                        )
-                    ),
+                lazy_select(
+                    items=GenerateState.voice_choices,
+                    value_key="id",
                     value=value,
                     on_change=lambda v: GenerateState.set_option("voice", v),
+                    id=control_id,
+                    width="100%",
                 ),
             ),
             typed,
@@ -153,8 +148,8 @@ def _option(field: rx.Var) -> rx.Component:
             field["kind"],
             (
                 "select",
-                rx.select(
-                    field["choices"].split("|"),
+                lazy_select(
+                    items=field["choices"].split("|"),
                     default_value=value,
                     on_change=lambda v: GenerateState.set_option(field["name"], v),
                     id=control_id,
@@ -286,13 +281,14 @@ def _fallback() -> rx.Component:
         ),
         rx.cond(
             on,
-            rx.select.root(
-                rx.select.trigger(id="gen-fallback-model", width="100%", aria_label="Fallback model"),
-                rx.select.content(
-                    rx.foreach(choices, lambda m: rx.select.item(m["label"], value=m["key"])),
-                ),
+            lazy_select(
+                items=choices,
+                value_key="key",
                 value=rx.cond(EARLY, PICKED_FORM.fallback_key, GenerateState.fallback_key),
                 on_change=GenerateState.set_fallback,
+                id="gen-fallback-model",
+                aria_label="Fallback model",
+                width="100%",
             ),
         ),
         spacing="2",
@@ -306,34 +302,30 @@ def _picker() -> rx.Component:
             rx.flex(
                 rx.vstack(
                     _label("Project", "gen-project"),
-                    rx.select.root(
-                        rx.select.trigger(id="gen-project", width="100%"),
-                        rx.select.content(
-                            rx.foreach(
-                                GenerateState.project_options,
-                                lambda p: rx.select.item(p["name"], value=p["id"]),
-                            )
-                        ),
+                    lazy_select(
+                        items=GenerateState.project_options,
+                        value_key="id",
+                        label_key="name",
                         value=GenerateState.project_id,
                         on_change=GenerateState.set_project,
+                        id="gen-project",
+                        width="100%",
                     ),
                     spacing="1",
                     width="100%",
                 ),
                 rx.vstack(
                     _label("Model", "gen-model"),
-                    rx.select.root(
-                        rx.select.trigger(id="gen-model", width="100%", placeholder="No model available"),
-                        rx.select.content(
-                            rx.foreach(
-                                rx.cond(EARLY, PICKED_FORM.models, GenerateState.models),
-                                lambda m: rx.select.item(
-                                    m["label"], value=m["key"], disabled=m["usable"] == ""
-                                ),
-                            )
-                        ),
+                    lazy_select(
+                        items=rx.cond(EARLY, PICKED_FORM.models, GenerateState.models),
+                        value_key="key",
+                        label_key="label",
+                        enabled_key="usable",
                         value=rx.cond(EARLY, PICKED_FORM.model_key, GenerateState.model_key),
                         on_change=GenerateState.set_model,
+                        placeholder="No model available",
+                        id="gen-model",
+                        width="100%",
                     ),
                     rx.text(
                         "More models appear when you ",
