@@ -110,8 +110,18 @@ def generate_type(page: Page, base: str) -> list[Step]:
     page.wait_for_load_state("networkidle")
     only = "() => ({0})('{1}') && !({0})('{2}')"
     return [
-        Step(_radio("Speech"), only.format(FIELD, "Voice", "Size"), shown=CHECKED.format("Speech")),
-        Step(_radio("Image"), only.format(FIELD, "Size", "Voice"), shown=CHECKED.format("Image")),
+        Step(
+            _radio("Speech"),
+            only.format(FIELD, "Voice", "Size"),
+            shown=CHECKED.format("Speech"),
+            label="→ Speech",
+        ),
+        Step(
+            _radio("Image"),
+            only.format(FIELD, "Size", "Voice"),
+            shown=CHECKED.format("Image"),
+            label="→ Image",
+        ),
     ]
 
 

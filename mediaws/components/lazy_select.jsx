@@ -1,7 +1,8 @@
-// A Radix Themes select whose items exist only while its list is open. A closed Radix select still renders
-// every item (into a detached fragment, to find the chosen one's text): on Generate that was the models of a
-// type, twice, and each option's values, re-rendered whenever the form changed. Here the trigger is given
-// the chosen item's text itself, and the list is rendered when it opens.
+// A Radix Themes select whose list exists only while it is open. A closed Radix select still renders every
+// item (into a detached fragment, to find the chosen one's text) and, when it mounts, renders itself a
+// second time to make that fragment: on Generate that was the models of a type, twice, and each option's
+// values, re-rendered whenever the form changed. Here the trigger is given the chosen item's text itself,
+// and the list is rendered when it opens.
 import { useState } from "react";
 import { Select } from "@radix-ui/themes";
 
@@ -43,14 +44,15 @@ export default function LazySelect({
       <Select.Trigger id={id} className={className} style={style} aria-label={ariaLabel} placeholder={placeholder}>
         {chosen ? chosen.label : undefined}
       </Select.Trigger>
-      <Select.Content>
-        {open &&
-          rows.map((r) => (
+      {open && (
+        <Select.Content>
+          {rows.map((r) => (
             <Select.Item key={r.value} value={r.value} disabled={r.disabled}>
               {r.label}
             </Select.Item>
           ))}
-      </Select.Content>
+        </Select.Content>
+      )}
     </Select.Root>
   );
 }
