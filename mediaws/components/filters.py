@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
+from mediaws.components.lazy_select import lazy_select
 from mediaws.state.local_choice import shown
 
 
@@ -18,22 +20,36 @@ def labelled_select(
     label: str,
     value: rx.Var,
     on_change: rx.EventHandler | list[Any],
-    *items: rx.Component,
+    items: rx.Var | list[Any],
+    *,
     local: ClientStateVar | None = None,
+    value_key: str = "value",
+    label_key: str = "label",
 ) -> rx.Component:
-    """A select with a small label above it; with ``local``, it shows the choice before the server answers."""
+    """A select of ``items`` with a small label above it; with ``local``, it shows the choice at once.
+
+    Items are strings or rows whose ``value_key`` and ``label_key`` give each one's value and text.
+    """
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", as_="div"),
-        rx.select.root(
-            rx.select.trigger(aria_label=label, width="100%"),
-            rx.select.content(*items),
+        lazy_select(
+            items=items,
+            value_key=value_key,
+            label_key=label_key,
             value=shown(local, value) if local is not None else value,
             on_change=[*([local.set] if local is not None else []), *_listed(on_change)],
+            aria_label=label,
             size="2",
+            width="100%",
         ),
         spacing="1",
         min_width="0",
     )
+
+
+def rows(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """Select rows from (value, text) pairs."""
+    return [{"value": value, "label": text} for value, text in pairs]
 
 
 def labelled_date(label: str, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:

@@ -13,7 +13,7 @@ from mediaws.components.charts import (
     figure_card,
     stat,
 )
-from mediaws.components.filters import labelled_date, labelled_select
+from mediaws.components.filters import labelled_date, labelled_select, rows
 from mediaws.layout import app_page, project_heading
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
 from mediaws.state.local_choice import ANALYTICS_FILTERS, ANALYTICS_NARROWED, set_tagged, shown
@@ -29,7 +29,7 @@ def _filters() -> rx.Component:
             "Range",
             state.preset,
             state.set_preset,
-            *[rx.select.item(text, value=value) for value, text in PRESETS.items()],
+            rows(PRESETS.items()),
             local=ANALYTICS_FILTERS["preset"],
         ),
         labelled_date("From", state.date_from, state.set_from),
@@ -38,25 +38,24 @@ def _filters() -> rx.Component:
             "Provider",
             state.provider,
             [set_tagged(ANALYTICS_NARROWED, state.answers), state.set_provider],
-            rx.select.item("All providers", value=ALL),
-            rx.foreach(state.providers, lambda name: rx.select.item(name, value=name)),
+            rx.Var.create(rows([(ALL, "All providers")])) + state.providers,
             local=ANALYTICS_FILTERS["provider"],
         ),
         labelled_select(
             "Model",
             state.model,
             state.set_model,
-            rx.select.item("All models", value=ALL),
-            rx.foreach(state.models, lambda name: rx.select.item(name, value=name)),
+            rx.Var.create(rows([(ALL, "All models")])) + state.models,
             local=ANALYTICS_FILTERS["model"],
         ),
         labelled_select(
             "Project",
             state.project,
             state.set_project,
-            rx.select.item("All projects", value=ALL),
-            rx.foreach(state.projects, lambda row: rx.select.item(row["name"], value=row["id"])),
+            rx.Var.create([{"id": ALL, "name": "All projects"}]) + state.projects,
             local=ANALYTICS_FILTERS["project"],
+            value_key="id",
+            label_key="name",
         ),
         columns=rx.breakpoints(initial="2", sm="3", lg="6"),
         spacing="3",

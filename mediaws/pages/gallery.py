@@ -8,7 +8,7 @@ from reflex.experimental.client_state import ClientStateVar
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
 from mediaws.components.feedback import pull_to_refresh
-from mediaws.components.filters import labelled_date, labelled_select
+from mediaws.components.filters import labelled_date, labelled_select, rows
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
 from mediaws.components.later import later
 from mediaws.components.shown_at import shown_at
@@ -46,7 +46,7 @@ def _filters() -> rx.Component:
                 "Type",
                 state.kind,
                 [set_tagged(GALLERY_NARROWED, state.listing), state.set_kind],
-                *[rx.select.item(text, value=value) for value, text in KIND_LABELS],
+                rows(KIND_LABELS),
                 local=GALLERY_FILTERS["kind"],
             ),
             rx.flex(
@@ -55,9 +55,10 @@ def _filters() -> rx.Component:
                         "Tag",
                         state.tag,
                         [set_tagged(GALLERY_TAGGED, state.listing), state.set_tag],
-                        rx.select.item("Any tag", value="all"),
-                        rx.foreach(state.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
+                        rx.Var.create([{"id": "all", "name": "Any tag"}]) + state.tag_options,
                         local=GALLERY_FILTERS["tag"],
+                        value_key="id",
+                        label_key="name",
                     ),
                     flex="1",
                     min_width="0",
@@ -71,7 +72,7 @@ def _filters() -> rx.Component:
                 "Sort",
                 state.sort,
                 state.set_sort,
-                *[rx.select.item(text, value=value) for value, text in SORT_LABELS],
+                rows(SORT_LABELS),
                 local=GALLERY_FILTERS["sort"],
             ),
             labelled_date("Created from", state.date_from, state.set_date_from),
@@ -202,7 +203,9 @@ def _upload_zone() -> rx.Component:
                 "Upload into project",
                 GalleryState.upload_project,
                 GalleryState.set_upload_project,
-                rx.foreach(GalleryState.project_options, lambda p: rx.select.item(p.name, value=p.id)),
+                GalleryState.project_options,
+                value_key="id",
+                label_key="name",
             ),
         ),
         _name_file_input(
