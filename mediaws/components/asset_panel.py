@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import field
+from mediaws.components.lazy_select import lazy_select, rows
 from mediaws.services.tags import COLOURS
 from mediaws.state.asset_detail import AssetDetailState as S
 from mediaws.state.asset_views import SHARE_CHOICES, Fact, TagChip, Thumb
@@ -165,11 +166,15 @@ def _tags() -> rx.Component:
         reset_on_submit=False,
         trigger=rx.button("New tag", variant="soft", size="2", style={"minHeight": "44px"}),
     )
-    add = rx.select.root(
-        rx.select.trigger(placeholder="Add a tag", aria_label="Add a tag", style={"minHeight": "44px"}),
-        rx.select.content(rx.foreach(S.tag_choices, lambda t: rx.select.item(t.name, value=t.id))),
+    add = lazy_select(
+        items=S.tag_choices,
+        value_key="id",
+        label_key="name",
         value="",
         on_change=S.add_tag,
+        placeholder="Add a tag",
+        aria_label="Add a tag",
+        style={"minHeight": "44px"},
     )
     return rx.vstack(
         rx.text("Tags", weight="medium", size="2"),
@@ -184,11 +189,12 @@ def _share() -> rx.Component:
     return rx.vstack(
         rx.text("Share", weight="medium", size="2"),
         rx.flex(
-            rx.select.root(
-                rx.select.trigger(aria_label="Link expires after", style={"minHeight": "44px"}),
-                rx.select.content(*[rx.select.item(label, value=value) for value, label in SHARE_CHOICES]),
+            lazy_select(
+                items=rows(SHARE_CHOICES),
                 value=S.share_expiry,
                 on_change=S.set_share_expiry,
+                aria_label="Link expires after",
+                style={"minHeight": "44px"},
             ),
             rx.button(rx.icon("share-2", aria_hidden="true"), "Share", on_click=S.share, size="3"),
             wrap="wrap",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
@@ -45,11 +44,6 @@ def labelled_select(
         spacing="1",
         min_width="0",
     )
-
-
-def rows(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    """Select rows from (value, text) pairs."""
-    return [{"value": value, "label": text} for value, text in pairs]
 
 
 def labelled_date(label: str, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from mediaws.components.dialogs import form_dialog
 from mediaws.components.forms import field
+from mediaws.components.lazy_select import lazy_select
 from mediaws.components.native_form import native_form
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
@@ -28,12 +29,16 @@ def _action(label: str, icon: str, action: str) -> rx.Component:
     )
 
 
-def _picker(label: str, value: rx.Var, on_change: rx.EventHandler, *items: rx.Component) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder=label, aria_label=label, min_width="9rem"),
-        rx.select.content(*items),
+def _picker(label: str, value: rx.Var, on_change: rx.EventHandler, choices: rx.Var) -> rx.Component:
+    return lazy_select(
+        items=choices,
+        value_key="id",
+        label_key="name",
         value=value,
         on_change=on_change,
+        placeholder=label,
+        aria_label=label,
+        min_width="9rem",
         size="2",
     )
 
@@ -92,7 +97,7 @@ def bulk_bar() -> rx.Component:
                     "Choose tag",
                     BULK.chosen_tag,
                     BULK.set_bulk_tag,
-                    rx.foreach(GalleryState.tag_options, lambda tag: rx.select.item(tag.name, value=tag.id)),
+                    GalleryState.tag_options,
                 ),
                 rx.button("Tag", variant="soft", size="2", on_click=BULK.apply_tag),
                 rx.button(
@@ -108,7 +113,7 @@ def bulk_bar() -> rx.Component:
                         "Move to project",
                         BULK.move_to,
                         BULK.set_move_to,
-                        rx.foreach(BULK.move_choices, lambda p: rx.select.item(p.name, value=p.id)),
+                        BULK.move_choices,
                     ),
                     rx.button("Move", variant="soft", size="2", on_click=BULK.move),
                     spacing="1",

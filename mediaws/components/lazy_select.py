@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
@@ -31,3 +32,8 @@ class LazySelect(rx.Component):
 
 
 lazy_select = LazySelect.create
+
+
+def rows(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """Select rows from (value, text) pairs."""
+    return [{"value": value, "label": text} for value, text in pairs]

@@ -13,7 +13,8 @@ from mediaws.components.charts import (
     figure_card,
     stat,
 )
-from mediaws.components.filters import labelled_date, labelled_select, rows
+from mediaws.components.filters import labelled_date, labelled_select
+from mediaws.components.lazy_select import rows
 from mediaws.layout import app_page, project_heading
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
 from mediaws.state.local_choice import ANALYTICS_FILTERS, ANALYTICS_NARROWED, set_tagged, shown

@@ -8,9 +8,10 @@ from reflex.experimental.client_state import ClientStateVar
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
 from mediaws.components.feedback import pull_to_refresh
-from mediaws.components.filters import labelled_date, labelled_select, rows
+from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.gallery_bulk import bulk_bar, bulk_dialogs
 from mediaws.components.later import later
+from mediaws.components.lazy_select import rows
 from mediaws.components.shown_at import shown_at
 from mediaws.components.skeletons import DROP_HINT, gallery_skeleton
 from mediaws.components.tag_manager import tag_manager
