@@ -50,7 +50,10 @@ ARM = """
   document.addEventListener('pointerdown', () => { start = performance.now(); }, {capture: true, once: true});
 }
 """
-FIELD = "(label) => [...document.querySelectorAll('label')].some((e) => e.textContent.trim() === label)"
+FIELD = (  # a label on screen: the page keeps each type's first form mounted, hidden
+    "(label) => [...document.querySelectorAll('label')].some("
+    "(e) => e.textContent.trim() === label && e.checkVisibility())"
+)
 CHECKED = (  # a segmented control's item holds its label twice (the second one sizes the bold state)
     "() => ['{0}', '{0}{0}'].includes(document.querySelector('[role=radio][aria-checked=true]')"
     "?.textContent.trim())"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from mediaws import routes
 from mediaws.components.forms import error_message
+from mediaws.components.later import later
 from mediaws.components.lazy_select import lazy_select
 from mediaws.components.skeletons import form_skeleton
 from mediaws.layout import app_page
 from mediaws.services.uploads import MAX_UPLOAD_BYTES
 from mediaws.state.generate import GenerateState
-from mediaws.state.local_choice import FORM_KIND, PICKED_KIND, set_in_transition
+from mediaws.state.local_choice import PICKED_KIND
 
 KIND_LABELS = [
     ("text", "Text"),
@@ -22,11 +25,10 @@ KIND_LABELS = [
 ]
 
 
-EARLY = (FORM_KIND.value != "") & (FORM_KIND.value != GenerateState.kind)
+EARLY = (PICKED_KIND.value != "") & (PICKED_KIND.value != GenerateState.kind)
 """A type just picked that the server has not switched to yet: its form comes from ``kind_forms``."""
-PICKED_FORM = GenerateState.kind_forms[FORM_KIND.value]
-SHOWN_KIND = rx.cond(EARLY, FORM_KIND.value, GenerateState.kind)
-SHOWN_FIELDS = rx.cond(EARLY, PICKED_FORM.fields, GenerateState.fields)
+PICKED_FORM = GenerateState.kind_forms[PICKED_KIND.value]
+SHOWN_KIND = rx.cond(EARLY, PICKED_KIND.value, GenerateState.kind)
 
 
 def _label(text: rx.Var | str, html_for: rx.Var | str) -> rx.Component:
@@ -74,7 +76,7 @@ def _small_button(label: str, event: rx.EventHandler, icon: str) -> rx.Component
     return rx.button(rx.icon(icon, size=12), label, size="1", variant="soft", on_click=event, type="button")
 
 
-def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
+def _voice_choice(control_id: rx.Var, value: rx.Var, here: rx.Var) -> rx.Component:
     """The voice dropdown; "Loading voices…" while the provider is asked; a typed id as the fallback."""
     typed = rx.input(
         value=value,
@@ -85,7 +87,7 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
     )
     return rx.vstack(
         rx.match(
-            rx.cond(EARLY, "loading", GenerateState.voice_mode),
+            rx.cond(here, GenerateState.voice_mode, "loading"),
             (
                 "loading",
                 lazy_select(id=control_id, placeholder="Loading voices…", disabled=True, width="100%"),
@@ -104,7 +106,7 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
             typed,
         ),
         rx.cond(
-            GenerateState.voice_note != "",
+            (GenerateState.voice_note != "") & here,
             rx.flex(
                 rx.text(GenerateState.voice_note, size="1", color_scheme="red", role="status"),
                 _small_button("Try again", GenerateState.retry_voices, "refresh-cw"),
@@ -114,7 +116,7 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
             ),
         ),
         rx.cond(
-            GenerateState.voice_typed_hint != "",
+            (GenerateState.voice_typed_hint != "") & here,
             rx.cond(
                 GenerateState.voice_mode == "text",
                 rx.flex(
@@ -132,12 +134,19 @@ def _voice_choice(control_id: rx.Var, value: rx.Var) -> rx.Component:
     )
 
 
-def _option(field: rx.Var) -> rx.Component:
-    control_id = "opt-" + field["name"]
-    value = rx.cond(EARLY, field["default"], GenerateState.values[field["name"]])
+def _id_when(on: rx.Var, control_id: rx.Var) -> rx.Var:
+    """A control's id while its form is the one shown, else none: one control per label on the page."""
+    return rx.cond(on, control_id, rx.Var("undefined", _var_type=str))
+
+
+def _option(field: rx.Var, kind: str) -> rx.Component:
+    """An option of one type's form: the server's values once it is on that type, the defaults until then."""
+    here = GenerateState.kind == kind
+    control_id = _id_when(kind == SHOWN_KIND, "opt-" + field["name"])
+    value = rx.cond(here, GenerateState.values[field["name"]], field["default"])
     # A select or switch shows the person's choice itself at once (uncontrolled); when the server sets
-    # the options (another model, a prefill) the new form version remounts it with the server's value.
-    mounted = field["name"] + "@" + rx.cond(EARLY, "early", GenerateState.form_version.to_string())
+    # the options (this type, another model, a prefill) the new form version remounts it with its value.
+    mounted = field["name"] + "@" + rx.cond(here, GenerateState.form_version.to_string(), "first")
     hint = rx.cond(
         (field["min"] != "") | (field["max"] != ""),
         rx.text("from " + field["min"] + " to " + field["max"], size="1", color_scheme="gray"),
@@ -157,7 +166,7 @@ def _option(field: rx.Var) -> rx.Component:
                     key=mounted,
                 ),
             ),
-            ("voice", _voice_choice(control_id, value)),
+            ("voice", _voice_choice(control_id, value, here)),
             (
                 "bool",
                 rx.switch(
@@ -179,10 +188,41 @@ def _option(field: rx.Var) -> rx.Component:
             ),
         ),
         hint,
-        rx.cond((field["name"] == "voice") & GenerateState.has_voice & ~EARLY, _voice_preview()),
+        rx.cond((field["name"] == "voice") & GenerateState.has_voice & here, _voice_preview()),
         spacing="1",
         width="100%",
     )
+
+
+def _options_of(kind: str) -> Callable[[rx.Var], rx.Component]:
+    """``_option`` for one type, with one argument (``rx.foreach`` gives a second one the index)."""
+    return lambda field: _option(field, kind)
+
+
+def _options() -> rx.Component:
+    """Each type's options, all mounted and one shown: a type switch shows its form before the server answers.
+
+    The types not open on arrival are mounted after the first paint.
+    """
+    grids = []
+    for index, (kind, _) in enumerate(KIND_LABELS):
+        here = GenerateState.kind == kind
+        fields = rx.cond(here, GenerateState.fields, GenerateState.kind_forms[kind].fields)
+        grid = rx.el.div(
+            rx.cond(
+                fields.length() > 0,
+                rx.grid(
+                    rx.foreach(fields, _options_of(kind)),
+                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            hidden=kind != SHOWN_KIND,
+            width="100%",
+        )
+        grids.append(later(grid, index=index, first=rx.cond(here, index + 1, 0), class_name="type-form"))
+    return rx.fragment(*grids)
 
 
 def _image_input() -> rx.Component:
@@ -351,8 +391,8 @@ def _picker() -> rx.Component:
             ),
             rx.segmented_control.root(
                 *[rx.segmented_control.item(label, value=value) for value, label in KIND_LABELS],
-                value=rx.cond(PICKED_KIND.value != "", PICKED_KIND.value, GenerateState.kind),
-                on_change=[PICKED_KIND.set, set_in_transition(FORM_KIND), GenerateState.set_kind],
+                value=SHOWN_KIND,
+                on_change=[PICKED_KIND.set, GenerateState.set_kind],
                 aria_label="What to generate",
                 size=rx.breakpoints(initial="1", sm="2"),
                 width="100%",
@@ -373,15 +413,7 @@ def _picker() -> rx.Component:
                 width="100%",
             ),
             _image_input(),
-            rx.cond(
-                SHOWN_FIELDS.length() > 0,
-                rx.grid(
-                    rx.foreach(SHOWN_FIELDS, _option),
-                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-            ),
+            _options(),
             _fallback(),
             error_message(rx.cond(EARLY, "", GenerateState.error)),
             rx.flex(

@@ -26,7 +26,7 @@ from mediaws.state import generate_reads as reads
 from mediaws.state import generate_request as request_form
 from mediaws.state.auth import AuthState
 from mediaws.state.generate_voices import VoiceMenu
-from mediaws.state.local_choice import FORM_KIND, PICKED_KIND
+from mediaws.state.local_choice import PICKED_KIND
 from mediaws.work import Capability, ModelRef
 
 KINDS = [kind.value for kind in Capability]
@@ -190,7 +190,7 @@ class GenerateState(VoiceMenu, AuthState):
             self.loaded = True
         except SessionExpired:
             return self._login_redirect()
-        events: list[Any] = [PICKED_KIND.push(""), FORM_KIND.push("")]  # the server's type (prefills set it)
+        events: list[Any] = [PICKED_KIND.push("")]  # the server's type (prefills set it)
         if self.kind == Capability.TEXT.value:
             events.append(GenerateState.load_endpoints)
         if self.voice_mode and voices.lists_voices_live(wiring.app_deps().registry, self._voice_provider):

@@ -8,15 +8,11 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventChain
 from reflex.experimental.client_state import ClientStateVar
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
+from reflex.vars import Var
 from reflex.vars.function import ArgsFunctionOperationBuilder, FunctionVar
 
 PICKED_KIND = ClientStateVar.create("picked_kind", default="")
 """The type just picked on Generate ("" once the page follows the server's ``GenerateState.kind`` again)."""
-
-FORM_KIND = ClientStateVar.create("form_kind", default="")
-"""The type whose form Generate shows before the server has switched: ``PICKED_KIND`` set in a transition."""
 
 PROJECTS_VIEW = ClientStateVar.create("projects_view", default="")
 """Active or archived, as just picked on Projects ("" once the page follows ``ProjectsState`` again)."""
@@ -65,17 +61,6 @@ def _follow_code(choices: tuple[ClientStateVar, ...]) -> str:
 def follow_server(choices: dict[str, ClientStateVar], *, then: str = "") -> list[Any]:
     """One event that makes each control show the server's value again, then runs the script ``then``."""
     return [rx.call_script(_follow_code(tuple(choices.values())) + then)]
-
-
-def set_in_transition(choice: ClientStateVar) -> Var:
-    """Set a choice in a React transition: the pressed control shows first, what follows renders after."""
-    start = Var(
-        "startTransition", _var_data=VarData(imports={"react": [ImportVar(tag="startTransition")]})
-    ).to(FunctionVar)
-    later = ArgsFunctionOperationBuilder.create(args_names=(), return_expr=choice.set.call(Var("value")))
-    return ArgsFunctionOperationBuilder.create(args_names=("value",), return_expr=start.call(later)).to(
-        FunctionVar, EventChain
-    )
 
 
 def set_tagged(choice: ClientStateVar, tag: Var) -> Var:

@@ -125,8 +125,10 @@ def test_a_long_video_shows_the_time_left(
 
 
 def _choose_voice(page: Page, voice: str) -> None:
-    """Pick a voice from the dropdown and wait until the page has it."""
-    page.get_by_label("Voice", exact=True).click()
+    """Pick a voice from the dropdown once the provider's list is in, and wait until the page has it."""
+    picker = page.get_by_label("Voice", exact=True)
+    expect(picker).to_be_enabled()
+    picker.click()
     page.get_by_role("option", name=voice).click()
     button = page.get_by_role("button", name="Preview voice · free")
     expect(button).to_have_attribute("title", f"Hear a short sample of the voice {voice}")
