@@ -221,7 +221,7 @@ def _options() -> rx.Component:
             hidden=kind != SHOWN_KIND,
             width="100%",
         )
-        grids.append(later(grid, index=index, first=rx.cond(here, index + 1, 0), class_name="type-form"))
+        grids.append(later(grid, index=index, first=rx.cond(here, index + 1, 0), class_name="form-slot"))
     return rx.fragment(*grids)
 
 
