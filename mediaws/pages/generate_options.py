@@ -127,15 +127,10 @@ def _voice_choice(control_id: rx.Var, value: rx.Var, here: rx.Var) -> rx.Compone
     )
 
 
-def _id_when(on: rx.Var, control_id: rx.Var) -> rx.Var:
-    """A control's id while its form is the one shown, else none: one control per label on the page."""
-    return rx.cond(on, control_id, rx.Var("undefined", _var_type=str))
-
-
 def _option(field: rx.Var, kind: str) -> rx.Component:
     """An option of one type's form: the server's values once it is on that type, the defaults until then."""
     here = GenerateState.kind == kind
-    control_id = _id_when(kind == SHOWN_KIND, "opt-" + field["name"])
+    control_id = f"opt-{kind}-" + field["name"]
     value = rx.cond(here, GenerateState.values[field["name"]], field["default"])
     # A select or switch shows the person's choice itself at once (uncontrolled); when the server sets
     # the options (this type, another model, a prefill) the new form version remounts it with its value.
@@ -195,7 +190,8 @@ def _options_of(kind: str) -> Callable[[rx.Var], rx.Component]:
 def options() -> rx.Component:
     """Each type's options, all mounted and one shown: a type switch shows its form before the server answers.
 
-    The types not open on arrival are mounted after the first paint.
+    The types not open on arrival are mounted after the first paint. Each control's id names its type
+    (``opt-speech-voice``), so no control depends on the type shown and a press re-renders one element.
     """
     grids = []
     for index, (kind, _) in enumerate(KIND_LABELS):
@@ -211,8 +207,8 @@ def options() -> rx.Component:
                     width="100%",
                 ),
             ),
-            hidden=kind != SHOWN_KIND,
-            width="100%",
+            custom_attrs={"data-kind": kind},
         )
         grids.append(later(grid, index=index, first=rx.cond(here, index + 1, 0), class_name="form-slot"))
-    return rx.fragment(*grids)
+    # Only this element follows the type shown; the CSS (kind-forms in styles.css) shows its form.
+    return rx.el.div(*grids, class_name="kind-forms", custom_attrs={"data-shown": SHOWN_KIND})

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from tests.providers.fakeserver import FakeServer, Recorded, Reply
 
@@ -95,6 +95,11 @@ def axe_violations(page: Page, where: str) -> list[str]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
     return [f"{where}: {violation}" for violation in page.evaluate(AXE_RUN, [WCAG_AA, STRUCTURE])]
+
+
+def option(page: Page, label: str, *, exact: bool = False) -> Locator:
+    """Generate's option of that label in the form on screen (every type's form is mounted, one shown)."""
+    return page.get_by_label(label, exact=exact).filter(visible=True)
 
 
 def sign_up(page: Page, server: AppServer, email: str) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from mediaws.db import make_engine
 from mediaws.models import Generation, User
-from tests.e2e.support import AppServer, sign_up
+from tests.e2e.support import AppServer, option, sign_up
 
 CLICK_THRICE = "(button) => { button.click(); button.click(); button.click(); }"
 
@@ -54,7 +54,7 @@ def test_double_click_on_generate_starts_one_generation(
     expect(page).to_have_url(re.compile(r"/generate"))
     expect(page.get_by_text("$0.00 (free)")).to_be_visible(timeout=30_000)
     page.get_by_label("Prompt").fill("A paper boat on a calm lake")
-    page.get_by_label("Size").click()
+    option(page, "Size").click()
     page.get_by_role("option", name="512x512").click()
 
     generate = page.get_by_role("button", name="Generate")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import AppServer, Shots, SlowReplicate, sign_up
+from tests.e2e.support import AppServer, Shots, SlowReplicate, option, sign_up
 
 IMAGE_LOADED = "() => [...document.images].some((i) => i.alt === 'Generated image' && i.naturalWidth === 512)"
 AUDIO_LOADED = "() => { const a = document.querySelector('audio'); return !!a && a.duration > 0.5; }"
@@ -37,7 +37,7 @@ def test_generate_image_and_speech_with_the_local_provider(
     expect(page.get_by_text("$0.00 (free)")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("Budget: $5.00 left of $5.00 this month")).to_be_visible()
     page.get_by_label("Prompt").fill("A paper boat on a calm lake")
-    page.get_by_label("Size").click()
+    option(page, "Size").click()
     page.get_by_role("option", name="512x512").click()
     shots(page, "generate-form")
     page.get_by_role("button", name="Generate").click()
@@ -49,7 +49,7 @@ def test_generate_image_and_speech_with_the_local_provider(
     shots(page, "generate-image-done")
 
     page.get_by_role("radio", name="Speech").click()
-    expect(page.get_by_label("Voice")).to_be_visible()
+    expect(option(page, "Voice")).to_be_visible()
     page.get_by_label("Prompt").fill("Welcome to mediaws.")
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("audio")).to_have_count(1, timeout=60_000)

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import SECRET, AppServer, HeldAnswers, Shots, sign_up
+from tests.e2e.support import SECRET, AppServer, HeldAnswers, Shots, option, sign_up
 from tests.providers.fakeserver import FakeServer
 
 START_COLOUR = (232, 48, 40)
@@ -79,9 +79,9 @@ def test_a_start_image_is_uploaded_shown_and_used_for_a_local_video(
     page.locator("#start-image input[type=file]").set_input_files(str(_start_image(tmp_path)))
     expect(page.get_by_role("img", name="Start image")).to_be_visible()
 
-    page.get_by_label("Duration Seconds").fill("2")
-    page.get_by_label("Duration Seconds").press("Tab")
-    page.get_by_label("Resolution").click()
+    option(page, "Duration Seconds").fill("2")
+    option(page, "Duration Seconds").press("Tab")
+    option(page, "Resolution").click()
     page.get_by_role("option", name="640x360").click()
     page.get_by_label("Prompt").fill("Slow push in on the red wall")
     expect(page.get_by_text("$0.00 (free)")).to_be_visible()
@@ -112,9 +112,9 @@ def test_a_long_video_shows_the_time_left(
     _new_project(page, "Timelapse")
     _to_generate(page)
     page.get_by_role("radio", name="Video").click()
-    page.get_by_label("Duration Seconds").fill("20")
-    page.get_by_label("Duration Seconds").press("Tab")
-    page.get_by_label("With Audio").click()
+    option(page, "Duration Seconds").fill("20")
+    option(page, "Duration Seconds").press("Tab")
+    option(page, "With Audio").click()
     page.get_by_label("Prompt").fill("Stars turning over a desert")
     page.get_by_role("button", name="Generate").click()
     eta = page.get_by_text(re.compile(r"^about (\d+ min )?\d+ s left$|^about \d+ min left$"))
@@ -126,7 +126,7 @@ def test_a_long_video_shows_the_time_left(
 
 def _choose_voice(page: Page, voice: str) -> None:
     """Pick a voice from the dropdown once the provider's list is in, and wait until the page has it."""
-    picker = page.get_by_label("Voice", exact=True)
+    picker = option(page, "Voice", exact=True)
     expect(picker).to_be_enabled()
     picker.click()
     page.get_by_role("option", name=voice).click()
@@ -187,16 +187,16 @@ def test_a_type_switch_shows_its_form_before_the_server_answers(
     _new_project(page, "Early")
     _to_generate(page)
     expect(page.get_by_text("$0.00 (free)")).to_be_visible()
-    expect(page.get_by_label("Size")).to_be_visible()
+    expect(option(page, "Size")).to_be_visible()
     generate = page.get_by_role("button", name="Generate")
     expect(generate).to_be_enabled()
 
     answers.on = True
     page.get_by_role("radio", name="Speech").click()
     expect(page.get_by_role("radio", name="Speech")).to_be_checked()
-    expect(page.get_by_label("Voice")).to_be_visible()
-    expect(page.get_by_label("Voice")).to_contain_text("Loading voices…")
-    expect(page.get_by_label("Size")).to_have_count(0)
+    expect(option(page, "Voice")).to_be_visible()
+    expect(option(page, "Voice")).to_contain_text("Loading voices…")
+    expect(option(page, "Size")).to_have_count(0)
     expect(page.get_by_label("Model", exact=True)).to_contain_text("Local (offline)")
     expect(page.get_by_text("$0.00 (free)")).to_have_count(0)  # the price is the server's to give
     expect(generate).to_be_disabled()
@@ -207,8 +207,8 @@ def test_a_type_switch_shows_its_form_before_the_server_answers(
     answers.release()
     expect(page.get_by_text("$0.00 (free)")).to_be_visible()
     expect(generate).to_be_enabled()
-    expect(page.get_by_label("Voice")).not_to_contain_text("Loading voices…")
-    expect(page.get_by_label("Size")).to_have_count(0)
+    expect(option(page, "Voice")).not_to_contain_text("Loading voices…")
+    expect(option(page, "Size")).to_have_count(0)
     page.get_by_label("Prompt").fill("Hello from the early form.")
     generate.click()
     expect(page.locator("audio")).to_have_count(1, timeout=60_000)
@@ -236,7 +236,7 @@ def test_endpoint_models_and_the_fallback_switch(
     expect(page.get_by_role("option", name="Old box · unreachable")).to_be_disabled()
     page.get_by_role("option", name="My Ollama · gpt-5.4").click()
     expect(page.get_by_label("Model", exact=True)).to_contain_text("My Ollama · gpt-5.4")
-    expect(page.get_by_label("Temperature")).to_be_visible()
+    expect(option(page, "Temperature")).to_be_visible()
     shots(page, "endpoint-model")
 
     switch = page.get_by_role("switch", name="If this fails, try another model")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import SECRET, AppServer, FakeElevenLabs, Shots, sign_up
+from tests.e2e.support import SECRET, AppServer, FakeElevenLabs, Shots, option, sign_up
 from tests.e2e.test_generate_more import MEDIA_READY, _new_project, _to_generate
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"
@@ -53,7 +53,7 @@ def test_elevenlabs_voices_are_listed_chosen_and_previewed(
     _to_generate(page)
 
     _speech_model(page, "ElevenLabs · Eleven Flash v2.5")
-    voice = page.get_by_label("Voice", exact=True)
+    voice = option(page, "Voice", exact=True)
     expect(voice).to_be_disabled()
     expect(voice).to_contain_text("Loading voices…")
     shots(page, "voices-loading")
@@ -130,7 +130,7 @@ def test_openai_and_minimax_voices_are_dropdowns(
     _to_generate(page)
 
     _speech_model(page, "OpenAI · TTS-1 HD")
-    voice = page.get_by_label("Voice", exact=True)
+    voice = option(page, "Voice", exact=True)
     expect(voice).to_contain_text("Alloy")
     voice.click()
     expect(page.get_by_role("option")).to_have_count(9)
@@ -140,7 +140,7 @@ def test_openai_and_minimax_voices_are_dropdowns(
 
     _speech_model(page, "Replicate · MiniMax Speech 2.6 Turbo")
     expect(voice).to_contain_text("Wise Woman")
-    expect(page.get_by_label("Voice Id")).to_have_count(0)
+    expect(option(page, "Voice Id")).to_have_count(0)
     voice.click()
     page.get_by_role("option", name="Deep Voice Man").click()
     expect(voice).to_contain_text("Deep Voice Man")
@@ -150,4 +150,4 @@ def test_openai_and_minimax_voices_are_dropdowns(
     expect(page.get_by_text("The id of a voice you cloned with MiniMax.")).to_be_visible()
     shots(page, "minimax-typed-voice")
     page.get_by_role("button", name="Choose from the list").click()
-    expect(page.get_by_label("Voice", exact=True)).to_contain_text("Deep Voice Man")
+    expect(option(page, "Voice", exact=True)).to_contain_text("Deep Voice Man")
