@@ -15,6 +15,7 @@ two states alternate; SAMPLES timed presses per interaction after WARMUP untimed
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,17 +149,13 @@ def gallery_filter(page: Page, base: str, project: str, *, whole: bool = False) 
 
     ``whole``: first scroll until the page holds every card (30), so that it narrows and widens by itself.
     """
-    page.goto(f"{base}{project}")
-    page.locator("[data-asset]").first.wait_for()
-    page.wait_for_load_state("networkidle")
-    every_card = 24
     if whole:
-        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_function("document.querySelectorAll('[data-asset]').length > 24")
-        page.get_by_role("button", name="Load more").wait_for(state="detached")
+        every_card = _whole_gallery(page, base, project)
+    else:
+        page.goto(f"{base}{project}")
+        page.locator("[data-asset]").first.wait_for()
         page.wait_for_load_state("networkidle")
-        every_card = page.locator("[data-asset]").count()
-        page.evaluate("window.scrollTo(0, 0)")
+        every_card = 24
     count = (  # cards on screen: while `data-only` names a type, CSS hides the other types' cards
         "() => {{ const only = document.querySelector('[data-only]')?.dataset.only || 'all';"
         " const shown = only === 'all' ? '[data-asset]:not([data-extra])'"
@@ -169,6 +166,71 @@ def gallery_filter(page: Page, base: str, project: str, *, whole: bool = False) 
     return [
         Step(_option("Videos"), count.format(6), _open("Type"), videos, "→ Videos"),
         Step(_option("All types"), count.format(every_card), _open("Type"), every, "→ All"),
+    ]
+
+
+def _whole_gallery(page: Page, base: str, project: str) -> int:
+    """Open the project gallery and scroll until it holds every card; how many."""
+    page.goto(f"{base}{project}")
+    page.locator("[data-asset]").first.wait_for()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function("document.querySelectorAll('[data-asset]').length > 24")
+    page.get_by_role("button", name="Load more").wait_for(state="detached")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")
+    return page.locator("[data-asset]").count()
+
+
+VISUAL_FIRST = (  # the card shown first: CSS `order` moves cards before the list itself is reordered
+    "() => [...document.querySelectorAll('[data-asset]')].filter((e) => e.checkVisibility())"
+    ".map((e) => [e.getBoundingClientRect(), e.dataset.asset])"
+    ".sort(([a], [b]) => (a.top - b.top) || (a.left - b.left))[0]?.[1]"
+)
+
+
+def gallery_sort(page: Page, base: str, project: str) -> list[Step]:
+    """Gallery holding every card: Sort Newest first ↔ Name; done when the card shown first is that sort's."""
+    _whole_gallery(page, base, project)
+    first_newest = page.evaluate(VISUAL_FIRST)
+    _open("Sort")(page)
+    _option("Name")(page)
+    page.wait_for_function(f"(id) => ({VISUAL_FIRST})() !== id", arg=first_newest)
+    page.wait_for_load_state("networkidle")
+    first_by_name = page.evaluate(VISUAL_FIRST)
+    _open("Sort")(page)
+    _option("Newest first")(page)
+    _whole_gallery(page, base, project)
+    first = "() => ({0})() === '{1}'"
+    picks = (("Name", first_by_name, "→ Name"), ("Newest first", first_newest, "→ Newest"))
+    return [
+        Step(_option(pick), first.format(VISUAL_FIRST, card), _open("Sort"), TRIGGER.format("Sort", pick), to)
+        for pick, card, to in picks
+    ]
+
+
+def gallery_favourites(page: Page, base: str, project: str) -> list[Step]:
+    """Gallery holding every card, three starred: Favourites only on ↔ off; done when those cards show."""
+    every = _whole_gallery(page, base, project)
+    stars = page.get_by_role("button", name=re.compile("^Favourite "))
+    for at in range(3):
+        if stars.nth(at).get_attribute("aria-pressed") != "true":
+            stars.nth(at).click()
+            page.wait_for_function(
+                "(star) => star.getAttribute('aria-pressed') === 'true'", arg=stars.nth(at).element_handle()
+            )
+    page.wait_for_load_state("networkidle")
+    shown = (
+        "() => [...document.querySelectorAll('[data-asset]')].filter((e) => e.checkVisibility()).length {0}"
+    )
+    ticked = (
+        "() => document.querySelector('[role=checkbox][aria-label=\"Favourites only\"]')"
+        "?.ariaChecked === '{0}'"
+    )
+    tick = lambda p: p.get_by_role("checkbox", name="Favourites only").click()  # noqa: E731
+    return [
+        Step(tick, shown.format("=== 3"), shown=ticked.format("true"), label="→ favourites"),
+        # a list read again from the server holds its first page only
+        Step(tick, shown.format(f">= {min(every, 24)}"), shown=ticked.format("false"), label="→ every card"),
     ]
 
 
@@ -217,6 +279,12 @@ def measure(site: Site) -> dict[str, list[tuple[float, float]]]:
         ),
         "Gallery holding every card: Type filter (Videos ↔ All, 30 files)": lambda p: gallery_filter(
             p, base, site.pages["project gallery"], whole=True
+        ),
+        "Gallery holding every card: Sort (Newest first ↔ Name)": lambda p: gallery_sort(
+            p, base, site.pages["project gallery"]
+        ),
+        "Gallery holding every card: Favourites only (3 of 30)": lambda p: gallery_favourites(
+            p, base, site.pages["project gallery"]
         ),
         "Analytics: Provider filter (2,006 generations)": lambda p: analytics_filter(p, base),
         "Project: Archive ↔ Restore": lambda p: archive_restore(p, base, site.pages["project"]),

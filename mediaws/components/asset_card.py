@@ -148,6 +148,8 @@ def asset_card(card: rx.Var) -> rx.Component:
             "data-asset": card.id,
             "data-kind": card.kind,
             "data-extra": rx.cond(card.extra, "", None),
+            "data-fav": rx.cond(card.favourite, "", None),
+            "data-archived": rx.cond(card.archived, "", None),
             "data-tags": card.tags.foreach(lambda chip: chip.id).join(" "),
             "role": "listitem",
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
+from reflex.vars.base import VarData
 
 from mediaws import routes
 from mediaws.components.asset_card import asset_card, skeleton_card
@@ -16,9 +17,19 @@ from mediaws.components.shown_at import shown_at
 from mediaws.components.skeletons import DROP_HINT, gallery_skeleton
 from mediaws.components.tag_manager import tag_manager
 from mediaws.layout import app_page
+from mediaws.services.asset_queries import SORTS
 from mediaws.state.gallery import GalleryState
 from mediaws.state.gallery_bulk import GalleryBulkState
-from mediaws.state.local_choice import GALLERY_FILTERS, GALLERY_NARROWED, GALLERY_TAGGED, set_tagged, shown
+from mediaws.state.local_choice import (
+    GALLERY_FAVOURED,
+    GALLERY_FILTERS,
+    GALLERY_NARROWED,
+    GALLERY_SHOWING,
+    GALLERY_SORTED,
+    GALLERY_TAGGED,
+    set_tagged,
+    shown,
+)
 
 COLUMNS = rx.breakpoints(initial="1", sm="2", md="3", lg="4")
 KIND_LABELS = (
@@ -72,7 +83,7 @@ def _filters() -> rx.Component:
             labelled_select(
                 "Sort",
                 state.sort,
-                state.set_sort,
+                [set_tagged(GALLERY_SORTED, state.listing), state.set_sort],
                 rows(SORT_LABELS),
                 local=GALLERY_FILTERS["sort"],
             ),
@@ -85,7 +96,11 @@ def _filters() -> rx.Component:
                     rx.segmented_control.item("Archived", value="archived"),
                     rx.segmented_control.item("All", value="all"),
                     value=shown(GALLERY_FILTERS["archived"], state.archived),
-                    on_change=[GALLERY_FILTERS["archived"].set, state.set_archived],
+                    on_change=[
+                        GALLERY_FILTERS["archived"].set,
+                        set_tagged(GALLERY_SHOWING, state.listing),
+                        state.set_archived,
+                    ],
                     aria_label="Show active, archived or all assets",
                     width="100%",
                 ),
@@ -99,8 +114,12 @@ def _filters() -> rx.Component:
         rx.flex(
             rx.el.label(
                 rx.checkbox(
-                    checked=state.favourites_only,
-                    on_change=state.set_favourites_only,
+                    checked=shown(GALLERY_FILTERS["favourites"], state.favourites_only).to(bool),
+                    on_change=[
+                        GALLERY_FILTERS["favourites"].set,
+                        set_tagged(GALLERY_FAVOURED, state.listing),
+                        state.set_favourites_only,
+                    ],
                     size="3",
                     aria_label="Favourites only",
                 ),
@@ -298,28 +317,59 @@ def _picked(choice: ClientStateVar, read_for: rx.Var, server: rx.Var) -> rx.Var:
     return rx.cond(read_for == "all", rx.cond(here, choice.value.split("@")[0], server), "").to(str)
 
 
-def _narrowing() -> rx.Component:
-    """A style hiding the cards a type or tag picked leaves out, on a list read for every type or tag.
+def _hiding(cards: str) -> str:
+    return f"[data-cards] > [data-kind]{cards}, [data-cards] > .later-slot {{ display: none; }}"
 
-    At the press, and while the server's list stays every type's or tag's: the cards the list lacked come
-    from the server marked ``data-extra``, hidden again when nothing narrows. Beside the grid rather than on
-    it, so the grid of cards does not re-render.
+
+def _reordering() -> rx.Var:
+    """A sort just picked on a list the page holds whole: each card's place in it (CSS ``order``)."""
+    picked = _picked(GALLERY_SORTED, rx.Var.create("all"), GalleryState.sort)
+    places = GalleryState.sort_places
+    sorts = rx.Var.create(list(SORTS))
+    rules = (
+        f"(({picked}) === ({GalleryState.sort}) ? '' : Object.entries({places}).map(([id, at]) => "
+        f"`[data-asset=\"${{id}}\"] {{ order: ${{at[{sorts}.indexOf({picked})]}}; }}`).join(''))"
+    )
+    data = VarData.merge(picked._get_all_var_data(), places._get_all_var_data(), sorts._get_all_var_data())
+    return rx.Var(_js_expr=rules, _var_data=data).to(str)
+
+
+def _narrowing() -> rx.Component:
+    """A style hiding the cards a filter picked leaves out, on a list read for every choice of it.
+
+    Type, tag, favourites and active/archived: at the press, and while the server's list stays the wider
+    one: the cards the list lacked come from the server marked ``data-extra``, hidden again when nothing
+    narrows. A sort picked on a list held whole reorders the cards until the server's list comes. Beside
+    the grid rather than on it, so the grid of cards does not re-render.
     """
     kind = _picked(GALLERY_NARROWED, GalleryState.cards_kind, GalleryState.kind)
     tag = _picked(GALLERY_TAGGED, GalleryState.cards_tag, GalleryState.tag)
-    hide = "[data-cards] > [data-kind]:not([data-kind={0}]), [data-cards] > .later-slot {{ display: none; }}"
-    kinds = [value for value, _ in KIND_LABELS if value != "all"]
-    by_kind = rx.match(kind, *[(value, hide.format(value)) for value in kinds], "")
-    by_tag = rx.cond(
-        (tag != "") & (tag != "all"),
-        "[data-cards] > [data-kind]:not([data-tags~='"
-        + tag
-        + "']), [data-cards] > .later-slot { display: none; }",
-        "",
+    favoured = _picked(
+        GALLERY_FAVOURED,
+        rx.cond(GalleryState.cards_favourites, "favourites", "all"),
+        GalleryState.favourites_only.to_string(),
     )
-    narrowed = ((kind != "") & (kind != "all")) | ((tag != "") & (tag != "all"))
+    showing = _picked(GALLERY_SHOWING, GalleryState.cards_archived, GalleryState.archived)
+    kinds = [value for value, _ in KIND_LABELS if value != "all"]
+    by_kind = rx.match(kind, *[(value, _hiding(f":not([data-kind={value}])")) for value in kinds], "")
+    by_tag = rx.cond((tag != "") & (tag != "all"), _hiding(":not([data-tags~='" + tag + "'])"), "")
+    by_favourite = rx.cond(favoured == "true", _hiding(":not([data-fav])"), "")
+    by_archived = rx.match(
+        showing, ("active", _hiding("[data-archived]")), ("archived", _hiding(":not([data-archived])")), ""
+    )
+    narrowed = (
+        ((kind != "") & (kind != "all"))
+        | ((tag != "") & (tag != "all"))
+        | (favoured == "true")
+        | (showing == "active")
+        | (showing == "archived")
+    )
     extras = rx.cond(narrowed, "", "[data-cards] > [data-extra] { display: none; }")
-    return rx.el.style(by_kind.to(str) + by_tag.to(str) + extras.to(str), custom_attrs={"data-only": kind})
+    rules = [by_kind, by_tag, by_favourite, by_archived, extras]
+    text = rx.Var.create("").to(str)
+    for rule in rules:
+        text = text + rule.to(str)
+    return rx.el.style(text + _reordering(), custom_attrs={"data-only": kind})
 
 
 def _grid() -> rx.Component:

@@ -34,6 +34,27 @@ _ORDER: dict[Sort, tuple[tuple[str, bool], ...]] = {
     "name": (("name_key", True), ("id", True)),
 }
 
+SORT_COLUMNS = ("created_at", "id", "kind", "cost_micros", "name_key")
+"""Every column a sort uses, in the order of ``sort_values``."""
+
+
+def sort_values(asset: Asset) -> tuple[Any, ...]:
+    """The asset's value of each column in SORT_COLUMNS."""
+    return tuple(getattr(asset, name) for name in SORT_COLUMNS)
+
+
+def places(values: list[tuple[Any, ...]]) -> list[list[int]]:
+    """Each item's place in every sort (SORTS' order) as the database orders them, from ``sort_values``."""
+    found = [[0] * len(SORTS) for _ in values]
+    for at, sort in enumerate(SORTS):
+        order = list(range(len(values)))
+        for name, ascending in reversed(_ORDER[sort]):  # stable sorts, the last column first
+            column = SORT_COLUMNS.index(name)
+            order.sort(key=lambda item: values[item][column], reverse=not ascending)
+        for place, item in enumerate(order):
+            found[item][at] = place
+    return found
+
 
 @dataclass(frozen=True)
 class AssetQuery:

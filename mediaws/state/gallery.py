@@ -13,6 +13,7 @@ from mediaws import wiring
 from mediaws.deps import Deps
 from mediaws.errors import MediawsError, NotFoundError, SessionExpired
 from mediaws.services import accounts, asset_edits, projects, tags
+from mediaws.services.asset_queries import SORTS, places
 from mediaws.state.auth import AuthState
 from mediaws.state.gallery_rows import (
     ALL,
@@ -78,6 +79,10 @@ class GalleryState(AuthState):
     """The type the cards were read for: with "all", the page narrows by type itself (see ``extra``)."""
     cards_tag: str = ALL
     """The tag the cards were read for: with "all", the page narrows by tag itself."""
+    cards_favourites: bool = False
+    """Whether the cards were read for favourites only: if not, the page narrows to favourites itself."""
+    cards_archived: str = "active"
+    """Active, archived or all, as the cards were read: with "all", the page narrows to one itself."""
     has_more: bool = False
     loading_more: bool = False
     page_error: str = ""
@@ -98,6 +103,8 @@ class GalleryState(AuthState):
     upload_results: list[UploadResult] = []
     _cursor: str = ""
     _every_cursor: str = ""
+    _sort_values: dict[str, tuple[Any, ...]] = {}
+    """Each card's values of the sort columns, by id: the page reorders a whole list at the press."""
     """Where the list read for every type or tag goes on ("" once whole), kept while the page narrows."""
 
     @rx.var
@@ -110,16 +117,35 @@ class GalleryState(AuthState):
         """Whether a card is on screen: on a list read for every type or tag, a pick hides the rest."""
         return any(self._on_screen(card) for card in self.cards)
 
+    @rx.var
+    def sort_places(self) -> dict[str, list[int]]:
+        """Each card's place in every sort while the page holds the whole list: a sort shows at the press."""
+        if self.has_more or any(card.extra for card in self.cards):
+            return {}
+        values = [self._sort_values.get(card.id) for card in self.cards]
+        known = [value for value in values if value is not None]
+        if len(self.cards) < 2 or len(known) < len(values):
+            return {}
+        return {card.id: found for card, found in zip(self.cards, places(known), strict=True)}
+
     def _narrowed_here(self) -> bool:
-        """Whether the page narrows its list itself: a type or tag picked on a list read for every one."""
-        return (self.cards_kind == ALL and self.kind != ALL) or (self.cards_tag == ALL and self.tag != ALL)
+        """Whether the page narrows its list itself: a filter picked on a list read for every choice of it."""
+        return (
+            (self.cards_kind == ALL and self.kind != ALL)
+            or (self.cards_tag == ALL and self.tag != ALL)
+            or (not self.cards_favourites and self.favourites_only)
+            or (self.cards_archived == ALL and self.archived != ALL)
+        )
 
     def _on_screen(self, card: AssetCard) -> bool:
         if not self._narrowed_here():
             return not card.extra
         kind_ok = self.cards_kind != ALL or self.kind in (ALL, card.kind)
         tag_ok = self.cards_tag != ALL or self.tag == ALL or any(chip.id == self.tag for chip in card.tags)
-        return kind_ok and tag_ok
+        favourite_ok = self.cards_favourites or not self.favourites_only or card.favourite
+        wanted = self.archived == "archived"
+        archived_ok = self.cards_archived != ALL or self.archived == ALL or card.archived == wanted
+        return kind_ok and tag_ok and favourite_ok and archived_ok
 
     def _shown(self) -> list[AssetCard]:
         """The cards on screen, in their order."""
@@ -173,15 +199,24 @@ class GalleryState(AuthState):
 
     def _read(self, cursor: str | None = None) -> tuple[list[AssetCard], str | None]:
         """A page of the cards the filters match, and where the next one starts."""
+        found: dict[str, tuple[Any, ...]] = {}
         with self._signed_in() as (session, user):
-            return load_page(
+            page = load_page(
                 session=session,
                 deps=_deps(),
                 user_id=user.id,
                 project_id=self.scope_id,
                 filters=self._filters(),
                 cursor=cursor,
+                sort_values=found,
             )
+        self._sort_values = {**self._sort_values, **found}
+        return page
+
+    def _keep_sort_values(self) -> None:
+        """Forget the sort values of cards no longer on the page."""
+        ids = {card.id for card in self.cards}
+        self._sort_values = {key: value for key, value in self._sort_values.items() if key in ids}
 
     def _first_page(self) -> Any:
         """Show the first page of what the filters match; returns the login redirect when signed out."""
@@ -198,7 +233,9 @@ class GalleryState(AuthState):
             return None
         self.cards, self._cursor, self.has_more = cards, cursor or "", cursor is not None
         self.cards_kind, self.cards_tag, self._every_cursor = self.kind, self.tag, self._cursor
+        self.cards_favourites, self.cards_archived = self.favourites_only, self.archived
         self.listing += 1
+        self._keep_sort_values()
         return None
 
     def _narrow_here(self) -> Any:
@@ -211,6 +248,7 @@ class GalleryState(AuthState):
         if not narrowed or not self._every_cursor:
             if len(every) < len(self.cards):
                 self.cards = every
+                self._keep_sort_values()
             self._cursor, self.has_more = self._every_cursor, bool(self._every_cursor) and not narrowed
             return None
         self.page_error = ""
@@ -318,19 +356,24 @@ class GalleryState(AuthState):
     def set_archived(self, value: str | list[str]) -> Any:
         """Show active, archived or all assets."""
         self.archived = parse_filters({"archived": str(value)}).archived
-        return self._reload_and_remember()
+        return self._narrow_or_reload(self.cards_archived)
 
     @rx.event
     def set_sort(self, value: str) -> Any:
         """Change the order."""
         self.sort = parse_filters({"sort": value}).sort
-        return self._reload_and_remember()
+        held = self.sort_places
+        if not held:
+            return self._reload_and_remember()
+        at = SORTS.index(self.sort)  # the page holds the whole list: put it in that order, as it shows
+        self.cards = sorted(self.cards, key=lambda card: held[card.id][at])
+        return self._remember()
 
     @rx.event
     def set_favourites_only(self, value: bool) -> Any:
         """Show only favourites, or everything."""
         self.favourites_only = bool(value)
-        return self._reload_and_remember()
+        return self._narrow_or_reload("favourites" if self.cards_favourites else ALL)
 
     @rx.event
     def set_date_from(self, value: str) -> Any:

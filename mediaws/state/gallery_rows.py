@@ -229,11 +229,17 @@ def load_page(
     project_id: str,
     filters: Filters,
     cursor: str | None = None,
+    sort_values: dict[str, tuple[Any, ...]] | None = None,
 ) -> tuple[list[AssetCard], str | None]:
-    """One page of cards and the next page's cursor; a project not the user's is NotFoundError."""
+    """One page of cards and the next page's cursor; a project not the user's is NotFoundError.
+
+    With ``sort_values``, each card's values of the sort columns are put there by id.
+    """
     page = asset_queries.list_assets(
         session=session, user_id=user_id, query=asset_query(filters, project_id=project_id, cursor=cursor)
     )
+    if sort_values is not None:
+        sort_values.update({str(asset.id): asset_queries.sort_values(asset) for asset in page.items})
     thumbs = thumb_urls(page.items, deps)
     cards = [
         card(asset, page.tags.get(asset.id, []), thumb)

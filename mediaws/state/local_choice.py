@@ -21,7 +21,8 @@ PROJECT_ARCHIVED = ClientStateVar.create("project_archived", default="")
 """A project just archived ("archived") or restored ("active") on its page, before the server says so."""
 
 GALLERY_FILTERS = {
-    name: ClientStateVar.create(f"gallery_{name}", default="") for name in ("kind", "tag", "sort", "archived")
+    name: ClientStateVar.create(f"gallery_{name}", default="")
+    for name in ("kind", "tag", "sort", "archived", "favourites")
 }
 """The gallery's filters as just picked."""
 
@@ -30,6 +31,15 @@ GALLERY_NARROWED = ClientStateVar.create("gallery_narrowed", default="")
 
 GALLERY_TAGGED = ClientStateVar.create("gallery_tagged", default="")
 """The tag just picked in the gallery and the list of cards it was picked on, as "<tag id>@3"."""
+
+GALLERY_FAVOURED = ClientStateVar.create("gallery_favoured", default="")
+""""Favourites only" just ticked ("true") or cleared ("false") and the list it was on, as "true@3"."""
+
+GALLERY_SHOWING = ClientStateVar.create("gallery_showing", default="")
+"""Active, archived or all just picked in the gallery and the list it was picked on, as "archived@3"."""
+
+GALLERY_SORTED = ClientStateVar.create("gallery_sorted", default="")
+"""The gallery's sort just picked and the list it was picked on, as "cost@3"."""
 
 ANALYTICS_NARROWED = ClientStateVar.create("analytics_narrowed", default="")
 """The provider just picked on analytics and the dashboard it was picked on, as "openai@7"."""

@@ -66,27 +66,31 @@ def _walk(session: Session, user: User, query: AssetQuery) -> list[Asset]:
         cursor = page.next_cursor
 
 
+def _mixed(session: Session, deps: Deps, user: User, project_id: uuid.UUID) -> list[Asset]:
+    """23 assets with ties on time, cost and name (settled by id)."""
+    times = spaced(9)
+    kinds = ["image", "video", "audio", "text"]
+    return [
+        make_asset(
+            session,
+            deps.storage,
+            owner_id=user.id,
+            project_id=project_id,
+            kind=kinds[index % 4],
+            name=f"Item {index % 5}",
+            created_at=times[index % 9],
+            cost_micros=(index % 3) * 1000,
+            data=b"x" if index % 4 == 3 else None,
+        )
+        for index in range(23)
+    ]
+
+
 @pytest.mark.parametrize("sort", ["newest", "oldest", "type", "cost", "name"])
 def test_pages_follow_the_sort_with_nothing_missed_or_repeated(
     session: Session, deps: Deps, user: User, project_id: uuid.UUID, sort: str
 ) -> None:
-    times = spaced(9)
-    kinds = ["image", "video", "audio", "text"]
-    made = []
-    for index in range(23):
-        made.append(
-            make_asset(
-                session,
-                deps.storage,
-                owner_id=user.id,
-                project_id=project_id,
-                kind=kinds[index % 4],
-                name=f"Item {index % 5}",
-                created_at=times[index % 9],  # ties on time, settled by id
-                cost_micros=(index % 3) * 1000,
-                data=b"x" if index % 4 == 3 else None,
-            )
-        )
+    made = _mixed(session, deps, user, project_id)
     walked = _walk(session, user, AssetQuery(project_id=project_id, sort=sort, limit=5))  # type: ignore[arg-type]
     assert len(walked) == 23 and {a.id for a in walked} == {a.id for a in made}
     keys = {
@@ -97,6 +101,21 @@ def test_pages_follow_the_sort_with_nothing_missed_or_repeated(
         "name": lambda a: (a.name_key, a.id.hex),
     }
     assert [a.id for a in walked] == [a.id for a in sorted(made, key=keys[sort])]
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "type", "cost", "name"])
+def test_a_page_holding_every_asset_orders_them_as_the_database_does(
+    session: Session, deps: Deps, user: User, project_id: uuid.UUID, sort: str
+) -> None:
+    """The gallery reorders a whole list at the press from each card's place: the server's order after."""
+    made = _mixed(session, deps, user, project_id)
+    held = sorted(made, key=lambda a: a.id.hex[::-1])  # whatever order the page holds them in
+    walked = _walk(session, user, AssetQuery(project_id=project_id, sort=sort))  # type: ignore[arg-type]
+    at = asset_queries.SORTS.index(sort)  # type: ignore[arg-type]
+    found = asset_queries.places([asset_queries.sort_values(asset) for asset in held])
+    placed = sorted(zip((place[at] for place in found), held, strict=True), key=lambda pair: pair[0])
+    assert [asset.id for _, asset in placed] == [asset.id for asset in walked]
+    assert sorted(place[at] for place in found) == list(range(23))
 
 
 def _settle() -> None:
