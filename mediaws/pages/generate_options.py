@@ -171,6 +171,7 @@ def _option(field: rx.Var, kind: str) -> rx.Component:
                 max=field["max"],
                 on_change=lambda v: GenerateState.set_option(field["name"], v).debounce(400),
                 on_blur=lambda v: GenerateState.set_option(field["name"], v),  # Tab saves at once
+                placeholder="Model default",  # a blank option is left to the model
                 id=control_id,
                 width="100%",
             ),

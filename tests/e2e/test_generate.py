@@ -50,6 +50,7 @@ def test_generate_image_and_speech_with_the_local_provider(
 
     page.get_by_role("radio", name="Speech").click()
     expect(option(page, "Voice")).to_be_visible()
+    expect(option(page, "Speed")).to_have_attribute("placeholder", "Model default")  # blank: espeak's own
     page.get_by_label("Prompt").fill("Welcome to mediaws.")
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("audio")).to_have_count(1, timeout=60_000)
