@@ -128,13 +128,26 @@
     return [heading(title), cards.length ? el("ul", { class: "offline-grid" }, ...cards) : nothing("No assets yet.")];
   }
 
+  // The first of these pictures the device has: the saved reading may predate the large preview.
+  function savedPicture(sources, props) {
+    if (!sources.length) return null;
+    const img = el("img", { ...props, src: sources[0] });
+    let at = 0;
+    img.addEventListener("error", () => {
+      at += 1;
+      if (at < sources.length) img.src = sources[at];
+      else img.remove();
+    });
+    return img;
+  }
+
   function assetView([asset]) {
     if (!asset) return [heading("Asset"), nothing("This asset was not saved on this device yet.")];
     const a = asset.data;
-    const picture = a.kind === "image" ? `/files/${a.id}/${"large" in a.previewUrls ? "large" : "file"}` : thumb(a);
+    const pictures = a.kind === "image" ? ["large", "file", "small"].map((v) => `/files/${a.id}/${v}`) : [thumb(a)];
     return [
       heading(a.name),
-      picture ? el("img", { class: "offline-picture", src: picture, alt: a.description || a.name }) : null,
+      savedPicture(pictures.filter(Boolean), { class: "offline-picture", alt: a.description || a.name }),
       a.excerpt ? el("p", { text: a.excerpt }) : null,
       table("Details", [
         ["Kind", a.kind],

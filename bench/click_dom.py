@@ -234,25 +234,24 @@ def gallery_favourites(page: Page, base: str, project: str) -> list[Step]:
     ]
 
 
-def analytics_filter(page: Page, base: str) -> list[Step]:
-    """Analytics (2,000+ generations): Provider anthropic ↔ All providers; done when the spend changes."""
+def analytics_filter(page: Page, base: str, label: str, one: str, every: str) -> list[Step]:
+    """Analytics (2,000+ generations): a filter's ``one`` ↔ ``every``; done when the spend changes."""
     page.goto(f"{base}/analytics")
     page.locator(".chart").first.scroll_into_view_if_needed(timeout=60_000)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")
     steps = []
-    for name in ("anthropic", "All providers"):
+    for name in (one, every):
 
         def prepare(page: Page, name: str = name) -> None:
-            _open("Provider")(page)
+            _open(label)(page)
             page.evaluate("(spend) => { window.__spend = (" + SPEND + ")(); }", None)
 
         done = (
             "() => { const s = (" + SPEND + ")();"
             " return /^\\$[\\d,]+\\.\\d\\d$/.test(s) && s !== window.__spend; }"
         )
-        shows = "anthropic" if name == "anthropic" else "All providers"
-        steps.append(Step(_option(name), done, prepare, TRIGGER.format("Provider", shows)))
+        steps.append(Step(_option(name), done, prepare, TRIGGER.format(label, name)))
     return steps
 
 
@@ -286,7 +285,15 @@ def measure(site: Site) -> dict[str, list[tuple[float, float]]]:
         "Gallery holding every card: Favourites only (3 of 30)": lambda p: gallery_favourites(
             p, base, site.pages["project gallery"]
         ),
-        "Analytics: Provider filter (2,006 generations)": lambda p: analytics_filter(p, base),
+        "Analytics: Provider filter (2,006 generations)": lambda p: analytics_filter(
+            p, base, "Provider", "anthropic", "All providers"
+        ),
+        "Analytics: Model filter (2,006 generations)": lambda p: analytics_filter(
+            p, base, "Model", "claude-sonnet-4-5", "All models"
+        ),
+        "Analytics: Project filter (2,006 generations)": lambda p: analytics_filter(
+            p, base, "Project", "Podcast", "All projects"
+        ),
         "Project: Archive ↔ Restore": lambda p: archive_restore(p, base, site.pages["project"]),
     }
     found: dict[str, list[tuple[float, float]]] = {}

@@ -17,7 +17,7 @@ from mediaws.components.filters import labelled_date, labelled_select
 from mediaws.components.lazy_select import rows
 from mediaws.layout import app_page, project_heading
 from mediaws.state.analytics import ALL, PRESETS, AnalyticsState
-from mediaws.state.local_choice import ANALYTICS_FILTERS, ANALYTICS_NARROWED, set_tagged, shown
+from mediaws.state.local_choice import ANALYTICS_FILTERS, ANALYTICS_PICKED, set_tagged, shown
 from mediaws.state.project_analytics import ProjectAnalyticsState
 
 TWO_COLUMNS = rx.breakpoints(initial="1", md="2")
@@ -38,21 +38,21 @@ def _filters() -> rx.Component:
         labelled_select(
             "Provider",
             state.provider,
-            [set_tagged(ANALYTICS_NARROWED, state.answers), state.set_provider],
+            [set_tagged(ANALYTICS_PICKED["provider"], state.answers), state.set_provider],
             rx.Var.create(rows([(ALL, "All providers")])) + state.providers,
             local=ANALYTICS_FILTERS["provider"],
         ),
         labelled_select(
             "Model",
             state.model,
-            state.set_model,
+            [set_tagged(ANALYTICS_PICKED["model"], state.answers), state.set_model],
             rx.Var.create(rows([(ALL, "All models")])) + state.models,
             local=ANALYTICS_FILTERS["model"],
         ),
         labelled_select(
             "Project",
             state.project,
-            state.set_project,
+            [set_tagged(ANALYTICS_PICKED["project"], state.answers), state.set_project],
             rx.Var.create([{"id": ALL, "name": "All projects"}]) + state.projects,
             local=ANALYTICS_FILTERS["project"],
             value_key="id",
@@ -129,19 +129,41 @@ def _budget() -> rx.Component:
     )
 
 
-def _picked_provider() -> tuple[rx.Var, rx.Var]:
-    """The provider just picked, and whether its headline is known before the server's dashboard is."""
-    picked = ANALYTICS_NARROWED.value.split("@")[0]
-    on_this = ANALYTICS_NARROWED.value.endswith("@" + AnalyticsState.answers.to_string())
-    return picked, on_this & (picked != AnalyticsState.provider) & AnalyticsState.provider_heads.contains(
-        picked
-    )
+HEADS = {
+    "provider": (AnalyticsState.provider, AnalyticsState.provider_heads),
+    "model": (AnalyticsState.model, AnalyticsState.model_heads),
+    "project": (AnalyticsState.project, AnalyticsState.project_heads),
+}
+
+
+def _picks() -> dict[str, tuple[rx.Var, rx.Var]]:
+    """Each filter's value just picked, and whether its headline is known before the server's dashboard is.
+
+    Two picks on one dashboard (a provider, then a model before the answer) show nothing early.
+    """
+    found, pending = {}, []
+    for name, (server, heads) in HEADS.items():
+        choice = ANALYTICS_PICKED[name].value
+        picked = choice.split("@")[0]
+        waiting = choice.endswith("@" + AnalyticsState.answers.to_string()) & (picked != server)
+        found[name] = (picked, waiting & heads.contains(picked))
+        pending.append(waiting)
+    several = (pending[0] & pending[1]) | (pending[0] & pending[2]) | (pending[1] & pending[2])
+    return {name: (picked, flag & ~several) for name, (picked, flag) in found.items()}
+
+
+def _early() -> rx.Var:
+    """Whether a pick's headline is shown before the server's dashboard."""
+    flags = [flag for _, flag in _picks().values()]
+    return flags[0] | flags[1] | flags[2]
 
 
 def _head(name: str) -> rx.Var:
-    """One headline figure: the picked provider's at the pick, then the server's dashboard's."""
-    picked, early = _picked_provider()
-    return rx.cond(early, AnalyticsState.provider_heads[picked][name], AnalyticsState.headline[name])
+    """One headline figure: the picked provider's, model's or project's at the pick, then the server's."""
+    shown = AnalyticsState.headline[name]
+    for filter_name, (picked, early) in _picks().items():
+        shown = rx.cond(early, HEADS[filter_name][1][picked][name], shown)
+    return shown
 
 
 def _stats() -> rx.Component:
@@ -261,8 +283,8 @@ def _charts() -> rx.Component:
         ),
         spacing="3",
         width="100%",
-        opacity=rx.cond((state.loading | _picked_provider()[1]) & ready, "0.6", "1"),
-        aria_busy=state.loading | _picked_provider()[1],
+        opacity=rx.cond((state.loading | _early()) & ready, "0.6", "1"),
+        aria_busy=state.loading | _early(),
     )
 
 

@@ -321,13 +321,18 @@ def _hiding(cards: str) -> str:
     return f"[data-cards] > [data-kind]{cards}, [data-cards] > .later-slot {{ display: none; }}"
 
 
+SORT_LAST = 1_000_000  # CSS order of a card not mounted yet while a sort is shown at the press
+
+
 def _reordering() -> rx.Var:
     """A sort just picked on a list the page holds whole: each card's place in it (CSS ``order``)."""
     picked = _picked(GALLERY_SORTED, rx.Var.create("all"), GalleryState.sort)
     places = GalleryState.sort_places
     sorts = rx.Var.create(list(SORTS))
     rules = (
-        f"(({picked}) === ({GalleryState.sort}) ? '' : Object.entries({places}).map(([id, at]) => "
+        f"(({picked}) === ({GalleryState.sort}) ? '' : "
+        f"'[data-cards] > .later-slot {{ order: {SORT_LAST}; }}' + "
+        f"Object.entries({places}).map(([id, at]) => "
         f"`[data-asset=\"${{id}}\"] {{ order: ${{at[{sorts}.indexOf({picked})]}}; }}`).join(''))"
     )
     data = VarData.merge(picked._get_all_var_data(), places._get_all_var_data(), sorts._get_all_var_data())

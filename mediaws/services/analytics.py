@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -112,6 +112,10 @@ class Dashboard:
     """Requests by weekday (Monday first) and hour of the person's day."""
     provider_totals: dict[str, Totals] = field(default_factory=dict)
     """Each provider's headline sums: the figures its filter would show, from the same read."""
+    model_totals: dict[str, Totals] = field(default_factory=dict)
+    """Each model's headline sums (by model name, as the model filter narrows)."""
+    project_totals: dict[str, Totals] = field(default_factory=dict)
+    """Each project's headline sums, by project id."""
 
     @property
     def totals(self) -> Totals:
@@ -424,10 +428,10 @@ def usage(session: Session, *, user_id: uuid.UUID, filters: Filters, period: Per
     return trend(_sums(session, user_id, filters, zone, ["period_start"], POINT_SUMS), zone, period)
 
 
-def _totals_by_provider(buckets: Sequence[Any]) -> dict[str, Totals]:
+def _totals_by(buckets: Sequence[Any], key: Callable[[Any], str]) -> dict[str, Totals]:
     sums: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     for bucket in buckets:
-        row = sums[bucket.provider]
+        row = sums[key(bucket)]
         for at, value in enumerate(
             (
                 bucket.cost_picos,
@@ -439,7 +443,7 @@ def _totals_by_provider(buckets: Sequence[Any]) -> dict[str, Totals]:
             )
         ):
             row[at] += value
-    return {provider: Totals(*row) for provider, row in sorted(sums.items())}
+    return {name: Totals(*row) for name, row in sorted(sums.items())}
 
 
 def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dashboard:
@@ -459,7 +463,9 @@ def dashboard(session: Session, *, user_id: uuid.UUID, filters: Filters) -> Dash
         counts[2] += bucket.cancelled_count
     names = project_names(session, user_id, {b.project_id for b in buckets})
     return Dashboard(
-        provider_totals=_totals_by_provider(buckets),
+        provider_totals=_totals_by(buckets, lambda b: b.provider),
+        model_totals=_totals_by(buckets, lambda b: b.model),
+        project_totals=_totals_by(buckets, lambda b: str(b.project_id)),
         filters=filters,
         zone=zone.key,
         total_cost_picos=sum(b.cost_picos for b in buckets),

@@ -31,6 +31,8 @@ PRESETS = {
     "custom": "Custom range",
 }
 PERIODS = ("day", "week", "month")
+HEADS_MAX = 60
+"""Up to this many providers, models or projects, each one's headline is sent: the page shows it at a pick."""
 EXPORT = "/api/analytics/export"
 
 
@@ -97,9 +99,14 @@ class AnalyticsState(AuthState):
     has_data: bool = False
     provider_heads: dict[str, dict[str, str]] = {}
     """Each provider's headline and "all"'s, for the range and project shown: the page shows one at a pick."""
+    model_heads: dict[str, dict[str, str]] = {}
+    """Each model's headline and "all"'s, for the range, provider and project shown."""
+    project_heads: dict[str, dict[str, str]] = {}
+    """Each project's headline (by id) and "all"'s, for the range, provider and model shown."""
     answers: int = 0
     """Counts the dashboards computed: a provider picked on one is stale on the next."""
-    _heads_scope: str = ""
+    _heads_scope: dict[str, str] = {}
+    """The other filters each filter's headlines were read with ("" when none are kept)."""
     top_providers: list[dict[str, str]] = []
     top_models: list[dict[str, str]] = []
     fig_trend: dict[str, Any] = {}
@@ -159,7 +166,7 @@ class AnalyticsState(AuthState):
         self.date_from, self.date_to = filters.start.isoformat(), filters.end.isoformat()
         self.models = sorted({m for p, m in self._model_pairs if self.provider in (ALL, p)})
         self.headline = _headline(found)
-        self._keep_provider_heads(found)
+        self._keep_heads(found)
         self.answers += 1
         self.has_data = found.requests > 0
         self.top_providers = _rows(found.by_provider)
@@ -175,16 +182,36 @@ class AnalyticsState(AuthState):
         self.fig_time = figures.average_time(found)
         self.fig_heatmap = figures.heatmap(found.heatmap)
 
-    def _keep_provider_heads(self, found: analytics.Dashboard) -> None:
-        """Every provider's headline, read with all providers, kept while one is picked in the same scope."""
-        scope = f"{self.date_from}/{self.date_to}/{self.project}"
-        if self.model != ALL:
-            self.provider_heads, self._heads_scope = {}, ""
-        elif self.provider == ALL:
-            heads = {name: _headline(found, sums) for name, sums in found.provider_totals.items()}
-            self.provider_heads, self._heads_scope = {**heads, ALL: self.headline}, scope
-        elif scope != self._heads_scope and self.provider_heads:
-            self.provider_heads, self._heads_scope = {}, ""
+    def _keep_heads(self, found: analytics.Dashboard) -> None:
+        """Each provider's, model's and project's headline, read with all of them, kept while one is picked.
+
+        Kept only while the other filters stay as they were read (a provider picked also clears the model).
+        """
+        span = f"{self.date_from}/{self.date_to}"
+        read = {
+            "provider": (self.provider, found.provider_totals, f"{span}/{self.project}", self.model == ALL),
+            "model": (self.model, found.model_totals, f"{span}/{self.provider}/{self.project}", True),
+            "project": (self.project, found.project_totals, f"{span}/{self.provider}/{self.model}", True),
+        }
+        kept = {"provider": self.provider_heads, "model": self.model_heads, "project": self.project_heads}
+        scopes = dict(self._heads_scope)
+        heads: dict[str, dict[str, dict[str, str]]] = {}
+        for name, (value, totals, scope, usable) in read.items():
+            if not usable or len(totals) > HEADS_MAX:
+                heads[name] = {}
+            elif value == ALL:  # read afresh with all of them
+                heads[name] = {key: _headline(found, sums) for key, sums in totals.items()} | {
+                    ALL: self.headline
+                }
+            else:  # one is picked: kept while the other filters stay as they were read
+                heads[name] = kept[name] if scopes.get(name) == scope else {}
+            scopes[name] = scope if heads[name] else ""
+        self._heads_scope = scopes
+        self.provider_heads, self.model_heads, self.project_heads = (
+            heads["provider"],
+            heads["model"],
+            heads["project"],
+        )
 
     def _read_scope(self, session: Session, user: User, project_id: uuid.UUID | None) -> None:
         """Read the filter choices once per page load and the budget once per project, not per filter."""
@@ -248,8 +275,8 @@ class AnalyticsState(AuthState):
         """Page load: take filters from the address (``?project=…&from=…&to=…``), then count."""
         query = self.router.url.query_parameters
         self.loaded = self._choices_read = False
-        self._budget_project = self._heads_scope = ""
-        self.provider_heads = {}
+        self._budget_project, self._heads_scope = "", {}
+        self.provider_heads, self.model_heads, self.project_heads = {}, {}, {}
         self.provider = str(query.get("provider") or ALL)
         self.model = str(query.get("model") or ALL)
         self.project = str(query.get("project") or ALL)

@@ -31,6 +31,8 @@ from mediaws.state.local_choice import GALLERY_FILTERS, follow_server
 
 PREVIEW_POLLS = 30
 PREVIEW_POLL_SECONDS = 2.0
+SORT_HELD_MAX = 240
+"""Up to this many cards (ten pages), a whole list is sorted on the page; a longer one reads a new page."""
 
 
 @dataclass
@@ -103,9 +105,9 @@ class GalleryState(AuthState):
     upload_results: list[UploadResult] = []
     _cursor: str = ""
     _every_cursor: str = ""
+    """Where the list read for every type or tag goes on ("" once whole), kept while the page narrows."""
     _sort_values: dict[str, tuple[Any, ...]] = {}
     """Each card's values of the sort columns, by id: the page reorders a whole list at the press."""
-    """Where the list read for every type or tag goes on ("" once whole), kept while the page narrows."""
 
     @rx.var
     def filtered(self) -> bool:
@@ -120,7 +122,7 @@ class GalleryState(AuthState):
     @rx.var
     def sort_places(self) -> dict[str, list[int]]:
         """Each card's place in every sort while the page holds the whole list: a sort shows at the press."""
-        if self.has_more or any(card.extra for card in self.cards):
+        if self.has_more or len(self.cards) > SORT_HELD_MAX or any(card.extra for card in self.cards):
             return {}
         values = [self._sort_values.get(card.id) for card in self.cards]
         known = [value for value in values if value is not None]

@@ -41,8 +41,11 @@ GALLERY_SHOWING = ClientStateVar.create("gallery_showing", default="")
 GALLERY_SORTED = ClientStateVar.create("gallery_sorted", default="")
 """The gallery's sort just picked and the list it was picked on, as "cost@3"."""
 
-ANALYTICS_NARROWED = ClientStateVar.create("analytics_narrowed", default="")
-"""The provider just picked on analytics and the dashboard it was picked on, as "openai@7"."""
+ANALYTICS_PICKED = {
+    name: ClientStateVar.create(f"analytics_picked_{name}", default="")
+    for name in ("provider", "model", "project")
+}
+"""A provider, model or project just picked on analytics and the dashboard it was picked on: "openai@7"."""
 
 ANALYTICS_FILTERS = {
     name: ClientStateVar.create(f"analytics_{name}", default="")

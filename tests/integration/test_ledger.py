@@ -298,6 +298,14 @@ def test_totals_are_the_exact_sum_of_random_generations(
                 for name, sums in seen.provider_totals.items():
                     alone = dataclasses.replace(edges, provider=name)
                     assert sums == analytics.dashboard(session, user_id=person.id, filters=alone).totals
+            assert set(seen.model_totals) == {g.model for g in inside}  # so is a model's, and a project's
+            for name, sums in seen.model_totals.items():
+                alone = dataclasses.replace(edges, model=name)
+                assert sums == analytics.dashboard(session, user_id=person.id, filters=alone).totals
+            assert set(seen.project_totals) == {str(g.project_id) for g in inside}
+            for name, sums in seen.project_totals.items():
+                alone = dataclasses.replace(edges, project_id=uuid.UUID(name))
+                assert sums == analytics.dashboard(session, user_id=person.id, filters=alone).totals
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
