@@ -238,13 +238,11 @@ def test_project_analytics_budget_and_lineage(
     expect(_stat(stranger, "Spend")).to_have_text("$0.00")
 
 
-def test_a_picked_provider_s_figures_show_before_the_server_answers(
-    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
-) -> None:
-    """Its spend, requests and success rate at the pick, the charts marked busy until the server's figures."""
-    if viewport == "phone":
-        pytest.skip("once is enough: the desktop run covers it")
-    email = f"early-money-{uuid.uuid4().hex[:8]}@example.com"
+def _dashboard_held(
+    app_server: AppServer, new_page: Callable[[], Page], tag: str
+) -> tuple[Page, HeldAnswers, Seeded, Locator]:
+    """A seeded person's dashboard, settled, with the server's answers ready to be held; and its charts."""
+    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
     page = new_page()
     answers = HeldAnswers(page)
     sign_up(page, app_server, email)
@@ -254,6 +252,16 @@ def test_a_picked_provider_s_figures_show_before_the_server_answers(
     page.wait_for_load_state("networkidle")
     charts = page.locator(".chart").first.locator("xpath=ancestor::*[@aria-busy][1]")
     expect(charts).to_have_attribute("aria-busy", "false")
+    return page, answers, seeded, charts
+
+
+def test_a_picked_provider_s_figures_show_before_the_server_answers(
+    app_server: AppServer, new_page: Callable[[], Page], shots: Shots, viewport: str
+) -> None:
+    """Its spend, requests and success rate at the pick, the charts marked busy until the server's figures."""
+    if viewport == "phone":
+        pytest.skip("once is enough: the desktop run covers it")
+    page, answers, seeded, charts = _dashboard_held(app_server, new_page, "early-money")
 
     answers.on = True
     page.get_by_role("combobox", name="Provider").click()
@@ -309,15 +317,7 @@ def test_a_picked_model_s_or_project_s_figures_show_before_the_server_answers(
     """A model's and a project's headline at the pick; two picks on one dashboard wait for the server."""
     if viewport == "phone":
         pytest.skip("once is enough: the desktop run covers it")
-    email = f"early-model-{uuid.uuid4().hex[:8]}@example.com"
-    page = new_page()
-    answers = HeldAnswers(page)
-    sign_up(page, app_server, email)
-    seeded = _seed(app_server, email)
-    page.goto(f"{app_server.url}/analytics")
-    expect(_stat(page, "Spend")).to_have_text(dollars(seeded.total_picos))
-    page.wait_for_load_state("networkidle")
-    charts = page.locator(".chart").first.locator("xpath=ancestor::*[@aria-busy][1]")
+    page, answers, seeded, charts = _dashboard_held(app_server, new_page, "early-model")
 
     answers.on = True
     _pick(page, "Model", "claude-sonnet-4-5")

@@ -147,6 +147,14 @@ def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def _all_loaded(page: Page, count: int) -> None:
+    expect(page.locator(CARDS)).to_have_count(24)  # the first page
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(page.locator(CARDS)).to_have_count(count)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+
+
 def _open_filters(page: Page, viewport: str) -> None:
     if viewport == "phone" and page.locator(".gallery-filters.open").count() == 0:
         page.locator(".filters-toggle").click()
@@ -374,11 +382,7 @@ def test_a_gallery_holding_every_card_narrows_and_widens_by_itself(
     answers = HeldAnswers(page)
     page.goto(f"{app_server.url}/projects/{seeded.project_id}/assets")
     cards = page.locator(CARDS)
-    expect(cards).to_have_count(24)
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    expect(cards).to_have_count(30)
-    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
-    page.wait_for_load_state("networkidle")
+    _all_loaded(page, 30)
     first_card = cards.first.element_handle()
 
     answers.on = True
@@ -425,14 +429,6 @@ VISUAL_ORDER = (
     ".sort(([a], [b]) => (a.top - b.top) || (a.left - b.left)).map(([, id]) => id)"
 )
 DOM_ORDER = "() => [...document.querySelectorAll('[data-asset]')].map((e) => e.dataset.asset)"
-
-
-def _all_loaded(page: Page, count: int) -> None:
-    expect(page.locator(CARDS)).to_have_count(24)  # the first page
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    expect(page.locator(CARDS)).to_have_count(count)
-    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
-    page.wait_for_load_state("networkidle")
 
 
 def test_favourites_archived_and_a_sort_show_at_the_press_on_the_cards_the_page_holds(
